@@ -1,0 +1,126 @@
+//! Fault injection: latency and seeded failures, switchable by flags or over HTTP.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, LogNormal};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can go wrong on purpose. Probabilities are per request, in [0, 1].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, clap::Args)]
+#[serde(default)]
+pub struct Faults {
+    /// Fixed latency added to every reply, in ms.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Lognormal latency: median in ms (overrides --latency-ms when set).
+    #[arg(long)]
+    pub latency_median_ms: Option<f64>,
+    /// Lognormal latency: sigma of the underlying normal.
+    #[arg(long, default_value_t = 0.8)]
+    pub latency_sigma: f64,
+    /// 429 rate limited, with retry-after headers.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_429: f64,
+    /// The wait the 429 asks for, in ms.
+    #[arg(long, default_value_t = 200)]
+    pub retry_after_ms: u64,
+    /// 500 internal error.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_500: f64,
+    /// 529 overloaded.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_529: f64,
+    /// 200 with a body that is not JSON.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_malformed: f64,
+    /// 200 with a valid body cut in half.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_truncated: f64,
+    /// Hold the reply for --hang-ms (past the client's timeout).
+    #[arg(long, default_value_t = 0.0)]
+    pub p_hang: f64,
+    #[arg(long, default_value_t = 30_000)]
+    pub hang_ms: u64,
+    /// Refuse to write a question or an answer (decided by the prompt's content, so repeatable).
+    #[arg(long, default_value_t = 0.0)]
+    pub p_refusal: f64,
+    /// The judge says "not complied" (decided by the content, so repeatable).
+    #[arg(long, default_value_t = 0.0)]
+    pub p_judge_no: f64,
+    /// Seed of every random draw.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// A transient fault picked for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transient {
+    RateLimited,
+    ServerError,
+    Overloaded,
+    Malformed,
+    Truncated,
+    Hang,
+}
+
+/// The seeded source of latency and transient faults.
+pub struct Dice {
+    rng: ChaCha8Rng,
+}
+
+impl Dice {
+    pub fn new(seed: u64) -> Dice {
+        Dice { rng: ChaCha8Rng::seed_from_u64(seed) }
+    }
+
+    /// Latency for the next request, in ms.
+    pub fn latency_ms(&mut self, f: &Faults) -> f64 {
+        match f.latency_median_ms {
+            Some(median) if median > 0.0 => LogNormal::new(median.ln(), f.latency_sigma.max(0.0))
+                .map(|d| d.sample(&mut self.rng))
+                .unwrap_or(median),
+            _ => f.latency_ms as f64,
+        }
+    }
+
+    /// At most one transient fault for the next request.
+    pub fn transient(&mut self, f: &Faults) -> Option<Transient> {
+        let x: f64 = self.rng.random();
+        let mut edge = 0.0;
+        for (p, t) in [
+            (f.p_429, Transient::RateLimited),
+            (f.p_500, Transient::ServerError),
+            (f.p_529, Transient::Overloaded),
+            (f.p_malformed, Transient::Malformed),
+            (f.p_truncated, Transient::Truncated),
+            (f.p_hang, Transient::Hang),
+        ] {
+            edge += p;
+            if x < edge {
+                return Some(t);
+            }
+        }
+        None
+    }
+}
+
+/// A deterministic draw in [0, 1) from content and seed: the same prompt always gets the same fate.
+pub fn content_draw(seed: u64, salt: &str, content: &str) -> f64 {
+    let h = fnv1a(seed, &[salt.as_bytes(), content.as_bytes()]);
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// 64-bit FNV-1a, seeded: small, stable across processes and versions.
+pub fn fnv1a(seed: u64, parts: &[&[u8]]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for part in parts {
+        for b in *part {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
