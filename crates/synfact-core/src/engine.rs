@@ -101,6 +101,8 @@ pub struct Engine {
     sent: Vec<VecDeque<f64>>,
     next_call: u64,
     wake: Option<f64>,
+    /// Whether each endpoint has answered at least once; one that never has is likely misconfigured.
+    reached: Vec<bool>,
 }
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -123,6 +125,7 @@ impl Engine {
             sent: vec![VecDeque::new(); e],
             next_call: 1,
             wake: None,
+            reached: vec![false; e],
         }
     }
 
@@ -199,6 +202,7 @@ impl Engine {
         let mut log = CallLog { step, started_ms: f.started, ms: now - f.started, outcome: "ok".into(), cached };
         match result {
             Ok(reply) => {
+                self.reached[f.endpoint] = true;
                 item.usage.input_tokens += reply.usage.input_tokens;
                 item.usage.output_tokens += reply.usage.output_tokens;
                 item.calls.push(log);
@@ -207,7 +211,18 @@ impl Engine {
             Err(error) => {
                 log.outcome = error.message.clone();
                 item.calls.push(log);
-                match decide(&error, &label) {
+                let unreachable = error.kind == ErrorKind::Network
+                    && !self.reached[f.endpoint]
+                    && item.retries[step.index()] >= 2;
+                let decision = if unreachable {
+                    Decision::StopRun(format!(
+                        "{label} could not be reached: {} Check the base URL, that the server is running, and that it accepts requests from this page (CORS); then press Resume.",
+                        error.message
+                    ))
+                } else {
+                    decide(&error, &label)
+                };
+                match decision {
                     Decision::Retry => {
                         let n = &mut item.retries[step.index()];
                         *n += 1;

@@ -9,6 +9,7 @@ pub mod prompts;
 pub mod refusal;
 pub mod retry;
 pub mod run;
+pub mod setup;
 pub mod template;
 pub mod verdict;
 pub mod wire;

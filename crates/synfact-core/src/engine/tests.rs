@@ -449,3 +449,13 @@ fn several_generators_make_n_each_and_the_judge_has_its_own_endpoint() {
     assert_eq!(sim.engine.run().chat_jsonl(Some(1)).lines().count(), 5);
     assert!(sim.max_active[&1] <= 2);
 }
+
+#[test]
+fn an_endpoint_that_never_answers_stops_the_run_instead_of_failing_every_item() {
+    let mut sim = Sim::new(run_with(50, 6, |_| {}));
+    sim.script = Box::new(|_, _| Script::Fail(CallError::new(ErrorKind::Network, "Failed to fetch.")));
+    let sim = sim.finish();
+    assert!(sim.finished.is_none());
+    assert!(sim.stopped[0].contains("could not be reached: Failed to fetch."), "{}", sim.stopped[0]);
+    assert!(sim.sent.len() < 50, "{} calls: the run stopped before trying every item", sim.sent.len());
+}
