@@ -141,6 +141,32 @@ impl Engine {
         &self.status
     }
 
+    /// Whether a call is still wanted (not answered, aborted or cancelled).
+    pub fn is_in_flight(&self, call: u64) -> bool {
+        self.in_flight.contains_key(&call)
+    }
+
+    /// The run's status line for everything but a finished run.
+    pub fn status_line(&self) -> String {
+        let s = self.run.summary();
+        let done = s.accepted + s.rejected + s.failed;
+        let counts = format!(
+            "{done} of {} items done ({} accepted, {} rejected, {} failed)",
+            self.run.items.len(),
+            s.accepted,
+            s.rejected,
+            s.failed
+        );
+        match &self.status {
+            Status::Idle => format!("Ready to resume: {counts}. Press Resume to carry on."),
+            Status::Running => format!("Running: {counts}"),
+            Status::Paused => format!("Paused: {counts}. Press Resume to carry on."),
+            Status::Stopped(m) => format!("Stopped: {m}"),
+            Status::Cancelled => format!("Cancelled: {counts}. Press Resume to carry on where it stopped."),
+            Status::Finished => s.finished_line(),
+        }
+    }
+
     /// Handles one event at time `now` (ms) and returns what to do.
     pub fn handle(&mut self, event: Event, now: f64) -> Vec<Command> {
         let mut out = Vec::new();

@@ -1,0 +1,253 @@
+//! Executes the run engine's commands in the browser: calls (through the cache), aborts, timers
+//! and saves, and mirrors the engine's state into the UI's signals.
+
+use crate::{cache, provider, runs};
+use idb::Database;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use synfact_core::engine::CallRequest;
+use synfact_core::wire::{CallError, Completion, ErrorKind};
+use synfact_core::{Command, Engine, Event, Item, Progress, Run, Status};
+use web_sys::AbortController;
+
+/// Where a run is, for the buttons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// No run open.
+    Empty,
+    Running,
+    /// Paused, stopped by an error, cancelled, or reopened unfinished: Resume carries on.
+    Resumable,
+    Finished,
+}
+
+/// The signals a run shows itself through.
+#[derive(Clone, Copy)]
+pub struct RunView {
+    pub status_line: RwSignal<String>,
+    pub progress: RwSignal<Progress>,
+    pub phase: RwSignal<Phase>,
+    /// The run as last drawn (refreshed a few times a second while running).
+    pub run: RwSignal<Option<Run>>,
+    pub storage_error: RwSignal<Option<String>>,
+}
+
+impl RunView {
+    pub fn new() -> RunView {
+        RunView {
+            status_line: RwSignal::new("No run yet: choose a template and a provider, then press Generate.".into()),
+            progress: RwSignal::new(Progress::default()),
+            phase: RwSignal::new(Phase::Empty),
+            run: RwSignal::new(None),
+            storage_error: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for RunView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Drives one run.
+pub struct Driver {
+    engine: RefCell<Engine>,
+    keys: RefCell<Vec<String>>,
+    db: Rc<Database>,
+    view: RunView,
+    aborts: RefCell<HashMap<u64, AbortController>>,
+    unsaved: RefCell<BTreeMap<usize, Item>>,
+    flush_pending: Cell<bool>,
+    redraw_pending: Cell<bool>,
+    /// False once another run replaces this one: its late events are ignored.
+    active: Cell<bool>,
+}
+
+const SAVE_EVERY_MS: u32 = 300;
+const REDRAW_EVERY_MS: u32 = 250;
+
+impl Driver {
+    /// A driver for `run`, with one key per endpoint.
+    pub fn new(run: Run, keys: Vec<String>, db: Rc<Database>, view: RunView) -> Rc<Driver> {
+        let d = Rc::new(Driver {
+            engine: RefCell::new(Engine::new(run)),
+            keys: RefCell::new(keys),
+            db,
+            view,
+            aborts: RefCell::new(HashMap::new()),
+            unsaved: RefCell::new(BTreeMap::new()),
+            flush_pending: Cell::new(false),
+            redraw_pending: Cell::new(false),
+            active: Cell::new(true),
+        });
+        d.redraw();
+        d
+    }
+
+    /// Reads the run.
+    pub fn with_run<T>(&self, f: impl FnOnce(&Run) -> T) -> T {
+        f(self.engine.borrow().run())
+    }
+
+    /// Replaces the endpoints' keys (the user corrected one, then pressed Resume).
+    pub fn set_keys(&self, keys: Vec<String>) {
+        *self.keys.borrow_mut() = keys;
+    }
+
+    pub fn run_id(&self) -> String {
+        self.engine.borrow().run().id.clone()
+    }
+
+    /// Stops this driver for good (another run takes the view): in-flight calls are aborted.
+    pub fn retire(&self) {
+        self.active.set(false);
+        for (_, c) in self.aborts.borrow_mut().drain() {
+            c.abort();
+        }
+    }
+
+    /// Feeds an event to the engine and carries out what it asks.
+    pub fn dispatch(self: &Rc<Self>, event: Event) {
+        if !self.active.get() {
+            return;
+        }
+        let now = crate::now_ms();
+        let commands = self.engine.borrow_mut().handle(event, now);
+        let mut ended = false;
+        for c in commands {
+            match c {
+                Command::Send(req) => {
+                    let d = self.clone();
+                    spawn_local(async move {
+                        let (result, cached) = d.perform(&req).await;
+                        d.dispatch(Event::Reply { call: req.call, result, cached });
+                    });
+                }
+                Command::Abort(call) => {
+                    if let Some(c) = self.aborts.borrow_mut().remove(&call) {
+                        c.abort();
+                    }
+                }
+                Command::WakeAt(at) => {
+                    let d = self.clone();
+                    let ms = (at - now).clamp(0.0, 24.0 * 3600.0 * 1000.0) as u32;
+                    gloo_timers::callback::Timeout::new(ms, move || d.dispatch(Event::Timer)).forget();
+                }
+                Command::Save(item) => {
+                    self.unsaved.borrow_mut().insert(item.id, *item);
+                }
+                Command::Finished(_) | Command::Stopped(_) => ended = true,
+            }
+        }
+        if ended {
+            self.flush();
+            self.redraw();
+        } else {
+            self.schedule_flush();
+            self.schedule_redraw();
+        }
+        self.update_status();
+    }
+
+    /// One call: from the cache if it was answered before, else from the provider (then cached).
+    async fn perform(&self, req: &CallRequest) -> (Result<Completion, CallError>, bool) {
+        match cache::get(&self.db, &req.cache_key).await {
+            Ok(Some(hit)) => return (Ok(hit), true),
+            Ok(None) => {}
+            Err(e) => self.view.storage_error.set(Some(e)),
+        }
+        if !self.active.get() || !self.engine.borrow().is_in_flight(req.call) {
+            return (Err(CallError::new(ErrorKind::Aborted, "cancelled")), false);
+        }
+        let (kind, base_url) = {
+            let engine = self.engine.borrow();
+            let e = &engine.run().endpoints[req.endpoint];
+            (e.kind, e.base_url.clone())
+        };
+        let key = self.keys.borrow().get(req.endpoint).cloned().unwrap_or_default();
+        let controller = AbortController::new().expect("AbortController exists in every supported browser");
+        self.aborts.borrow_mut().insert(req.call, controller.clone());
+        let result = provider::call(kind, &base_url, &key, &req.llm, req.timeout_ms, &controller).await;
+        self.aborts.borrow_mut().remove(&req.call);
+        if let Ok(completion) = &result {
+            // The reply is stored before the engine sees it, so a reload never pays for it twice.
+            if let Err(e) = cache::put(&self.db, &req.cache_key, completion).await {
+                self.view.storage_error.set(Some(e));
+            }
+        }
+        (result, false)
+    }
+
+    fn update_status(&self) {
+        let engine = self.engine.borrow();
+        self.view.status_line.set(engine.status_line());
+        self.view.progress.set(engine.progress());
+        self.view.phase.set(match engine.status() {
+            Status::Running => Phase::Running,
+            Status::Finished => Phase::Finished,
+            _ => Phase::Resumable,
+        });
+    }
+
+    fn schedule_flush(self: &Rc<Self>) {
+        if self.flush_pending.replace(true) {
+            return;
+        }
+        let d = self.clone();
+        gloo_timers::callback::Timeout::new(SAVE_EVERY_MS, move || {
+            d.flush_pending.set(false);
+            d.flush();
+        })
+        .forget();
+    }
+
+    /// Writes changed items and the run's counts.
+    fn flush(&self) {
+        let items: Vec<Item> = std::mem::take(&mut *self.unsaved.borrow_mut()).into_values().collect();
+        let engine = self.engine.borrow();
+        let finished = *engine.status() == Status::Finished;
+        let summary_run = engine.run().clone();
+        drop(engine);
+        let db = self.db.clone();
+        let view = self.view;
+        spawn_local(async move {
+            let result = async {
+                runs::save_items(&db, &summary_run.id, items.iter()).await?;
+                runs::save(&db, &summary_run, finished, false).await
+            }
+            .await;
+            if let Err(e) = result {
+                view.storage_error.set(Some(e));
+            }
+        });
+    }
+
+    fn schedule_redraw(self: &Rc<Self>) {
+        if self.redraw_pending.replace(true) {
+            return;
+        }
+        let d = self.clone();
+        gloo_timers::callback::Timeout::new(REDRAW_EVERY_MS, move || {
+            d.redraw_pending.set(false);
+            d.redraw();
+        })
+        .forget();
+    }
+
+    fn redraw(&self) {
+        if self.active.get() {
+            self.view.run.set(Some(self.engine.borrow().run().clone()));
+        }
+    }
+
+    /// Shows the run's state without starting it (a reopened run).
+    pub fn show(&self) {
+        self.update_status();
+        self.redraw();
+    }
+}
+
