@@ -1,1 +1,130 @@
-fn main(){}
+//! `cargo xtask serve | demo | test | bench`: installs what is missing, builds, serves, tests.
+//! Plain std on purpose: it must build fast on a fresh machine before anything else exists.
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const APP_PORT: u16 = 8080;
+const DEMO_PROVIDER_PORT: u16 = 8787;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, false),
+        Some("demo") => serve(&root, true),
+        Some("test") => test(&root, &args[1..]),
+        Some("bench") => bench(&root),
+        Some("install") => tools::ensure(&root, true),
+        _ => {
+            eprintln!("usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | install>");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Runs a command to completion; fails with its name if it fails.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("could not start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn build_app(root: &Path) -> Result<(), String> {
+    run(Command::new("trunk").args(["build", "--release"]).current_dir(root))
+}
+
+fn build_mock(root: &Path) -> Result<PathBuf, String> {
+    run(Command::new("cargo").args(["build", "--release", "-p", "mock-provider"]).current_dir(root))?;
+    Ok(root.join("target/release/mock-provider"))
+}
+
+/// Kills a child process when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(root: &Path, demo: bool) -> Result<(), String> {
+    tools::ensure(root, false)?;
+    let _mock = if demo {
+        let bin = build_mock(root)?;
+        let child = Command::new(bin)
+            .args(["--port", &DEMO_PROVIDER_PORT.to_string(), "--latency-median-ms", "300", "--latency-sigma", "0.5"])
+            .spawn()
+            .map_err(|e| format!("could not start the local provider server: {e}"))?;
+        println!();
+        println!("  Local provider server: http://127.0.0.1:{DEMO_PROVIDER_PORT}/v1");
+        println!("  In the app choose Provider \"Custom OpenAI-compatible\" (or \"Anthropic\"), paste that Base URL,");
+        println!("  type any API key and any model name, then press Generate.");
+        println!();
+        Some(Guard(child))
+    } else {
+        None
+    };
+    println!("  synfact: http://127.0.0.1:{APP_PORT}");
+    run(Command::new("trunk")
+        .args(["serve", "--release", "--address", "127.0.0.1", "--port", &APP_PORT.to_string()])
+        .current_dir(root))
+}
+
+fn test(root: &Path, which: &[String]) -> Result<(), String> {
+    let all = which.is_empty();
+    let wants = |s: &str| all || which.iter().any(|w| w == s);
+    tools::ensure(root, wants("browser") || wants("e2e"))?;
+    if wants("native") {
+        run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root))?;
+    }
+    if wants("browser") {
+        let chromedriver = tools::which("chromedriver").ok_or("chromedriver is missing")?;
+        run(Command::new("cargo")
+            .args(["test", "-p", "synfact", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .current_dir(root))?;
+    }
+    if wants("e2e") {
+        e2e(root, &[])?;
+    }
+    Ok(())
+}
+
+fn e2e(root: &Path, extra: &[&str]) -> Result<(), String> {
+    build_app(root)?;
+    let mock = build_mock(root)?;
+    let chromium = tools::which("chromium").ok_or("chromium is missing")?;
+    let mut cmd = Command::new("node");
+    cmd.arg("node_modules/@playwright/test/cli.js")
+        .arg("test")
+        .args(extra)
+        .env("SYNFACT_DIST", root.join("dist"))
+        .env("MOCK_PROVIDER_BIN", mock)
+        .env("CHROMIUM", chromium)
+        .current_dir(root.join("tests/e2e"))
+        .stdin(Stdio::null());
+    run(&mut cmd)
+}
+
+fn bench(root: &Path) -> Result<(), String> {
+    tools::ensure(root, true)?;
+    e2e(root, &["--config", "bench.config.js"])
+}
