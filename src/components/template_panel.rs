@@ -46,7 +46,7 @@ pub fn TemplatePanel(name: RwSignal<String>, text: RwSignal<String>) -> impl Int
     };
     view! {
         <section aria-labelledby="template-heading">
-            <h2 id="template-heading">"Template"</h2>
+            <h2 id="template-heading">"Fact template"</h2>
             <SelectField id="template".into() label="Template".into() options=options value=name on_change=choose />
             <div class="field">
                 <label for="template-json">"Template JSON"</label>

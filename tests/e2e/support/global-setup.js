@@ -1,0 +1,25 @@
+// Serves the built app (dist/) on a free loopback port for the whole test run.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png' };
+
+export default async function globalSetup() {
+  const dist = process.env.SYNFACT_DIST || path.resolve('../../dist');
+  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error(`no built app in ${dist}: run cargo xtask test`);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.env.APP_URL = `http://127.0.0.1:${server.address().port}/`;
+  return async () => new Promise((resolve) => server.close(resolve));
+}

@@ -1,0 +1,26 @@
+// Starts the project's local provider server (crates/mock-provider) on a free port.
+import { spawn } from 'node:child_process';
+
+export async function startMock(args = []) {
+  const bin = process.env.MOCK_PROVIDER_BIN;
+  if (!bin) throw new Error('MOCK_PROVIDER_BIN is not set: run the tests with cargo xtask test');
+  const child = spawn(bin, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/base URL ([^\s)]+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`mock-provider exited (${code}): ${out}`)));
+  });
+  const root = base.replace(/\/v1$/, '');
+  const json = async (p, init) => (await fetch(root + p, init)).json();
+  return {
+    base,
+    stats: () => json('/_stats'),
+    control: (faults) => json('/_control', { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } }),
+    reset: () => json('/_reset', { method: 'POST' }),
+    stop: () => child.kill(),
+  };
+}
