@@ -100,16 +100,18 @@ pub async fn delay_and_fault(
     faults: &Faults,
     error_body: impl Fn(StatusCode, &str, &str) -> Value,
 ) -> Option<Response> {
-    let t = match transient {
+    // Counted before the wait: a client that gives up on a hang drops this future mid-sleep.
+    if let Some(name) = transient.and_then(|t| serde_json::to_value(t).ok()).and_then(|v| v.as_str().map(str::to_string)) {
+        state.count(|s| *s.faults.entry(name).or_default() += 1);
+    }
+    let wait = match transient {
         Some(Transient::Hang) => faults.hang_ms as f64,
         _ => latency_ms,
     };
-    if t > 0.0 {
-        tokio::time::sleep(Duration::from_secs_f64(t / 1000.0)).await;
+    if wait > 0.0 {
+        tokio::time::sleep(Duration::from_secs_f64(wait / 1000.0)).await;
     }
     let t = transient?;
-    let name = serde_json::to_value(t).ok()?.as_str()?.to_string();
-    state.count(|s| *s.faults.entry(name).or_default() += 1);
     let wait_s = faults.retry_after_ms as f64 / 1000.0;
     let resp = match t {
         Transient::RateLimited => {
