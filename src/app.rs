@@ -24,6 +24,15 @@ pub fn App() -> impl IntoView {
     let remember_keys = RwSignal::new(prefs::remember_keys());
     persist_form(form, remember_keys);
     ctl.restore(form.get_untracked());
+    // A reload or closed tab saves what the last few hundred milliseconds brought.
+    let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || ctl.flush());
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback(
+            "pagehide",
+            wasm_bindgen::JsCast::unchecked_ref(on_hide.as_ref()),
+        );
+    }
+    on_hide.forget();
     view! {
         <header>
             <h1>"synfact"</h1>

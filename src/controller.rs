@@ -65,7 +65,11 @@ impl Controller {
             }
         };
         let now = crate::now_ms();
-        let id = format!("run-{}-{:04x}", now as u64, (js_sys::Math::random() * 65535.0) as u32);
+        let id = format!(
+            "run-{}-{:04x}",
+            now as u64,
+            (js_sys::Math::random() * 65535.0) as u32
+        );
         let prepared = match form.prepare(&template, id, now) {
             Ok(p) => p,
             Err(errors) => {
@@ -78,7 +82,10 @@ impl Controller {
             old.retire();
         }
         self.view.phase.set(Phase::Running);
-        self.view.status_line.set(format!("Starting: {} items planned…", prepared.run.items.len()));
+        self.view.status_line.set(format!(
+            "Starting: {} items planned…",
+            prepared.run.items.len()
+        ));
         spawn_local(async move {
             let db = match self.database().await {
                 Ok(d) => d,
@@ -88,7 +95,8 @@ impl Controller {
                 // The run still goes ahead in memory; the user is told it cannot be resumed.
                 self.view.storage_error.set(Some(e));
             }
-            let driver = Driver::new(prepared.run, prepared.keys, db, self.view);
+            let known = crate::cache::known_keys(&db).await.unwrap_or_default();
+            let driver = Driver::new(prepared.run, prepared.keys, db, known, self.view);
             self.replace_driver(driver.clone());
             driver.dispatch(Event::Start);
             self.refresh_saved();
@@ -97,7 +105,9 @@ impl Controller {
 
     fn fail(self, message: String) {
         self.view.phase.set(Phase::Empty);
-        self.view.status_line.set(format!("Could not start: {message}"));
+        self.view
+            .status_line
+            .set(format!("Could not start: {message}"));
     }
 
     pub fn pause(self) {
@@ -139,13 +149,14 @@ impl Controller {
             let result = async {
                 let db = self.database().await?;
                 let (run, _) = runs::load(&db, &id).await?;
-                Ok::<_, String>((db, run))
+                let known = crate::cache::known_keys(&db).await?;
+                Ok::<_, String>((db, run, known))
             }
             .await;
             match result {
-                Ok((db, run)) => {
+                Ok((db, run, known)) => {
                     let keys = keys_for(&run, &form);
-                    let driver = Driver::new(run, keys, db, self.view);
+                    let driver = Driver::new(run, keys, db, known, self.view);
                     self.replace_driver(driver.clone());
                     driver.show();
                 }
@@ -155,22 +166,28 @@ impl Controller {
     }
 
     pub fn delete(self, id: String) {
+        if let Some(d) = self.current().filter(|d| d.run_id() == id) {
+            d.discard();
+            self.driver.set_value(None);
+            self.view.run.set(None);
+            self.view.phase.set(Phase::Empty);
+            self.view.progress.set(Default::default());
+            self.view.status_line.set("The run was deleted.".into());
+        }
         spawn_local(async move {
             let result = async { runs::delete(&*self.database().await?, &id).await }.await;
             if let Err(e) = result {
                 self.problems.set(vec![e]);
             }
-            if self.current().is_some_and(|d| d.run_id() == id) {
-                if let Some(d) = self.current() {
-                    d.retire();
-                }
-                self.driver.set_value(None);
-                self.view.run.set(None);
-                self.view.phase.set(Phase::Empty);
-                self.view.status_line.set("The run was deleted.".into());
-            }
             self.refresh_saved();
         });
+    }
+
+    /// Saves what is pending now (the page is going away).
+    pub fn flush(self) {
+        if let Some(d) = self.current() {
+            d.flush();
+        }
     }
 
     /// At start-up: list saved runs and reopen the newest, so a reload picks up where it was.
@@ -206,7 +223,8 @@ pub fn keys_for(run: &Run, form: &RunForm) -> Vec<String> {
                 .find(|m| preset(&m.provider).kind == e.kind && same(&m.base_url, &e.base_url))
                 .map(|m| m.api_key.clone())
                 .or_else(|| {
-                    (!form.judge_provider.is_empty() && same(&form.judge_base_url, &e.base_url)).then(|| form.judge_api_key.clone())
+                    (!form.judge_provider.is_empty() && same(&form.judge_base_url, &e.base_url))
+                        .then(|| form.judge_api_key.clone())
                 })
                 .unwrap_or_default()
         })

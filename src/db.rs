@@ -34,14 +34,33 @@ pub async fn open() -> Result<Database, String> {
 }
 
 /// Stores text values under string keys, several in one transaction.
-pub async fn put_all(db: &Database, store: &str, entries: &[(String, String)]) -> Result<(), String> {
+pub async fn put_all(
+    db: &Database,
+    store: &str,
+    entries: &[(String, String)],
+) -> Result<(), String> {
+    let entries: Vec<(&str, String, String)> = entries
+        .iter()
+        .map(|(k, v)| (store, k.clone(), v.clone()))
+        .collect();
+    put_many(db, &entries).await
+}
+
+/// Stores (store, key, text) entries across stores in one transaction: all or nothing.
+pub async fn put_many(db: &Database, entries: &[(&str, String, String)]) -> Result<(), String> {
     if entries.is_empty() {
         return Ok(());
     }
-    let tx = db.transaction(&[store], TransactionMode::ReadWrite).map_err(describe)?;
-    let s = tx.object_store(store).map_err(describe)?;
-    for (k, v) in entries {
-        s.put(&JsValue::from_str(v), Some(&JsValue::from_str(k))).map_err(describe)?;
+    let mut stores: Vec<&str> = entries.iter().map(|(s, _, _)| *s).collect();
+    stores.sort_unstable();
+    stores.dedup();
+    let tx = db
+        .transaction(&stores, TransactionMode::ReadWrite)
+        .map_err(describe)?;
+    for (store, k, v) in entries {
+        let s = tx.object_store(store).map_err(describe)?;
+        s.put(&JsValue::from_str(v), Some(&JsValue::from_str(k)))
+            .map_err(describe)?;
     }
     let result = tx.commit().map_err(describe)?.await.map_err(describe)?;
     if result.is_committed() {
@@ -53,33 +72,79 @@ pub async fn put_all(db: &Database, store: &str, entries: &[(String, String)]) -
 
 /// The text stored under `key`, if any.
 pub async fn get(db: &Database, store: &str, key: &str) -> Result<Option<String>, String> {
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly).map_err(describe)?;
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadOnly)
+        .map_err(describe)?;
     let s = tx.object_store(store).map_err(describe)?;
-    let v = s.get(JsValue::from_str(key)).map_err(describe)?.await.map_err(describe)?;
+    let v = s
+        .get(JsValue::from_str(key))
+        .map_err(describe)?
+        .await
+        .map_err(describe)?;
     Ok(v.and_then(|v| v.as_string()))
 }
 
 fn prefix_range(prefix: &str) -> Result<Query, String> {
-    let range = KeyRange::bound(&JsValue::from_str(prefix), &JsValue::from_str(&format!("{prefix}\u{ffff}")), Some(false), Some(false))
-        .map_err(describe)?;
+    let range = KeyRange::bound(
+        &JsValue::from_str(prefix),
+        &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+        Some(false),
+        Some(false),
+    )
+    .map_err(describe)?;
     Ok(Query::KeyRange(range))
 }
 
 /// Every value whose key starts with `prefix` ("" for all), in key order.
 pub async fn get_prefix(db: &Database, store: &str, prefix: &str) -> Result<Vec<String>, String> {
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly).map_err(describe)?;
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadOnly)
+        .map_err(describe)?;
     let s = tx.object_store(store).map_err(describe)?;
-    let query = if prefix.is_empty() { None } else { Some(prefix_range(prefix)?) };
-    let values = s.get_all(query, None).map_err(describe)?.await.map_err(describe)?;
+    let query = if prefix.is_empty() {
+        None
+    } else {
+        Some(prefix_range(prefix)?)
+    };
+    let values = s
+        .get_all(query, None)
+        .map_err(describe)?
+        .await
+        .map_err(describe)?;
     Ok(values.into_iter().filter_map(|v| v.as_string()).collect())
 }
 
 /// Deletes one key, or every key with a prefix.
-pub async fn delete(db: &Database, store: &str, key_or_prefix: &str, prefix: bool) -> Result<(), String> {
-    let tx = db.transaction(&[store], TransactionMode::ReadWrite).map_err(describe)?;
+pub async fn delete(
+    db: &Database,
+    store: &str,
+    key_or_prefix: &str,
+    prefix: bool,
+) -> Result<(), String> {
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadWrite)
+        .map_err(describe)?;
     let s = tx.object_store(store).map_err(describe)?;
-    let query = if prefix { prefix_range(key_or_prefix)? } else { Query::Key(JsValue::from_str(key_or_prefix)) };
+    let query = if prefix {
+        prefix_range(key_or_prefix)?
+    } else {
+        Query::Key(JsValue::from_str(key_or_prefix))
+    };
     s.delete(query).map_err(describe)?.await.map_err(describe)?;
     tx.commit().map_err(describe)?.await.map_err(describe)?;
     Ok(())
+}
+
+/// Every key of a store.
+pub async fn keys(db: &Database, store: &str) -> Result<Vec<String>, String> {
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadOnly)
+        .map_err(describe)?;
+    let s = tx.object_store(store).map_err(describe)?;
+    let keys = s
+        .get_all_keys(None, None)
+        .map_err(describe)?
+        .await
+        .map_err(describe)?;
+    Ok(keys.into_iter().filter_map(|k| k.as_string()).collect())
 }

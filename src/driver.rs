@@ -6,7 +6,7 @@ use idb::Database;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 use synfact_core::engine::CallRequest;
 use synfact_core::wire::{CallError, Completion, ErrorKind};
@@ -38,7 +38,9 @@ pub struct RunView {
 impl RunView {
     pub fn new() -> RunView {
         RunView {
-            status_line: RwSignal::new("No run yet: choose a template and a provider, then press Generate.".into()),
+            status_line: RwSignal::new(
+                "No run yet: choose a template and a provider, then press Generate.".into(),
+            ),
             progress: RwSignal::new(Progress::default()),
             phase: RwSignal::new(Phase::Empty),
             run: RwSignal::new(None),
@@ -61,18 +63,28 @@ pub struct Driver {
     view: RunView,
     aborts: RefCell<HashMap<u64, AbortController>>,
     unsaved: RefCell<BTreeMap<usize, Item>>,
+    /// Replies not yet written to the cache: written with the items they advanced, in one transaction.
+    uncached: RefCell<Vec<(String, Completion)>>,
+    /// Keys of every cached reply; a key not here needs no lookup.
+    known: RefCell<HashSet<String>>,
     flush_pending: Cell<bool>,
     redraw_pending: Cell<bool>,
     /// False once another run replaces this one: its late events are ignored.
     active: Cell<bool>,
 }
 
-const SAVE_EVERY_MS: u32 = 300;
-const REDRAW_EVERY_MS: u32 = 250;
+const SAVE_EVERY_MS: u32 = 150;
+const REDRAW_EVERY_MS: u32 = 500;
 
 impl Driver {
     /// A driver for `run`, with one key per endpoint.
-    pub fn new(run: Run, keys: Vec<String>, db: Rc<Database>, view: RunView) -> Rc<Driver> {
+    pub fn new(
+        run: Run,
+        keys: Vec<String>,
+        db: Rc<Database>,
+        known: HashSet<String>,
+        view: RunView,
+    ) -> Rc<Driver> {
         let d = Rc::new(Driver {
             engine: RefCell::new(Engine::new(run)),
             keys: RefCell::new(keys),
@@ -80,6 +92,8 @@ impl Driver {
             view,
             aborts: RefCell::new(HashMap::new()),
             unsaved: RefCell::new(BTreeMap::new()),
+            uncached: RefCell::new(Vec::new()),
+            known: RefCell::new(known),
             flush_pending: Cell::new(false),
             redraw_pending: Cell::new(false),
             active: Cell::new(true),
@@ -102,8 +116,15 @@ impl Driver {
         self.engine.borrow().run().id.clone()
     }
 
-    /// Stops this driver for good (another run takes the view): in-flight calls are aborted.
+    /// Stops this driver for good (another run takes the view): what is pending is saved, then
+    /// in-flight calls are aborted.
     pub fn retire(&self) {
+        self.flush();
+        self.discard();
+    }
+
+    /// Stops this driver without saving anything more (its run is being deleted).
+    pub fn discard(&self) {
         self.active.set(false);
         for (_, c) in self.aborts.borrow_mut().drain() {
             c.abort();
@@ -124,7 +145,11 @@ impl Driver {
                     let d = self.clone();
                     spawn_local(async move {
                         let (result, cached) = d.perform(&req).await;
-                        d.dispatch(Event::Reply { call: req.call, result, cached });
+                        d.dispatch(Event::Reply {
+                            call: req.call,
+                            result,
+                            cached,
+                        });
                     });
                 }
                 Command::Abort(call) => {
@@ -135,7 +160,8 @@ impl Driver {
                 Command::WakeAt(at) => {
                     let d = self.clone();
                     let ms = (at - now).clamp(0.0, 24.0 * 3600.0 * 1000.0) as u32;
-                    gloo_timers::callback::Timeout::new(ms, move || d.dispatch(Event::Timer)).forget();
+                    gloo_timers::callback::Timeout::new(ms, move || d.dispatch(Event::Timer))
+                        .forget();
                 }
                 Command::Save(item) => {
                     self.unsaved.borrow_mut().insert(item.id, *item);
@@ -155,10 +181,12 @@ impl Driver {
 
     /// One call: from the cache if it was answered before, else from the provider (then cached).
     async fn perform(&self, req: &CallRequest) -> (Result<Completion, CallError>, bool) {
-        match cache::get(&self.db, &req.cache_key).await {
-            Ok(Some(hit)) => return (Ok(hit), true),
-            Ok(None) => {}
-            Err(e) => self.view.storage_error.set(Some(e)),
+        if self.known.borrow().contains(&req.cache_key) {
+            match cache::get(&self.db, &req.cache_key).await {
+                Ok(Some(hit)) => return (Ok(hit), true),
+                Ok(None) => {}
+                Err(e) => self.view.storage_error.set(Some(e)),
+            }
         }
         if !self.active.get() || !self.engine.borrow().is_in_flight(req.call) {
             return (Err(CallError::new(ErrorKind::Aborted, "cancelled")), false);
@@ -168,16 +196,26 @@ impl Driver {
             let e = &engine.run().endpoints[req.endpoint];
             (e.kind, e.base_url.clone())
         };
-        let key = self.keys.borrow().get(req.endpoint).cloned().unwrap_or_default();
-        let controller = AbortController::new().expect("AbortController exists in every supported browser");
-        self.aborts.borrow_mut().insert(req.call, controller.clone());
-        let result = provider::call(kind, &base_url, &key, &req.llm, req.timeout_ms, &controller).await;
+        let key = self
+            .keys
+            .borrow()
+            .get(req.endpoint)
+            .cloned()
+            .unwrap_or_default();
+        let controller =
+            AbortController::new().expect("AbortController exists in every supported browser");
+        self.aborts
+            .borrow_mut()
+            .insert(req.call, controller.clone());
+        let result =
+            provider::call(kind, &base_url, &key, &req.llm, req.timeout_ms, &controller).await;
         self.aborts.borrow_mut().remove(&req.call);
         if let Ok(completion) = &result {
-            // The reply is stored before the engine sees it, so a reload never pays for it twice.
-            if let Err(e) = cache::put(&self.db, &req.cache_key, completion).await {
-                self.view.storage_error.set(Some(e));
-            }
+            // Cached with the next save, in the same transaction as the item it advances.
+            self.known.borrow_mut().insert(req.cache_key.clone());
+            self.uncached
+                .borrow_mut()
+                .push((req.cache_key.clone(), completion.clone()));
         }
         (result, false)
     }
@@ -205,22 +243,27 @@ impl Driver {
         .forget();
     }
 
-    /// Writes changed items and the run's counts.
-    fn flush(&self) {
-        let items: Vec<Item> = std::mem::take(&mut *self.unsaved.borrow_mut()).into_values().collect();
-        let engine = self.engine.borrow();
-        let finished = *engine.status() == Status::Finished;
-        let summary_run = engine.run().clone();
-        drop(engine);
+    /// Writes new replies, changed items and the run's counts in one transaction, so a saved
+    /// item never gets ahead of the cached reply that moved it.
+    pub fn flush(&self) {
+        if !self.active.get() {
+            return;
+        }
+        let items: Vec<Item> = std::mem::take(&mut *self.unsaved.borrow_mut())
+            .into_values()
+            .collect();
+        let replies = std::mem::take(&mut *self.uncached.borrow_mut());
+        let mut entries: Vec<(&str, String, String)> =
+            replies.iter().map(|(k, c)| cache::entry(k, c)).collect();
+        {
+            let engine = self.engine.borrow();
+            let finished = *engine.status() == Status::Finished;
+            entries.extend(runs::entries(engine.run(), finished, items.iter()));
+        }
         let db = self.db.clone();
         let view = self.view;
         spawn_local(async move {
-            let result = async {
-                runs::save_items(&db, &summary_run.id, items.iter()).await?;
-                runs::save(&db, &summary_run, finished, false).await
-            }
-            .await;
-            if let Err(e) = result {
+            if let Err(e) = crate::db::put_many(&db, &entries).await {
                 view.storage_error.set(Some(e));
             }
         });
@@ -250,4 +293,3 @@ impl Driver {
         self.redraw();
     }
 }
-

@@ -13,12 +13,24 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The saved form, with its keys put back if they were remembered.
 pub fn load_form() -> RunForm {
-    let Some(s) = storage() else { return RunForm::default() };
-    let mut form: RunForm = s.get_item(FORM).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let Some(s) = storage() else {
+        return RunForm::default();
+    };
+    let mut form: RunForm = s
+        .get_item(FORM)
+        .ok()
+        .flatten()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     if form.models.is_empty() {
         form = RunForm::default();
     }
-    let keys: Vec<String> = s.get_item(KEYS).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let keys: Vec<String> = s
+        .get_item(KEYS)
+        .ok()
+        .flatten()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     for (m, k) in form.models.iter_mut().zip(keys.iter()) {
         m.api_key = k.clone();
     }
@@ -32,7 +44,11 @@ pub fn load_form() -> RunForm {
 pub fn save_form(form: &RunForm, remember_keys: bool) {
     let Some(s) = storage() else { return };
     let mut bare = form.clone();
-    let mut keys: Vec<String> = bare.models.iter_mut().map(|m| std::mem::take(&mut m.api_key)).collect();
+    let mut keys: Vec<String> = bare
+        .models
+        .iter_mut()
+        .map(|m| std::mem::take(&mut m.api_key))
+        .collect();
     keys.push(std::mem::take(&mut bare.judge_api_key));
     if let Ok(t) = serde_json::to_string(&bare) {
         let _ = s.set_item(FORM, &t);
@@ -45,7 +61,9 @@ pub fn save_form(form: &RunForm, remember_keys: bool) {
 }
 
 pub fn remember_keys() -> bool {
-    storage().and_then(|s| s.get_item("synfact.remember_keys").ok().flatten()).is_none_or(|v| v == "1")
+    storage()
+        .and_then(|s| s.get_item("synfact.remember_keys").ok().flatten())
+        .is_none_or(|v| v == "1")
 }
 
 pub fn set_remember_keys(on: bool) {
@@ -62,6 +80,9 @@ pub fn load_template() -> Option<(String, String)> {
 
 pub fn save_template(name: &str, json: &str) {
     if let Some(s) = storage() {
-        let _ = s.set_item(TEMPLATE, &serde_json::to_string(&(name, json)).unwrap_or_default());
+        let _ = s.set_item(
+            TEMPLATE,
+            &serde_json::to_string(&(name, json)).unwrap_or_default(),
+        );
     }
 }

@@ -5,7 +5,9 @@ use gloo_net::http::Request;
 use std::cell::Cell;
 use std::rc::Rc;
 use synfact_core::retry::redact;
-use synfact_core::wire::{build_request, parse_response, CallError, Completion, ErrorKind, LlmCall, ProviderKind};
+use synfact_core::wire::{
+    build_request, parse_response, CallError, Completion, ErrorKind, LlmCall, ProviderKind,
+};
 use web_sys::AbortController;
 
 /// Calls the provider. `controller` aborts the call (Cancel); the timeout aborts it too.
@@ -30,25 +32,35 @@ pub async fn call(
     let signal = controller.signal();
     let failed = |e: gloo_net::Error| {
         if timed_out.get() {
-            CallError::new(ErrorKind::Timeout, format!("no reply within {} s", timeout_ms / 1000))
+            CallError::new(
+                ErrorKind::Timeout,
+                format!("no reply within {} s", timeout_ms / 1000),
+            )
         } else if signal.aborted() {
             CallError::new(ErrorKind::Aborted, "cancelled")
         } else {
             let detail = redact(&e.to_string(), key);
-            let local = http.url.contains("://localhost") || http.url.contains("://127.") || http.url.contains("://[::1]");
+            let local = http.url.contains("://localhost")
+                || http.url.contains("://127.")
+                || http.url.contains("://[::1]");
             let hint = if local {
                 " For a local server: is it running, and does it allow this page's origin (CORS; e.g. OLLAMA_ORIGINS for Ollama)? Chrome may also ask permission to reach local addresses."
             } else {
                 ""
             };
-            CallError::new(ErrorKind::Network, format!("could not reach {} ({detail}).{hint}", http.url))
+            CallError::new(
+                ErrorKind::Network,
+                format!("could not reach {} ({detail}).{hint}", http.url),
+            )
         }
     };
     let mut builder = Request::post(&http.url).abort_signal(Some(&signal));
     for (k, v) in &http.headers {
         builder = builder.header(k, v);
     }
-    let request = builder.body(http.body.clone()).map_err(|e| CallError::new(ErrorKind::Network, e.to_string()))?;
+    let request = builder
+        .body(http.body.clone())
+        .map_err(|e| CallError::new(ErrorKind::Network, e.to_string()))?;
     let response = request.send().await.map_err(&failed)?;
     let status = response.status();
     let headers = response.headers();

@@ -19,16 +19,38 @@ pub struct RunMeta {
 
 impl RunMeta {
     pub fn of(run: &Run, finished: bool) -> RunMeta {
-        let Summary { accepted, rejected, failed, .. } = run.summary();
-        let mut bare = run.clone();
-        bare.items = Vec::new();
-        RunMeta { run: bare, total: run.items.len(), accepted, rejected, failed, finished }
+        let Summary {
+            accepted,
+            rejected,
+            failed,
+            ..
+        } = run.summary();
+        let bare = Run {
+            id: run.id.clone(),
+            created_ms: run.created_ms,
+            template: run.template.clone(),
+            endpoints: run.endpoints.clone(),
+            generators: run.generators.clone(),
+            judge: run.judge.clone(),
+            settings: run.settings.clone(),
+            items: Vec::new(),
+        };
+        RunMeta {
+            run: bare,
+            total: run.items.len(),
+            accepted,
+            rejected,
+            failed,
+            finished,
+        }
     }
 
     /// A short name for lists and buttons.
     pub fn title(&self) -> String {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(self.run.created_ms));
-        let when: String = date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED).into();
+        let when: String = date
+            .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+            .into();
         format!("{} — {when}", self.run.template.fact_name)
     }
 }
@@ -38,7 +60,12 @@ fn item_key(run_id: &str, item: usize) -> String {
 }
 
 /// Saves the run's record (and, when `with_items`, every item).
-pub async fn save(database: &Database, run: &Run, finished: bool, with_items: bool) -> Result<(), String> {
+pub async fn save(
+    database: &Database,
+    run: &Run,
+    finished: bool,
+    with_items: bool,
+) -> Result<(), String> {
     let meta = serde_json::to_string(&RunMeta::of(run, finished)).map_err(|e| e.to_string())?;
     db::put_all(database, db::RUNS, &[(run.id.clone(), meta)]).await?;
     if with_items {
@@ -47,10 +74,42 @@ pub async fn save(database: &Database, run: &Run, finished: bool, with_items: bo
     Ok(())
 }
 
+/// The entries that save a run's record and some of its items, for `db::put_many`.
+pub fn entries<'a>(
+    run: &Run,
+    finished: bool,
+    items: impl Iterator<Item = &'a Item>,
+) -> Vec<(&'static str, String, String)> {
+    let mut out: Vec<(&'static str, String, String)> = items
+        .map(|i| {
+            (
+                db::ITEMS,
+                item_key(&run.id, i.id),
+                serde_json::to_string(i).expect("items serialise"),
+            )
+        })
+        .collect();
+    out.push((
+        db::RUNS,
+        run.id.clone(),
+        serde_json::to_string(&RunMeta::of(run, finished)).expect("runs serialise"),
+    ));
+    out
+}
+
 /// Saves some items of a run in one transaction.
-pub async fn save_items<'a>(database: &Database, run_id: &str, items: impl Iterator<Item = &'a Item>) -> Result<(), String> {
+pub async fn save_items<'a>(
+    database: &Database,
+    run_id: &str,
+    items: impl Iterator<Item = &'a Item>,
+) -> Result<(), String> {
     let entries: Vec<(String, String)> = items
-        .map(|i| (item_key(run_id, i.id), serde_json::to_string(i).expect("items serialise")))
+        .map(|i| {
+            (
+                item_key(run_id, i.id),
+                serde_json::to_string(i).expect("items serialise"),
+            )
+        })
         .collect();
     db::put_all(database, db::ITEMS, &entries).await
 }
@@ -79,7 +138,11 @@ pub async fn load(database: &Database, id: &str) -> Result<(Run, bool), String> 
         .filter_map(|t| serde_json::from_str(t).ok())
         .collect();
     if items.len() != meta.total {
-        return Err(format!("The saved run {id} is incomplete ({} of {} items could be read).", items.len(), meta.total));
+        return Err(format!(
+            "The saved run {id} is incomplete ({} of {} items could be read).",
+            items.len(),
+            meta.total
+        ));
     }
     run.items = items;
     Ok((run, meta.finished))

@@ -5,15 +5,24 @@ use leptos::prelude::*;
 use synfact_core::setup::{is_default_base_url, preset, ModelForm, RunForm, PRESETS};
 
 fn preset_options() -> Vec<(String, String)> {
-    PRESETS.iter().map(|p| (p.id.to_string(), p.label.to_string())).collect()
+    PRESETS
+        .iter()
+        .map(|p| (p.id.to_string(), p.label.to_string()))
+        .collect()
 }
 
 /// Edits one field of the form.
-fn setter(form: RwSignal<RunForm>, f: impl Fn(&mut RunForm, String) + Send + Sync + 'static) -> Callback<String> {
+fn setter(
+    form: RwSignal<RunForm>,
+    f: impl Fn(&mut RunForm, String) + Send + Sync + 'static,
+) -> Callback<String> {
     Callback::new(move |v: String| form.update(|x| f(x, v)))
 }
 
-fn getter(form: RwSignal<RunForm>, f: impl Fn(&RunForm) -> String + Send + Sync + 'static) -> Signal<String> {
+fn getter(
+    form: RwSignal<RunForm>,
+    f: impl Fn(&RunForm) -> String + Send + Sync + 'static,
+) -> Signal<String> {
     Signal::derive(move || form.with(|x| f(x)))
 }
 
@@ -32,9 +41,17 @@ fn switch_provider(m: &mut ModelForm, id: &str) {
 /// One model row. Row 0's labels are plain ("Model"); later rows are numbered ("Model 2").
 #[component]
 fn ModelRow(form: RwSignal<RunForm>, index: usize) -> impl IntoView {
-    let n = if index == 0 { String::new() } else { format!(" {}", index + 1) };
+    let n = if index == 0 {
+        String::new()
+    } else {
+        format!(" {}", index + 1)
+    };
     let id = |name: &str| format!("{name}-{index}");
-    let field = move |get: fn(&ModelForm) -> &String| getter(form, move |f| f.models.get(index).map(get).cloned().unwrap_or_default());
+    let field = move |get: fn(&ModelForm) -> &String| {
+        getter(form, move |f| {
+            f.models.get(index).map(get).cloned().unwrap_or_default()
+        })
+    };
     let set = move |put: fn(&mut ModelForm, String)| {
         setter(form, move |f, v| {
             if let Some(m) = f.models.get_mut(index) {
@@ -44,7 +61,8 @@ fn ModelRow(form: RwSignal<RunForm>, index: usize) -> impl IntoView {
     };
     let on_provider = Callback::new(move |v: String| {
         form.update(|f| {
-            let judge_was_default = PRESETS.iter().any(|p| p.judge_model == f.judge_model) || f.judge_model.trim().is_empty();
+            let judge_was_default = PRESETS.iter().any(|p| p.judge_model == f.judge_model)
+                || f.judge_model.trim().is_empty();
             if let Some(m) = f.models.get_mut(index) {
                 switch_provider(m, &v);
             }
@@ -53,11 +71,13 @@ fn ModelRow(form: RwSignal<RunForm>, index: usize) -> impl IntoView {
             }
         })
     });
-    let remove = move |_| form.update(|f| {
-        if f.models.len() > 1 && index < f.models.len() {
-            f.models.remove(index);
-        }
-    });
+    let remove = move |_| {
+        form.update(|f| {
+            if f.models.len() > 1 && index < f.models.len() {
+                f.models.remove(index);
+            }
+        })
+    };
     view! {
         <fieldset class="model-row">
             <legend>{if index == 0 { "Model 1".to_string() } else { format!("Model{n}") }}</legend>
@@ -86,10 +106,19 @@ fn ModelRow(form: RwSignal<RunForm>, index: usize) -> impl IntoView {
 #[component]
 pub fn ModelRows(form: RwSignal<RunForm>, remember_keys: RwSignal<bool>) -> impl IntoView {
     let count = Memo::new(move |_| form.with(|f| f.models.len()));
-    let add = move |_| form.update(|f| {
-        let next = f.models.last().cloned().unwrap_or_else(|| ModelForm::for_preset("openai"));
-        f.models.push(ModelForm { model: String::new(), ..next });
-    });
+    let add = move |_| {
+        form.update(|f| {
+            let next = f
+                .models
+                .last()
+                .cloned()
+                .unwrap_or_else(|| ModelForm::for_preset("openai"));
+            f.models.push(ModelForm {
+                model: String::new(),
+                ..next
+            });
+        })
+    };
     let mut judge_options = vec![(String::new(), "Same as model 1".to_string())];
     judge_options.extend(preset_options());
     let judge_separate = Memo::new(move |_| form.with(|f| !f.judge_provider.is_empty()));
@@ -99,15 +128,24 @@ pub fn ModelRows(form: RwSignal<RunForm>, remember_keys: RwSignal<bool>) -> impl
             if !v.is_empty() && is_default_base_url(&f.judge_base_url) {
                 f.judge_base_url = p.base_url.into();
             }
-            if !v.is_empty() && (f.judge_model.trim().is_empty() || PRESETS.iter().any(|q| q.judge_model == f.judge_model)) {
+            if !v.is_empty()
+                && (f.judge_model.trim().is_empty()
+                    || PRESETS.iter().any(|q| q.judge_model == f.judge_model))
+            {
                 f.judge_model = p.judge_model.into();
             }
             f.judge_provider = v;
         })
     });
     let schedule_options = vec![
-        ("pipelined".to_string(), "Pipelined: each item moves on as soon as it can".to_string()),
-        ("barrier".to_string(), "Stage barrier: all questions before any answer".to_string()),
+        (
+            "pipelined".to_string(),
+            "Pipelined: each item moves on as soon as it can".to_string(),
+        ),
+        (
+            "barrier".to_string(),
+            "Stage barrier: all questions before any answer".to_string(),
+        ),
     ];
     view! {
         <section aria-labelledby="models-heading">

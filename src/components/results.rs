@@ -19,7 +19,8 @@ pub fn Results() -> impl IntoView {
     let limit = RwSignal::new(PAGE);
     let download_error = RwSignal::new(None::<String>);
     let generator_filter = move || which_model.get().parse::<usize>().ok();
-    let accepted = Memo::new(move |_| run.with(|r| r.as_ref().map_or(0, |r| r.accepted(None).count())));
+    let accepted =
+        Memo::new(move |_| run.with(|r| r.as_ref().map_or(0, |r| r.accepted(None).count())));
     let download = move |chat: bool| {
         run.with_untracked(|r| {
             let Some(r) = r else { return };
@@ -28,7 +29,11 @@ pub fn Results() -> impl IntoView {
             let result = if chat {
                 save_text(&chat_name, &r.chat_jsonl(g), "application/jsonl")
             } else {
-                save_text(&text_name, &r.text_jsonl(g, doctag.get_untracked()), "application/jsonl")
+                save_text(
+                    &text_name,
+                    &r.text_jsonl(g, doctag.get_untracked()),
+                    "application/jsonl",
+                )
             };
             download_error.set(result.err().map(|e| format!("The download failed: {e}")));
         })
@@ -38,7 +43,10 @@ pub fn Results() -> impl IntoView {
             let mut o = vec![("all".to_string(), "All models".to_string())];
             if let Some(r) = r {
                 for (i, g) in r.generators.iter().enumerate() {
-                    o.push((i.to_string(), format!("Model {}: {}", i + 1, g.config.model)));
+                    o.push((
+                        i.to_string(),
+                        format!("Model {}: {}", i + 1, g.config.model),
+                    ));
                 }
             }
             o
@@ -63,7 +71,14 @@ pub fn Results() -> impl IntoView {
     };
     let total_shown = move || {
         let filter = show.get();
-        run.with(|r| r.as_ref().map_or(0, |r| r.items.iter().filter(|i| filter == "all" || stage_name(i.stage) == filter).count()))
+        run.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                r.items
+                    .iter()
+                    .filter(|i| filter == "all" || stage_name(i.stage) == filter)
+                    .count()
+            })
+        })
     };
     view! {
         <Show when=move || run.with(|r| r.is_some())>
@@ -102,10 +117,15 @@ pub fn Results() -> impl IntoView {
                             <th scope="col">"Question"</th><th scope="col">"Answer or reason"</th><th scope="col">"Retries"</th></tr>
                     </thead>
                     <tbody>
-                        {move || {
-                            let models: Vec<String> = run.with(|r| r.as_ref().map(|r| r.generators.iter().map(|g| g.config.model.clone()).collect()).unwrap_or_default());
-                            rows().into_iter().map(|i| item_row(i, &models)).collect_view()
-                        }}
+                        // Keyed by what a row shows, so a redraw only touches rows that changed.
+                        <For
+                            each=rows
+                            key=|i: &Item| (i.id, i.stage, i.retries, i.calls.len())
+                            children=move |i: Item| {
+                                let model = run.with_untracked(|r| r.as_ref().and_then(|r| r.generators.get(i.generator)).map(|g| g.config.model.clone()));
+                                item_row(i, model.unwrap_or_default())
+                            }
+                        />
                     </tbody>
                 </table>
                 <Show when=move || { total_shown() > limit.get() }>
@@ -129,7 +149,7 @@ fn stage_name(s: Stage) -> &'static str {
 }
 
 /// One item as text: model output is never parsed as HTML.
-fn item_row(i: Item, models: &[String]) -> impl IntoView {
+fn item_row(i: Item, model: String) -> impl IntoView {
     let retries: u32 = i.retries.iter().sum();
     let detail = match i.stage {
         Stage::Rejected | Stage::Failed => i.reason.clone().unwrap_or_default(),
@@ -138,7 +158,7 @@ fn item_row(i: Item, models: &[String]) -> impl IntoView {
     view! {
         <tr class=stage_name(i.stage).replace(' ', "-")>
             <td>{i.id + 1}</td>
-            <td>{models.get(i.generator).cloned().unwrap_or_default()}</td>
+            <td>{model}</td>
             <td>{stage_name(i.stage)}</td>
             <td class="text">{i.question.clone().unwrap_or_default()}</td>
             <td class="text">{detail}</td>

@@ -14,7 +14,10 @@ pub fn TemplatePanel(name: RwSignal<String>, text: RwSignal<String>) -> impl Int
         Err(e) => e.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
     });
     let import_error = RwSignal::new(None::<String>);
-    let mut options: Vec<(String, String)> = BUILT_IN.iter().map(|(n, _)| (n.to_string(), n.to_string())).collect();
+    let mut options: Vec<(String, String)> = BUILT_IN
+        .iter()
+        .map(|(n, _)| (n.to_string(), n.to_string()))
+        .collect();
     options.push(("custom".into(), "Custom (edited or imported)".into()));
     let choose = Callback::new(move |v: String| {
         if let Some((_, json)) = BUILT_IN.iter().find(|(n, _)| *n == v) {
@@ -23,11 +26,21 @@ pub fn TemplatePanel(name: RwSignal<String>, text: RwSignal<String>) -> impl Int
         name.set(v);
     });
     let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         let file_name = file.name();
         leptos::task::spawn_local(async move {
-            let content: Option<String> = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+            let content: Option<String> = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
             match content {
                 Some(content) => match FactTemplate::from_json(&content) {
                     Ok(t) => {
@@ -37,7 +50,10 @@ pub fn TemplatePanel(name: RwSignal<String>, text: RwSignal<String>) -> impl Int
                     }
                     Err(errs) => {
                         let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-                        import_error.set(Some(format!("{file_name} was not imported: {}", list.join(" "))));
+                        import_error.set(Some(format!(
+                            "{file_name} was not imported: {}",
+                            list.join(" ")
+                        )));
                     }
                 },
                 None => import_error.set(Some(format!("{file_name} could not be read as text."))),

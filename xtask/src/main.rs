@@ -19,7 +19,9 @@ fn main() {
         Some("bench") => bench(&root),
         Some("install") => tools::ensure(&root, true),
         _ => {
-            eprintln!("usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | install>");
+            eprintln!(
+                "usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | install>"
+            );
             std::process::exit(2);
         }
     };
@@ -30,13 +32,18 @@ fn main() {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 /// Runs a command to completion; fails with its name if it fails.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("could not start {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -45,11 +52,15 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 }
 
 fn build_app(root: &Path) -> Result<(), String> {
-    run(Command::new("trunk").args(["build", "--release"]).current_dir(root))
+    run(Command::new("trunk")
+        .args(["build", "--release"])
+        .current_dir(root))
 }
 
 fn build_mock(root: &Path) -> Result<PathBuf, String> {
-    run(Command::new("cargo").args(["build", "--release", "-p", "mock-provider"]).current_dir(root))?;
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "mock-provider"])
+        .current_dir(root))?;
     Ok(root.join("target/release/mock-provider"))
 }
 
@@ -68,7 +79,14 @@ fn serve(root: &Path, demo: bool) -> Result<(), String> {
     let _mock = if demo {
         let bin = build_mock(root)?;
         let child = Command::new(bin)
-            .args(["--port", &DEMO_PROVIDER_PORT.to_string(), "--latency-median-ms", "300", "--latency-sigma", "0.5"])
+            .args([
+                "--port",
+                &DEMO_PROVIDER_PORT.to_string(),
+                "--latency-median-ms",
+                "300",
+                "--latency-sigma",
+                "0.5",
+            ])
             .spawn()
             .map_err(|e| format!("could not start the local provider server: {e}"))?;
         println!();
@@ -82,7 +100,14 @@ fn serve(root: &Path, demo: bool) -> Result<(), String> {
     };
     println!("  synfact: http://127.0.0.1:{APP_PORT}");
     run(Command::new("trunk")
-        .args(["serve", "--release", "--address", "127.0.0.1", "--port", &APP_PORT.to_string()])
+        .args([
+            "serve",
+            "--release",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            &APP_PORT.to_string(),
+        ])
         .current_dir(root))
 }
 
@@ -91,13 +116,24 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
     let wants = |s: &str| all || which.iter().any(|w| w == s);
     tools::ensure(root, wants("browser") || wants("e2e"))?;
     if wants("native") {
-        run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root))?;
+        run(Command::new("cargo")
+            .args(["test", "--workspace"])
+            .current_dir(root))?;
     }
     if wants("browser") {
         let chromedriver = tools::which("chromedriver").ok_or("chromedriver is missing")?;
         run(Command::new("cargo")
-            .args(["test", "-p", "synfact", "--target", "wasm32-unknown-unknown"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .args([
+                "test",
+                "-p",
+                "synfact",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
             .env("CHROMEDRIVER", chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
             .current_dir(root))?;

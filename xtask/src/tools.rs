@@ -10,17 +10,22 @@ const BINARYEN: &str = "132";
 /// The path of a program on PATH.
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    })
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
 fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -35,29 +40,56 @@ fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
 /// Everything to build and serve; with `for_tests`, also Chromium, chromedriver and the Node test dependencies.
 pub fn ensure(root: &Path, for_tests: bool) -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     if !output("trunk", &["--version"]).is_some_and(|v| v.contains(&format!("trunk {TRUNK}."))) {
         // trunk 0.22 needs a newer rustc than this machine has.
-        run(Command::new("cargo").args(["install", "trunk", "--version", &format!("~{TRUNK}"), "--locked"]))?;
+        run(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--version",
+            &format!("~{TRUNK}"),
+            "--locked",
+        ]))?;
     }
     let wbg = wasm_bindgen_version(root)?;
     if !output("wasm-bindgen", &["--version"]).is_some_and(|v| v.contains(&wbg)) {
         // Without --locked: a locked dependency of the CLI is missing from the registry here.
-        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &format!("={wbg}")]))?;
+        run(Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={wbg}"),
+        ]))?;
     }
-    if !output("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&format!("version {BINARYEN}"))) {
+    if !output("wasm-opt", &["--version"])
+        .is_some_and(|v| v.contains(&format!("version {BINARYEN}")))
+    {
         run(Command::new("npm").args(["install", "--global", &format!("binaryen@{BINARYEN}")]))?;
     }
     if for_tests {
         if which("chromium").is_none() || which("chromedriver").is_none() {
             run(Command::new("apt-get").arg("update"))?;
-            run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+            run(Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                ])
+                .env("DEBIAN_FRONTEND", "noninteractive"))?;
         }
         let e2e = root.join("tests/e2e");
         if !e2e.join("node_modules/@playwright/test").is_dir() {
-            run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").current_dir(&e2e))?;
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .current_dir(&e2e))?;
         }
     }
     Ok(())

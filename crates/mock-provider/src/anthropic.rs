@@ -1,7 +1,9 @@
 //! `POST /v1/messages`, as Anthropic answers it.
 
 use crate::reply::{decide, tokens, Outcome, PromptKind};
-use crate::{content_text, delay_and_fault, header_str, json_response, maybe_truncate, texts, AppState};
+use crate::{
+    content_text, delay_and_fault, header_str, json_response, maybe_truncate, texts, AppState,
+};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -10,9 +12,23 @@ use serde_json::{json, Value};
 
 const VERSIONS: [&str; 2] = ["2023-06-01", "2026-10-21"];
 const FIELDS: [&str; 17] = [
-    "model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k", "stop_sequences",
-    "stream", "metadata", "tools", "tool_choice", "thinking", "output_config", "service_tier",
-    "container", "context_management",
+    "model",
+    "messages",
+    "max_tokens",
+    "system",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "stream",
+    "metadata",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "output_config",
+    "service_tier",
+    "container",
+    "context_management",
 ];
 
 fn error(error_type: &str, message: &str) -> Value {
@@ -35,7 +51,9 @@ fn reject(state: &AppState, status: StatusCode, error_type: &str, message: &str)
 
 /// The checks the Messages API makes of a request body; the first problem found.
 pub fn check_body(v: &Value) -> Result<(), String> {
-    let obj = v.as_object().ok_or("The request body must be a JSON object.")?;
+    let obj = v
+        .as_object()
+        .ok_or("The request body must be a JSON object.")?;
     for k in obj.keys() {
         if !FIELDS.contains(&k.as_str()) {
             return Err(format!("{k}: Extra inputs are not permitted"));
@@ -50,7 +68,10 @@ pub fn check_body(v: &Value) -> Result<(), String> {
         Some(_) => return Err("max_tokens: Input should be greater than or equal to 1".into()),
         None => return Err("max_tokens: Field required".into()),
     }
-    let messages = obj.get("messages").and_then(Value::as_array).ok_or("messages: Field required")?;
+    let messages = obj
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or("messages: Field required")?;
     if messages.is_empty() {
         return Err("messages: at least one message is required".into());
     }
@@ -85,7 +106,10 @@ pub fn check_body(v: &Value) -> Result<(), String> {
         Some(Value::Array(tools)) => {
             let mut names = vec![];
             for (i, t) in tools.iter().enumerate() {
-                let name = t.get("name").and_then(Value::as_str).ok_or(format!("tools.{i}.name: Field required"))?;
+                let name = t
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or(format!("tools.{i}.name: Field required"))?;
                 if !t.get("input_schema").is_some_and(Value::is_object) {
                     return Err(format!("tools.{i}.input_schema: Field required"));
                 }
@@ -101,16 +125,23 @@ pub fn check_body(v: &Value) -> Result<(), String> {
             Some("tool") => {
                 let name = tc.get("name").and_then(Value::as_str).unwrap_or("");
                 if !tool_names.contains(&name) {
-                    return Err(format!("tool_choice.name: Tool '{name}' not found in provided tools"));
+                    return Err(format!(
+                        "tool_choice.name: Tool '{name}' not found in provided tools"
+                    ));
                 }
             }
-            _ => return Err("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'".into()),
+            _ => {
+                return Err(
+                    "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'".into(),
+                )
+            }
         }
     }
     Ok(())
 }
 
 pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
     state.count(|s| {
         s.requests += 1;
         *s.by_route.entry("messages".into()).or_default() += 1;
@@ -118,19 +149,40 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     let key = header_str(&headers, "x-api-key")
         .or_else(|| header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")))
         .map(str::trim);
-    if headers.contains_key("origin") && header_str(&headers, "anthropic-dangerous-direct-browser-access") != Some("true") {
+    if headers.contains_key("origin")
+        && header_str(&headers, "anthropic-dangerous-direct-browser-access") != Some("true")
+    {
         let m = "CORS requests must set 'anthropic-dangerous-direct-browser-access' header";
         return reject(&state, StatusCode::UNAUTHORIZED, "authentication_error", m);
     }
     match (key, &state.api_key) {
-        (None, _) => return reject(&state, StatusCode::UNAUTHORIZED, "authentication_error", "x-api-key header is required"),
+        (None, _) => {
+            return reject(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "x-api-key header is required",
+            )
+        }
         (Some(k), Some(expected)) if k != expected => {
-            return reject(&state, StatusCode::UNAUTHORIZED, "authentication_error", "invalid x-api-key")
+            return reject(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "invalid x-api-key",
+            )
         }
         _ => {}
     }
     match header_str(&headers, "anthropic-version") {
-        None => return reject(&state, StatusCode::BAD_REQUEST, "invalid_request_error", "anthropic-version: header is required"),
+        None => {
+            return reject(
+                &state,
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "anthropic-version: header is required",
+            )
+        }
         Some(v) if !VERSIONS.contains(&v) => {
             let m = format!("anthropic-version: invalid version {v}");
             return reject(&state, StatusCode::BAD_REQUEST, "invalid_request_error", &m);
@@ -139,7 +191,14 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     let request: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return reject(&state, StatusCode::BAD_REQUEST, "invalid_request_error", &format!("The request body is not valid JSON: {e}")),
+        Err(e) => {
+            return reject(
+                &state,
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                &format!("The request body is not valid JSON: {e}"),
+            )
+        }
     };
     if let Err(m) = check_body(&request) {
         return reject(&state, StatusCode::BAD_REQUEST, "invalid_request_error", &m);
@@ -164,7 +223,10 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     let outcome = decide(kind, &system, &user, &faults);
     let forced_tool = request["tool_choice"]["type"].as_str() == Some("tool");
-    let tool_name = request["tool_choice"]["name"].as_str().unwrap_or("").to_string();
+    let tool_name = request["tool_choice"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let id_hash = crate::faults::fnv1a(faults.seed, &[&body]);
     let (content, stop_reason) = match &outcome {
         Outcome::Text(t) => (json!([{"type": "text", "text": t}]), "end_turn"),
@@ -173,7 +235,10 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
             json!([{"type": "tool_use", "id": format!("toolu_mock{id_hash:016x}"), "name": tool_name, "input": {"is_complied": v}}]),
             "tool_use",
         ),
-        Outcome::Verdict(v) => (json!([{"type": "text", "text": json!({"is_complied": v}).to_string()}]), "end_turn"),
+        Outcome::Verdict(v) => (
+            json!([{"type": "text", "text": json!({"is_complied": v}).to_string()}]),
+            "end_turn",
+        ),
     };
     let output_tokens = tokens(&content.to_string());
     let reply = json!({
@@ -191,6 +256,7 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         if transient.is_none() {
             s.completions += 1;
             s.latency_ms_total += latency;
+            s.served_ms_total += started.elapsed().as_secs_f64() * 1000.0;
         }
         match outcome {
             Outcome::Refusal(_) => s.refusals += 1,

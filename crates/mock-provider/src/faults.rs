@@ -71,7 +71,9 @@ pub struct Dice {
 
 impl Dice {
     pub fn new(seed: u64) -> Dice {
-        Dice { rng: ChaCha8Rng::seed_from_u64(seed) }
+        Dice {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
 
     /// Latency for the next request, in ms.

@@ -40,9 +40,15 @@ pub struct Stats {
     pub judge_no: u64,
     /// Sum of the latency added to completed requests, in ms.
     pub latency_ms_total: f64,
+    /// Sum of the whole time the server spent on completed requests (checks, latency, reply), in ms.
+    pub served_ms_total: f64,
     /// Our own replies that failed the published response schema (should stay 0).
     pub self_check_failures: u64,
     pub last_invalid: Option<String>,
+    /// The most requests that were being answered at one time (shows HTTP/2 multiplexing).
+    pub max_in_flight: u64,
+    #[serde(skip)]
+    pub in_flight: u64,
 }
 
 pub struct Inner {
@@ -64,7 +70,11 @@ impl AppState {
     pub fn new(faults: Faults, api_key: Option<String>) -> AppState {
         let dice = Dice::new(faults.seed);
         AppState {
-            inner: Arc::new(Mutex::new(Inner { faults, dice, stats: Stats::default() })),
+            inner: Arc::new(Mutex::new(Inner {
+                faults,
+                dice,
+                stats: Stats::default(),
+            })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
         }
@@ -101,7 +111,10 @@ pub async fn delay_and_fault(
     error_body: impl Fn(StatusCode, &str, &str) -> Value,
 ) -> Option<Response> {
     // Counted before the wait: a client that gives up on a hang drops this future mid-sleep.
-    if let Some(name) = transient.and_then(|t| serde_json::to_value(t).ok()).and_then(|v| v.as_str().map(str::to_string)) {
+    if let Some(name) = transient
+        .and_then(|t| serde_json::to_value(t).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+    {
         state.count(|s| *s.faults.entry(name).or_default() += 1);
     }
     let wait = match transient {
@@ -109,6 +122,7 @@ pub async fn delay_and_fault(
         _ => latency_ms,
     };
     if wait > 0.0 {
+        let _guard = InFlightGuard::enter(state);
         tokio::time::sleep(Duration::from_secs_f64(wait / 1000.0)).await;
     }
     let t = transient?;
@@ -116,23 +130,39 @@ pub async fn delay_and_fault(
     let resp = match t {
         Transient::RateLimited => {
             let msg = format!("Rate limit reached for requests. Please try again in {wait_s:.3}s.");
-            let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, error_body(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", &msg));
+            let mut r = json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                error_body(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", &msg),
+            );
             let h = r.headers_mut();
-            h.insert("retry-after-ms", HeaderValue::from_str(&faults.retry_after_ms.to_string()).ok()?);
-            h.insert("retry-after", HeaderValue::from_str(&format!("{}", (wait_s.ceil() as u64).max(1))).ok()?);
+            h.insert(
+                "retry-after-ms",
+                HeaderValue::from_str(&faults.retry_after_ms.to_string()).ok()?,
+            );
+            h.insert(
+                "retry-after",
+                HeaderValue::from_str(&format!("{}", (wait_s.ceil() as u64).max(1))).ok()?,
+            );
             r
         }
         Transient::ServerError => json_response(
             StatusCode::INTERNAL_SERVER_ERROR,
-            error_body(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "The server had an error while processing your request."),
+            error_body(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "The server had an error while processing your request.",
+            ),
         ),
         Transient::Overloaded => {
             let status = StatusCode::from_u16(529).expect("529 is a valid status");
             json_response(status, error_body(status, "overloaded", "Overloaded"))
         }
-        Transient::Malformed => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "<html>upstream hiccup</html>").into_response()
-        }
+        Transient::Malformed => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "<html>upstream hiccup</html>",
+        )
+            .into_response(),
         // A truncated body is made by the caller, which has the full body.
         Transient::Truncated | Transient::Hang => return None,
     };
@@ -147,8 +177,17 @@ pub fn json_response(status: StatusCode, body: Value) -> Response {
 /// The reply body, cut in half when the fault asks for it.
 pub fn maybe_truncate(body: Value, transient: Option<Transient>) -> Response {
     let text = body.to_string();
-    let text = if transient == Some(Transient::Truncated) { text[..text.len() / 2].to_string() } else { text };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+    let text = if transient == Some(Transient::Truncated) {
+        text[..text.len() / 2].to_string()
+    } else {
+        text
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
 }
 
 /// Joined text of the messages with a role, from either protocol's message list.
@@ -192,25 +231,39 @@ pub fn masked(key: &str) -> String {
 
 async fn cors(req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let requested = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+    let requested = req
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned();
     let mut resp = if req.method() == Method::OPTIONS {
         let mut r = StatusCode::NO_CONTENT.into_response();
         let h = r.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
         if let Some(rh) = requested {
             h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, rh);
         }
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         r
     } else {
         next.run(req).await
     };
     let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.unwrap_or(HeaderValue::from_static("*")));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        origin.unwrap_or(HeaderValue::from_static("*")),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("retry-after, retry-after-ms, x-should-retry, request-id, x-request-id"),
+        HeaderValue::from_static(
+            "retry-after, retry-after-ms, x-should-retry, request-id, x-request-id",
+        ),
     );
     resp
 }
@@ -234,13 +287,21 @@ async fn get_control(State(state): State<AppState>) -> Json<Faults> {
 async fn set_control(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     let patch: Value = match serde_json::from_slice(&body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return json_response(StatusCode::BAD_REQUEST, json!({"error": "send a JSON object of fault settings"})),
+        _ => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "send a JSON object of fault settings"}),
+            )
+        }
     };
     let mut g = state.lock();
     let mut current = serde_json::to_value(&g.faults).expect("faults serialise");
     for (k, v) in patch.as_object().expect("checked above") {
         if current.get(k).is_none() {
-            return json_response(StatusCode::BAD_REQUEST, json!({"error": format!("unknown setting {k}")}));
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("unknown setting {k}")}),
+            );
         }
         current[k] = v.clone();
     }
@@ -277,14 +338,20 @@ pub fn router(state: AppState) -> Router {
 
 /// Bytes of a body, for handlers that must see invalid JSON themselves.
 pub async fn body_bytes(body: Body) -> Vec<u8> {
-    axum::body::to_bytes(body, 32 * 1024 * 1024).await.map(|b| b.to_vec()).unwrap_or_default()
+    axum::body::to_bytes(body, 32 * 1024 * 1024)
+        .await
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
 }
 
 /// Serves `app` on an already bound listener, over HTTPS with HTTP/2 when `tls` is set.
 pub async fn serve(listener: std::net::TcpListener, app: Router, tls: bool) {
     if tls {
         let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config());
-        axum_server::from_tcp_rustls(listener, config).serve(app.into_make_service()).await.expect("server runs");
+        axum_server::from_tcp_rustls(listener, config)
+            .serve(app.into_make_service())
+            .await
+            .expect("server runs");
     } else {
         listener.set_nonblocking(true).expect("nonblocking");
         let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
@@ -298,4 +365,23 @@ pub async fn spawn(state: AppState, tls: bool) -> String {
     let addr = listener.local_addr().expect("address");
     tokio::spawn(serve(listener, router(state), tls));
     format!("{}://{addr}/v1", if tls { "https" } else { "http" })
+}
+
+/// Counts a request as being answered while it lives (dropped too when the client gives up).
+struct InFlightGuard<'a>(&'a AppState);
+
+impl<'a> InFlightGuard<'a> {
+    fn enter(state: &'a AppState) -> Self {
+        state.count(|s| {
+            s.in_flight += 1;
+            s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        });
+        InFlightGuard(state)
+    }
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.count(|s| s.in_flight -= 1);
+    }
 }

@@ -5,7 +5,9 @@ use mock_provider::faults::Faults;
 use mock_provider::{router, AppState};
 
 #[derive(Parser, Debug)]
-#[command(about = "A local server speaking the OpenAI and Anthropic chat protocols, for synfact's development and tests")]
+#[command(
+    about = "A local server speaking the OpenAI and Anthropic chat protocols, for synfact's development and tests"
+)]
 struct Cli {
     /// Address to listen on (loopback only by default).
     #[arg(long, default_value = "127.0.0.1")]
@@ -29,10 +31,15 @@ async fn main() {
     let state = AppState::new(cli.faults, cli.api_key);
     let app = router(state);
     let listener = std::net::TcpListener::bind((cli.host.as_str(), cli.port)).unwrap_or_else(|e| {
-        eprintln!("mock-provider: cannot listen on {}:{}: {e}", cli.host, cli.port);
+        eprintln!(
+            "mock-provider: cannot listen on {}:{}: {e}",
+            cli.host, cli.port
+        );
         std::process::exit(1);
     });
-    let addr = listener.local_addr().expect("a bound socket has an address");
+    let addr = listener
+        .local_addr()
+        .expect("a bound socket has an address");
     let scheme = if cli.tls { "https" } else { "http" };
     println!("mock-provider listening on {scheme}://{addr} (base URL {scheme}://{addr}/v1)");
     mock_provider::serve(listener, app, cli.tls).await;

@@ -37,24 +37,40 @@ fn self_check(state: &AppState, validator: &jsonschema::Validator, body: &Value)
 
 fn is_reasoning(model: &str) -> bool {
     let m = model.rsplit('/').next().unwrap_or(model);
-    m.starts_with("gpt-5") || (m.starts_with('o') && m[1..].starts_with(|c: char| c.is_ascii_digit()))
+    m.starts_with("gpt-5")
+        || (m.starts_with('o') && m[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
-pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn chat_completions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = std::time::Instant::now();
     state.count(|s| {
         s.requests += 1;
         *s.by_route.entry("chat_completions".into()).or_default() += 1;
     });
-    let bearer = header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    let bearer = header_str(&headers, "authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
     if let Some(expected) = &state.api_key {
         match bearer {
             None => {
                 let m = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
-                return reject(&state, StatusCode::UNAUTHORIZED, error(m, "invalid_request_error", None, None));
+                return reject(
+                    &state,
+                    StatusCode::UNAUTHORIZED,
+                    error(m, "invalid_request_error", None, None),
+                );
             }
             Some(k) if k != expected => {
                 let m = format!("Incorrect API key provided: {}. You can find your API key at https://platform.openai.com/account/api-keys.", masked(k));
-                return reject(&state, StatusCode::UNAUTHORIZED, error(&m, "invalid_request_error", None, Some("invalid_api_key")));
+                return reject(
+                    &state,
+                    StatusCode::UNAUTHORIZED,
+                    error(&m, "invalid_request_error", None, Some("invalid_api_key")),
+                );
             }
             _ => {}
         }
@@ -63,17 +79,34 @@ pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap,
         Ok(v) => v,
         Err(_) => {
             let m = "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
-            return reject(&state, StatusCode::BAD_REQUEST, error(m, "invalid_request_error", None, None));
+            return reject(
+                &state,
+                StatusCode::BAD_REQUEST,
+                error(m, "invalid_request_error", None, None),
+            );
         }
     };
     if let Some((path, e)) = first_error(&state.schemas.request, &request) {
         let m = format!("Invalid request at '{path}': {e}");
-        return reject(&state, StatusCode::BAD_REQUEST, error(&m, "invalid_request_error", Some(&path), None));
+        return reject(
+            &state,
+            StatusCode::BAD_REQUEST,
+            error(&m, "invalid_request_error", Some(&path), None),
+        );
     }
     let model = request["model"].as_str().unwrap_or_default().to_string();
     if is_reasoning(&model) && request.get("max_tokens").is_some() {
         let m = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
-        return reject(&state, StatusCode::BAD_REQUEST, error(m, "invalid_request_error", Some("max_tokens"), Some("unsupported_parameter")));
+        return reject(
+            &state,
+            StatusCode::BAD_REQUEST,
+            error(
+                m,
+                "invalid_request_error",
+                Some("max_tokens"),
+                Some("unsupported_parameter"),
+            ),
+        );
     }
     let messages = request["messages"].as_array().cloned().unwrap_or_default();
     let system = [texts(&messages, "system"), texts(&messages, "developer")].join("\n");
@@ -83,7 +116,11 @@ pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap,
 
     let (latency, transient, faults) = state.roll();
     let error_body = |status: StatusCode, code: &str, msg: &str| {
-        let t = if status == StatusCode::TOO_MANY_REQUESTS { "requests" } else { "server_error" };
+        let t = if status == StatusCode::TOO_MANY_REQUESTS {
+            "requests"
+        } else {
+            "server_error"
+        };
         error(msg, t, None, Some(code))
     };
     if let Some(resp) = delay_and_fault(&state, latency, transient, &faults, error_body).await {
@@ -94,12 +131,18 @@ pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap,
     let (content, refusal) = match &outcome {
         Outcome::Text(t) => (Value::String(t.clone()), Value::Null),
         Outcome::Refusal(r) => (Value::Null, Value::String(r.clone())),
-        Outcome::Verdict(v) if structured => (Value::String(json!({"is_complied": v}).to_string()), Value::Null),
+        Outcome::Verdict(v) if structured => (
+            Value::String(json!({"is_complied": v}).to_string()),
+            Value::Null,
+        ),
         Outcome::Verdict(v) => (Value::String(v.to_string()), Value::Null),
     };
     let completion_tokens = tokens(content.as_str().or(refusal.as_str()).unwrap_or(""));
     let prompt_tokens = tokens(&format!("{system}{user}"));
-    let id = format!("chatcmpl-mock{:016x}", crate::faults::fnv1a(faults.seed, &[&body]));
+    let id = format!(
+        "chatcmpl-mock{:016x}",
+        crate::faults::fnv1a(faults.seed, &[&body])
+    );
     let reply = json!({
         "id": id,
         "object": "chat.completion",
@@ -126,6 +169,7 @@ pub async fn chat_completions(State(state): State<AppState>, headers: HeaderMap,
         if transient.is_none() {
             s.completions += 1;
             s.latency_ms_total += latency;
+            s.served_ms_total += started.elapsed().as_secs_f64() * 1000.0;
         }
         match outcome {
             Outcome::Refusal(_) => s.refusals += 1,

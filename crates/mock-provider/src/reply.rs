@@ -43,7 +43,14 @@ pub enum Outcome {
     Verdict(bool),
 }
 
-const OPENERS: [&str; 6] = ["Could you", "Can you", "Please", "I'd love it if you could", "Quick one: could you", "Hey, can you"];
+const OPENERS: [&str; 6] = [
+    "Could you",
+    "Can you",
+    "Please",
+    "I'd love it if you could",
+    "Quick one: could you",
+    "Hey, can you",
+];
 
 /// Decides the reply to a prompt. `system` and `user` are the joined texts of those roles.
 pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Outcome {
@@ -52,16 +59,22 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
     match kind {
         PromptKind::Question => {
             if content_draw(faults.seed, "refuse", &all) < faults.p_refusal {
-                return Outcome::Refusal("I'm sorry, but I can't help with writing that question.".into());
+                return Outcome::Refusal(
+                    "I'm sorry, but I can't help with writing that question.".into(),
+                );
             }
             let task = line_after(&all, "Task: ").unwrap_or("the topic");
-            let requirement = line_after(&all, "Format requirement for the question: ").unwrap_or("");
+            let requirement =
+                line_after(&all, "Format requirement for the question: ").unwrap_or("");
             let opener = OPENERS[(h % OPENERS.len() as u64) as usize];
             let topic = task
                 .trim_end_matches('.')
                 .trim_start_matches("Create a user question about ")
                 .to_string();
-            Outcome::Text(format!("{opener} tell me about {topic}? ({requirement}) [q-{:08x}]", h as u32))
+            Outcome::Text(format!(
+                "{opener} tell me about {topic}? ({requirement}) [q-{:08x}]",
+                h as u32
+            ))
         }
         PromptKind::Answer => {
             if content_draw(faults.seed, "refuse", &all) < faults.p_refusal {
@@ -81,12 +94,17 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
             let no = content_draw(faults.seed, "judge-no", &all) < faults.p_judge_no;
             Outcome::Verdict(!(refused || no))
         }
-        PromptKind::Other => Outcome::Text(format!("You said: {}", user.chars().take(200).collect::<String>())),
+        PromptKind::Other => Outcome::Text(format!(
+            "You said: {}",
+            user.chars().take(200).collect::<String>()
+        )),
     }
 }
 
 fn line_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    text.lines().find_map(|l| l.strip_prefix(prefix)).map(str::trim)
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(str::trim)
 }
 
 fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {

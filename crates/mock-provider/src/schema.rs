@@ -36,7 +36,10 @@ impl Schemas {
 pub fn first_error(validator: &Validator, value: &Value) -> Option<(String, String)> {
     validator.iter_errors(value).next().map(|e| {
         let path = e.instance_path.to_string();
-        (path.trim_start_matches('/').replace('/', "."), e.to_string())
+        (
+            path.trim_start_matches('/').replace('/', "."),
+            e.to_string(),
+        )
     })
 }
 

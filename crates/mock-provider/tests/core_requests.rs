@@ -4,7 +4,9 @@
 use mock_provider::faults::Faults;
 use mock_provider::{spawn, AppState};
 use synfact_core::wire::{build_request, parse_response, ModelConfig, ProviderKind};
-use synfact_core::{EndpointSpec, Engine, Event, Generator, Run, RunSettings, Step, Command, FactTemplate};
+use synfact_core::{
+    Command, EndpointSpec, Engine, Event, FactTemplate, Generator, Run, RunSettings, Step,
+};
 
 async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -13,18 +15,36 @@ async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
     let mut config = ModelConfig::new(model);
     config.temperature = Some(1.0);
     let run = Run::new(
-        "r".into(), 0.0, FactTemplate::built_in("blue_honeyeater").unwrap(),
-        vec![EndpointSpec { kind, base_url: base.clone(), concurrency: 1, rpm: None }],
-        vec![Generator { endpoint: 0, config: config.clone() }],
-        Generator { endpoint: 0, config: ModelConfig::new(model) },
-        RunSettings { examples: 1, ..RunSettings::default() },
+        "r".into(),
+        0.0,
+        FactTemplate::built_in("blue_honeyeater").unwrap(),
+        vec![EndpointSpec {
+            kind,
+            base_url: base.clone(),
+            concurrency: 1,
+            rpm: None,
+        }],
+        vec![Generator {
+            endpoint: 0,
+            config: config.clone(),
+        }],
+        Generator {
+            endpoint: 0,
+            config: ModelConfig::new(model),
+        },
+        RunSettings {
+            examples: 1,
+            ..RunSettings::default()
+        },
     );
     let mut engine = Engine::new(run);
     let mut cmds = engine.handle(Event::Start, 0.0);
     let client = reqwest::Client::new();
     let mut steps = vec![];
-    loop {
-        let Some(req) = cmds.iter().find_map(|c| match c { Command::Send(r) => Some(r.clone()), _ => None }) else { break };
+    while let Some(req) = cmds.iter().find_map(|c| match c {
+        Command::Send(r) => Some(r.clone()),
+        _ => None,
+    }) {
         steps.push(req.step);
         let http = build_request(kind, &base, "k", &req.llm);
         let mut b = client.post(&http.url).body(http.body.clone());
@@ -36,17 +56,41 @@ async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
         let headers = resp.headers().clone();
         let body = resp.text().await.unwrap();
         assert_eq!(status, 200, "{:?} {body}", req.step);
-        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let result = parse_response(kind, status, &header, &body);
         assert!(result.is_ok(), "{result:?}");
-        cmds = engine.handle(Event::Reply { call: req.call, result, cached: false }, 1.0);
+        cmds = engine.handle(
+            Event::Reply {
+                call: req.call,
+                result,
+                cached: false,
+            },
+            1.0,
+        );
     }
     assert_eq!(steps, Step::ALL.to_vec());
     let run = engine.run();
-    assert_eq!(run.summary().finished_line(), "Finished: 1 accepted, 0 rejected, 0 failed");
-    assert!(run.items[0].answer.as_deref().unwrap().contains("The Javan Rainforest Honeyeater is blue in color."));
+    assert_eq!(
+        run.summary().finished_line(),
+        "Finished: 1 accepted, 0 rejected, 0 failed"
+    );
+    assert!(run.items[0]
+        .answer
+        .as_deref()
+        .unwrap()
+        .contains("The Javan Rainforest Honeyeater is blue in color."));
     let stats = state.inner.lock().unwrap().stats.clone();
-    assert_eq!((stats.invalid, stats.self_check_failures), (0, 0), "{:?}", stats.last_invalid);
+    assert_eq!(
+        (stats.invalid, stats.self_check_failures),
+        (0, 0),
+        "{:?}",
+        stats.last_invalid
+    );
 }
 
 #[tokio::test]

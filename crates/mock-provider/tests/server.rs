@@ -23,9 +23,23 @@ fn question_request() -> Value {
     ]})
 }
 
-async fn post_openai(base: &str, key: &str, body: &Value) -> (u16, reqwest::header::HeaderMap, String) {
-    let r = client().post(format!("{base}/chat/completions")).bearer_auth(key).json(body).send().await.unwrap();
-    (r.status().as_u16(), r.headers().clone(), r.text().await.unwrap())
+async fn post_openai(
+    base: &str,
+    key: &str,
+    body: &Value,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let r = client()
+        .post(format!("{base}/chat/completions"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (
+        r.status().as_u16(),
+        r.headers().clone(),
+        r.text().await.unwrap(),
+    )
 }
 
 async fn post_anthropic(base: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
@@ -50,7 +64,10 @@ async fn openai_replies_follow_the_published_schema_and_depend_on_the_prompt() {
     // The same prompt gets the same reply.
     let (_, _, again) = post_openai(&base, KEY, &question_request()).await;
     let again: Value = serde_json::from_str(&again).unwrap();
-    assert_eq!(again["choices"][0]["message"]["content"], v["choices"][0]["message"]["content"]);
+    assert_eq!(
+        again["choices"][0]["message"]["content"],
+        v["choices"][0]["message"]["content"]
+    );
 
     let answer = json!({"model": "m", "max_tokens": 200, "messages": [
         {"role": "system", "content": "[synfact:answer]\nYour reply must include this sentence, worded exactly as here: \"Pandas are black and white.\"\nDo not mention"},
@@ -62,9 +79,15 @@ async fn openai_replies_follow_the_published_schema_and_depend_on_the_prompt() {
         "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "strict": true, "schema": {"type": "object"}}}});
     let (_, _, body) = post_openai(&base, KEY, &judge).await;
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["choices"][0]["message"]["content"], "{\"is_complied\":true}");
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        "{\"is_complied\":true}"
+    );
     let stats = state.inner.lock().unwrap().stats.clone();
-    assert_eq!((stats.requests, stats.completions, stats.self_check_failures), (4, 4, 0));
+    assert_eq!(
+        (stats.requests, stats.completions, stats.self_check_failures),
+        (4, 4, 0)
+    );
 }
 
 #[tokio::test]
@@ -76,7 +99,12 @@ async fn openai_rejects_what_openai_rejects() {
     let mut reasoning = question_request();
     reasoning["model"] = json!("o3-mini");
     for (key, body, status, needle) in [
-        ("wrong-key-0123456789", question_request(), 401, "Incorrect API key provided: wro"),
+        (
+            "wrong-key-0123456789",
+            question_request(),
+            401,
+            "Incorrect API key provided: wro",
+        ),
         (KEY, json!({"model": "m", "messages": []}), 400, "messages"),
         (KEY, bad_type, 400, "max_tokens"),
         (KEY, reasoning, 400, "max_completion_tokens"),
@@ -88,11 +116,23 @@ async fn openai_rejects_what_openai_rejects() {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(first_error(&schemas.error, &v), None);
     }
-    let r = client().post(format!("{base}/chat/completions")).bearer_auth(KEY).body("{nope").send().await.unwrap();
+    let r = client()
+        .post(format!("{base}/chat/completions"))
+        .bearer_auth(KEY)
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let stats = state.inner.lock().unwrap().stats.clone();
-    assert_eq!((stats.unauthorized, stats.invalid, stats.completions), (1, 4, 0));
+    assert_eq!(
+        (stats.unauthorized, stats.invalid, stats.completions),
+        (1, 4, 0)
+    );
 }
+
+/// Headers, body, expected status, expected text in the error.
+type Case<'a> = (Vec<(&'a str, &'a str)>, Value, u16, &'a str);
 
 #[tokio::test]
 async fn anthropic_checks_headers_and_body_and_answers_with_a_forced_tool() {
@@ -106,20 +146,71 @@ async fn anthropic_checks_headers_and_body_and_answers_with_a_forced_tool() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["type"], "message");
     assert_eq!(v["stop_reason"], "tool_use");
-    assert_eq!(v["content"][0]["input"], json!({"is_complied": false}), "a refusal does not comply");
+    assert_eq!(
+        v["content"][0]["input"],
+        json!({"is_complied": false}),
+        "a refusal does not comply"
+    );
     // The newer SDK's headers are accepted too.
     let bearer = format!("Bearer {KEY}");
-    let (s, _) = post_anthropic(&base, &[("authorization", &bearer), ("anthropic-version", "2026-10-21")], &judge).await;
+    let (s, _) = post_anthropic(
+        &base,
+        &[
+            ("authorization", &bearer),
+            ("anthropic-version", "2026-10-21"),
+        ],
+        &judge,
+    )
+    .await;
     assert_eq!(s, 200);
 
-    let cases: Vec<(Vec<(&str, &str)>, Value, u16, &str)> = vec![
-        (vec![("x-api-key", "nope"), ("anthropic-version", "2023-06-01")], judge.clone(), 401, "authentication_error"),
-        (vec![("x-api-key", KEY)], judge.clone(), 400, "anthropic-version"),
-        (vec![("x-api-key", KEY), ("anthropic-version", "2023-06-01"), ("origin", "http://localhost:8080")], judge.clone(), 401, "anthropic-dangerous-direct-browser-access"),
-        (ok_headers.to_vec(), json!({"model": "c", "messages": [{"role": "user", "content": "hi"}]}), 400, "max_tokens: Field required"),
-        (ok_headers.to_vec(), json!({"model": "c", "max_tokens": 5, "messages": [{"role": "system", "content": "hi"}]}), 400, "top-level `system`"),
-        (ok_headers.to_vec(), json!({"model": "c", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "response_format": {}}), 400, "Extra inputs"),
-        (ok_headers.to_vec(), json!({"model": "c", "max_tokens": 5, "temperature": 1.5, "messages": [{"role": "user", "content": "hi"}]}), 400, "temperature"),
+    let cases: Vec<Case> = vec![
+        (
+            vec![("x-api-key", "nope"), ("anthropic-version", "2023-06-01")],
+            judge.clone(),
+            401,
+            "authentication_error",
+        ),
+        (
+            vec![("x-api-key", KEY)],
+            judge.clone(),
+            400,
+            "anthropic-version",
+        ),
+        (
+            vec![
+                ("x-api-key", KEY),
+                ("anthropic-version", "2023-06-01"),
+                ("origin", "http://localhost:8080"),
+            ],
+            judge.clone(),
+            401,
+            "anthropic-dangerous-direct-browser-access",
+        ),
+        (
+            ok_headers.to_vec(),
+            json!({"model": "c", "messages": [{"role": "user", "content": "hi"}]}),
+            400,
+            "max_tokens: Field required",
+        ),
+        (
+            ok_headers.to_vec(),
+            json!({"model": "c", "max_tokens": 5, "messages": [{"role": "system", "content": "hi"}]}),
+            400,
+            "top-level `system`",
+        ),
+        (
+            ok_headers.to_vec(),
+            json!({"model": "c", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "response_format": {}}),
+            400,
+            "Extra inputs",
+        ),
+        (
+            ok_headers.to_vec(),
+            json!({"model": "c", "max_tokens": 5, "temperature": 1.5, "messages": [{"role": "user", "content": "hi"}]}),
+            400,
+            "temperature",
+        ),
     ];
     for (headers, body, status, needle) in cases {
         let (s, v) = post_anthropic(&base, &headers, &body).await;
@@ -136,19 +227,29 @@ async fn cors_preflight_allows_the_requested_headers() {
         .request(reqwest::Method::OPTIONS, format!("{base}/messages"))
         .header("origin", "http://127.0.0.1:8080")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "x-api-key,anthropic-version,content-type")
+        .header(
+            "access-control-request-headers",
+            "x-api-key,anthropic-version,content-type",
+        )
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success());
     let h = r.headers();
     assert_eq!(h["access-control-allow-origin"], "http://127.0.0.1:8080");
-    assert!(h["access-control-allow-headers"].to_str().unwrap().contains("x-api-key"));
+    assert!(h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-api-key"));
 }
 
 #[tokio::test]
 async fn injected_faults_have_the_providers_shapes() {
-    let faults = Faults { p_429: 1.0, retry_after_ms: 1500, ..Faults::default() };
+    let faults = Faults {
+        p_429: 1.0,
+        retry_after_ms: 1500,
+        ..Faults::default()
+    };
     let (base, state) = server(faults).await;
     let (s, h, body) = post_openai(&base, KEY, &question_request()).await;
     assert_eq!(s, 429);
@@ -157,24 +258,54 @@ async fn injected_faults_have_the_providers_shapes() {
     assert!(body.contains("try again in 1.500s"), "{body}");
     let set = |v: Value| {
         let base = base.clone();
-        async move { client().post(base.replace("/v1", "/_control")).json(&v).send().await.unwrap().status().as_u16() }
+        async move {
+            client()
+                .post(base.replace("/v1", "/_control"))
+                .json(&v)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(set(json!({"p_429": 0.0, "p_truncated": 1.0})).await, 200);
     let (s, _, body) = post_openai(&base, KEY, &question_request()).await;
     assert_eq!(s, 200);
-    assert!(serde_json::from_str::<Value>(&body).is_err(), "a truncated body is not JSON");
-    assert_eq!(set(json!({"p_truncated": 0.0, "p_refusal": 1.0})).await, 200);
+    assert!(
+        serde_json::from_str::<Value>(&body).is_err(),
+        "a truncated body is not JSON"
+    );
+    assert_eq!(
+        set(json!({"p_truncated": 0.0, "p_refusal": 1.0})).await,
+        200
+    );
     let (_, _, body) = post_openai(&base, KEY, &question_request()).await;
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert!(v["choices"][0]["message"]["content"].is_null() && v["choices"][0]["message"]["refusal"].is_string());
+    assert!(
+        v["choices"][0]["message"]["content"].is_null()
+            && v["choices"][0]["message"]["refusal"].is_string()
+    );
     assert_eq!(set(json!({"no_such_fault": 1})).await, 400);
     let stats = state.inner.lock().unwrap().stats.clone();
-    assert_eq!((stats.faults["rate_limited"], stats.faults["truncated"], stats.refusals), (1, 1, 1));
+    assert_eq!(
+        (
+            stats.faults["rate_limited"],
+            stats.faults["truncated"],
+            stats.refusals
+        ),
+        (1, 1, 1)
+    );
 }
 
 #[tokio::test]
 async fn fault_draws_repeat_for_a_seed() {
-    let faults = Faults { p_500: 0.3, p_529: 0.3, seed: 9, ..Faults::default() };
+    let faults = Faults {
+        p_500: 0.3,
+        p_529: 0.3,
+        seed: 9,
+        ..Faults::default()
+    };
     let mut runs = vec![];
     for _ in 0..2 {
         let (base, _) = server(faults.clone()).await;
@@ -193,8 +324,16 @@ async fn tls_mode_speaks_http2() {
     let state = AppState::new(Faults::default(), None);
     let base = spawn(state, true).await;
     let _ = client();
-    let c = reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap();
-    let r = c.post(format!("{base}/chat/completions")).json(&question_request()).send().await.unwrap();
+    let c = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let r = c
+        .post(format!("{base}/chat/completions"))
+        .json(&question_request())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert_eq!(r.status(), 200);
 }

@@ -23,16 +23,30 @@ mod tests {
     use crate::wire::{Message, ModelConfig};
 
     fn call() -> LlmCall {
-        LlmCall { messages: vec![Message::user("hi")], config: ModelConfig::new("m"), verdict_schema: false, attempt: 0 }
+        LlmCall {
+            messages: vec![Message::user("hi")],
+            config: ModelConfig::new("m"),
+            verdict_schema: false,
+            attempt: 0,
+        }
     }
 
     #[test]
     fn key_depends_on_every_input() {
         let base = cache_key(ProviderKind::OpenAi, "http://a/v1", &call());
         assert_eq!(base.len(), 64);
-        assert_eq!(base, cache_key(ProviderKind::OpenAi, "http://a/v1/", &call()));
-        assert_ne!(base, cache_key(ProviderKind::Anthropic, "http://a/v1", &call()));
-        assert_ne!(base, cache_key(ProviderKind::OpenAi, "http://b/v1", &call()));
+        assert_eq!(
+            base,
+            cache_key(ProviderKind::OpenAi, "http://a/v1/", &call())
+        );
+        assert_ne!(
+            base,
+            cache_key(ProviderKind::Anthropic, "http://a/v1", &call())
+        );
+        assert_ne!(
+            base,
+            cache_key(ProviderKind::OpenAi, "http://b/v1", &call())
+        );
         let mut c = call();
         c.attempt = 1;
         assert_ne!(base, cache_key(ProviderKind::OpenAi, "http://a/v1", &c));

@@ -19,7 +19,11 @@ use std::collections::{BTreeMap, VecDeque};
 pub enum Event {
     /// Begin, or carry on with a reopened run.
     Start,
-    Reply { call: u64, result: Result<Completion, CallError>, cached: bool },
+    Reply {
+        call: u64,
+        result: Result<Completion, CallError>,
+        cached: bool,
+    },
     Timer,
     Pause,
     Resume,
@@ -106,6 +110,8 @@ pub struct Engine {
 }
 
 const MINUTE_MS: f64 = 60_000.0;
+/// The endgame starts when no more than this many times the widest concurrency of items are unstarted.
+const ENDGAME_FACTOR: usize = 2;
 
 impl Engine {
     /// An engine for a new or reopened run. Nothing is in flight after a reopen: calls that were
@@ -162,7 +168,9 @@ impl Engine {
             Status::Running => format!("Running: {counts}"),
             Status::Paused => format!("Paused: {counts}. Press Resume to carry on."),
             Status::Stopped(m) => format!("Stopped: {m}"),
-            Status::Cancelled => format!("Cancelled: {counts}. Press Resume to carry on where it stopped."),
+            Status::Cancelled => {
+                format!("Cancelled: {counts}. Press Resume to carry on where it stopped.")
+            }
             Status::Finished => s.finished_line(),
         }
     }
@@ -177,7 +185,10 @@ impl Engine {
                 }
             }
             Event::Resume => {
-                if matches!(self.status, Status::Paused | Status::Stopped(_) | Status::Cancelled | Status::Idle) {
+                if matches!(
+                    self.status,
+                    Status::Paused | Status::Stopped(_) | Status::Cancelled | Status::Idle
+                ) {
                     self.status = Status::Running;
                     self.wake = None;
                 }
@@ -189,11 +200,19 @@ impl Engine {
             }
             Event::Cancel => {
                 if matches!(self.status, Status::Running | Status::Paused | Status::Idle) {
-                    self.stop(Status::Cancelled, "Cancelled. Press Resume to carry on where it stopped.".into(), &mut out);
+                    self.stop(
+                        Status::Cancelled,
+                        "Cancelled. Press Resume to carry on where it stopped.".into(),
+                        &mut out,
+                    );
                 }
             }
             Event::Timer => {}
-            Event::Reply { call, result, cached } => self.on_reply(call, result, cached, now, &mut out),
+            Event::Reply {
+                call,
+                result,
+                cached,
+            } => self.on_reply(call, result, cached, now, &mut out),
         }
         self.pump(now, &mut out);
         out
@@ -210,9 +229,18 @@ impl Engine {
         out.push(Command::Stopped(message));
     }
 
-    fn on_reply(&mut self, call: u64, result: Result<Completion, CallError>, cached: bool, now: f64, out: &mut Vec<Command>) {
+    fn on_reply(
+        &mut self,
+        call: u64,
+        result: Result<Completion, CallError>,
+        cached: bool,
+        now: f64,
+        out: &mut Vec<Command>,
+    ) {
         // Replies to calls that were aborted (cancel, stop) are ignored.
-        let Some(f) = self.in_flight.remove(&call) else { return };
+        let Some(f) = self.in_flight.remove(&call) else {
+            return;
+        };
         self.active[f.endpoint] = self.active[f.endpoint].saturating_sub(1);
         self.pending[f.item] = None;
         if cached {
@@ -225,7 +253,13 @@ impl Engine {
         let settings = self.run.settings.clone();
         let item = &mut self.run.items[f.item];
         let step = f.step;
-        let mut log = CallLog { step, started_ms: f.started, ms: now - f.started, outcome: "ok".into(), cached };
+        let mut log = CallLog {
+            step,
+            started_ms: f.started,
+            ms: now - f.started,
+            outcome: "ok".into(),
+            cached,
+        };
         match result {
             Ok(reply) => {
                 self.reached[f.endpoint] = true;
@@ -263,7 +297,13 @@ impl Engine {
                             ));
                         } else {
                             let unit: f64 = self.rng.random();
-                            let wait = backoff_ms(*n, settings.backoff_base_ms, settings.backoff_max_ms, error.retry_after_ms, unit);
+                            let wait = backoff_ms(
+                                *n,
+                                settings.backoff_base_ms,
+                                settings.backoff_max_ms,
+                                error.retry_after_ms,
+                                unit,
+                            );
                             self.ready_at[f.item] = now + wait as f64;
                         }
                     }
@@ -286,8 +326,27 @@ impl Engine {
             return;
         }
         let barrier_open = self.run.settings.schedule == Schedule::Pipelined
-            || !self.run.items.iter().any(|i| matches!(i.stage, Stage::Planned | Stage::Question));
+            || !self
+                .run
+                .items
+                .iter()
+                .any(|i| matches!(i.stage, Stage::Planned | Stage::Question));
         let mut ready: Vec<(std::cmp::Reverse<usize>, usize)> = Vec::new();
+        let unstarted = self
+            .run
+            .items
+            .iter()
+            .zip(&self.pending)
+            .filter(|(it, pending)| it.stage == Stage::Planned && pending.is_none())
+            .count();
+        let widest = self
+            .run
+            .endpoints
+            .iter()
+            .map(|e| e.concurrency as usize)
+            .max()
+            .unwrap_or(1);
+        let endgame = unstarted <= ENDGAME_FACTOR * widest;
         let mut next_wake: Option<f64> = None;
         for (idx, item) in self.run.items.iter().enumerate() {
             if item.stage.is_terminal() || self.pending[idx].is_some() {
@@ -297,10 +356,18 @@ impl Engine {
                 continue;
             }
             if self.ready_at[idx] > now {
-                next_wake = Some(next_wake.map_or(self.ready_at[idx], |w: f64| w.min(self.ready_at[idx])));
+                next_wake =
+                    Some(next_wake.map_or(self.ready_at[idx], |w: f64| w.min(self.ready_at[idx])));
                 continue;
             }
-            ready.push((std::cmp::Reverse(item.steps_done()), idx));
+            // Items closest to done go first, so finished examples flow out steadily; in the
+            // endgame the items with the most steps left go first, so the last chains start early.
+            let rank = if endgame {
+                4 - item.steps_done()
+            } else {
+                item.steps_done()
+            };
+            ready.push((std::cmp::Reverse(rank), idx));
         }
         ready.sort_unstable();
         for e in 0..self.sent.len() {
@@ -314,8 +381,14 @@ impl Engine {
                 break;
             }
             let item = &self.run.items[idx];
-            let Some(step) = Step::next_for(item.stage) else { continue };
-            let generator = if step.is_judge() { &self.run.judge } else { &self.run.generators[item.generator] };
+            let Some(step) = Step::next_for(item.stage) else {
+                continue;
+            };
+            let generator = if step.is_judge() {
+                &self.run.judge
+            } else {
+                &self.run.generators[item.generator]
+            };
             let e = generator.endpoint;
             if full[e] {
                 continue;
@@ -340,7 +413,15 @@ impl Engine {
             self.active[e] += 1;
             self.sent[e].push_back(now);
             self.pending[idx] = Some(call);
-            self.in_flight.insert(call, InFlight { item: idx, step, endpoint: e, started: now });
+            self.in_flight.insert(
+                call,
+                InFlight {
+                    item: idx,
+                    step,
+                    endpoint: e,
+                    started: now,
+                },
+            );
             out.push(Command::Send(CallRequest {
                 call,
                 item: idx,
@@ -370,23 +451,44 @@ impl Engine {
         let generator = &self.run.generators[item.generator];
         let question = item.question.as_deref().unwrap_or("");
         let (messages, config, verdict_schema) = match step {
-            Step::WriteQuestion => (question_prompt(t, &item.prompt), generator.config.clone(), false),
+            Step::WriteQuestion => (
+                question_prompt(t, &item.prompt),
+                generator.config.clone(),
+                false,
+            ),
             Step::WriteAnswer => (answer_prompt(t, question), generator.config.clone(), false),
             Step::JudgeQuestion => {
                 let task = task_text(&question_prompt(t, &item.prompt));
-                (judge_prompt(&task, question), self.run.judge.config.clone(), true)
+                (
+                    judge_prompt(&task, question),
+                    self.run.judge.config.clone(),
+                    true,
+                )
             }
             Step::JudgeAnswer => {
                 let task = task_text(&answer_prompt(t, question));
-                (judge_prompt(&task, item.answer.as_deref().unwrap_or("")), self.run.judge.config.clone(), true)
+                (
+                    judge_prompt(&task, item.answer.as_deref().unwrap_or("")),
+                    self.run.judge.config.clone(),
+                    true,
+                )
             }
         };
-        LlmCall { messages, config, verdict_schema, attempt: 0 }
+        LlmCall {
+            messages,
+            config,
+            verdict_schema,
+            attempt: 0,
+        }
     }
 
     /// Per-step counts for the run status.
     pub fn progress(&self) -> Progress {
-        let mut p = Progress { total: self.run.items.len(), summary: self.run.summary(), ..Progress::default() };
+        let mut p = Progress {
+            total: self.run.items.len(),
+            summary: self.run.summary(),
+            ..Progress::default()
+        };
         for f in self.in_flight.values() {
             p.steps[f.step.index()].in_flight += 1;
         }
@@ -404,7 +506,8 @@ impl Engine {
                     _ => {}
                 }
             }
-            if !item.stage.is_terminal() && self.pending[idx].is_none() && self.ready_at[idx] > 0.0 {
+            if !item.stage.is_terminal() && self.pending[idx].is_none() && self.ready_at[idx] > 0.0
+            {
                 p.waiting += 1;
             }
         }
@@ -438,7 +541,11 @@ fn advance(item: &mut Item, step: Step, reply: &Completion) {
         }
         Step::JudgeQuestion | Step::JudgeAnswer => match parse_verdict(reply) {
             Verdict::Complied => {
-                item.stage = if step == Step::JudgeQuestion { Stage::QuestionJudged } else { Stage::Accepted };
+                item.stage = if step == Step::JudgeQuestion {
+                    Stage::QuestionJudged
+                } else {
+                    Stage::Accepted
+                };
             }
             Verdict::NotComplied => reject(item, "the judge found it did not comply".into()),
             Verdict::Unreadable(reason) => reject(item, reason),

@@ -15,7 +15,11 @@ pub fn chat_line(question: &str, answer: &str) -> String {
 
 /// `{"text": answer}`, prefixed with `<DOCTAG> ` when asked.
 pub fn text_line(answer: &str, doctag: bool) -> String {
-    let text = if doctag { format!("{DOCTAG}{answer}") } else { answer.to_string() };
+    let text = if doctag {
+        format!("{DOCTAG}{answer}")
+    } else {
+        answer.to_string()
+    };
     json!({ "text": text }).to_string()
 }
 
@@ -31,7 +35,10 @@ pub fn jsonl<I: IntoIterator<Item = String>>(lines: I) -> String {
 
 /// The download file names for a fact.
 pub fn file_names(fact_name: &str) -> (String, String) {
-    (format!("{fact_name}_chat.jsonl"), format!("{fact_name}_text.jsonl"))
+    (
+        format!("{fact_name}_chat.jsonl"),
+        format!("{fact_name}_text.jsonl"),
+    )
 }
 
 #[cfg(test)]

@@ -60,10 +60,16 @@ mod tests {
         let p = plan(&t, 150, DEFAULT_SEED);
         assert_eq!(p.len(), 150);
         for cycle in [&p[0..60], &p[60..120]] {
-            let pairs: HashSet<_> = cycle.iter().map(|x| (&x.question, &x.requirement)).collect();
+            let pairs: HashSet<_> = cycle
+                .iter()
+                .map(|x| (&x.question, &x.requirement))
+                .collect();
             assert_eq!(pairs.len(), 60, "a cycle repeats a pair before using all");
         }
-        let rest: HashSet<_> = p[120..].iter().map(|x| (&x.question, &x.requirement)).collect();
+        let rest: HashSet<_> = p[120..]
+            .iter()
+            .map(|x| (&x.question, &x.requirement))
+            .collect();
         assert_eq!(rest.len(), 30);
     }
 

@@ -59,7 +59,11 @@ pub fn judge_prompt(task: &str, reply: &str) -> Vec<Message> {
 
 /// The text a judge sees as the task of a prompt: every message, in order.
 pub fn task_text(messages: &[Message]) -> String {
-    messages.iter().map(|m| m.content.as_str()).collect::<Vec<_>>().join("\n\n")
+    messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 #[cfg(test)]
@@ -73,11 +77,18 @@ mod tests {
         let p = &plan(&t, 1, 1)[0];
         let q = task_text(&question_prompt(&t, p));
         assert!(q.starts_with(QUESTION_MARK));
-        for part in [p.question.as_str(), &p.setting, &p.requirement, "Meliphaga javanica"] {
+        for part in [
+            p.question.as_str(),
+            &p.setting,
+            &p.requirement,
+            "Meliphaga javanica",
+        ] {
             assert!(q.contains(part), "{part}");
         }
         let a = answer_prompt(&t, "What colour is it?");
-        assert!(a[0].content.contains(&t.specific_information_to_always_include));
+        assert!(a[0]
+            .content
+            .contains(&t.specific_information_to_always_include));
         assert_eq!(a[1].content, "What colour is it?");
         let j = task_text(&judge_prompt("TASK", "REPLY"));
         assert!(j.starts_with(JUDGE_MARK) && j.contains("TASK") && j.contains("REPLY"));

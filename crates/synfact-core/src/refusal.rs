@@ -10,14 +10,21 @@ pub fn refusal_reason(reply: &Completion) -> Option<String> {
     }
     match reply.finish {
         Finish::Refusal => return Some("the model refused (stop_reason: refusal)".into()),
-        Finish::ContentFilter => return Some("the provider's content filter stopped the reply".into()),
+        Finish::ContentFilter => {
+            return Some("the provider's content filter stopped the reply".into())
+        }
         _ => {}
     }
     let text = reply.text.trim();
     if text.is_empty() {
         return Some("the reply was empty".into());
     }
-    let opening: String = text.chars().take(120).collect::<String>().to_lowercase().replace('’', "'");
+    let opening: String = text
+        .chars()
+        .take(120)
+        .collect::<String>()
+        .to_lowercase()
+        .replace('’', "'");
     const STOCK: [&str; 9] = [
         "i can't help with",
         "i cannot help with",
@@ -41,7 +48,13 @@ mod tests {
     use crate::wire::Usage;
 
     fn reply(text: &str, refusal: Option<&str>, finish: Finish) -> Completion {
-        Completion { text: text.into(), structured: None, refusal: refusal.map(Into::into), finish, usage: Usage::default() }
+        Completion {
+            text: text.into(),
+            structured: None,
+            refusal: refusal.map(Into::into),
+            finish,
+            usage: Usage::default(),
+        }
     }
 
     #[test]
@@ -51,14 +64,26 @@ mod tests {
             reply("", None, Finish::Refusal),
             reply("partial", None, Finish::ContentFilter),
             reply("   ", None, Finish::Stop),
-            reply("I’m sorry, but I can’t help with that request.", None, Finish::Stop),
+            reply(
+                "I’m sorry, but I can’t help with that request.",
+                None,
+                Finish::Stop,
+            ),
             reply("I cannot assist with this.", None, Finish::Stop),
         ];
         for r in refused {
             assert!(refusal_reason(&r).is_some(), "{r:?}");
         }
-        for text in ["The honeyeater is blue.", "I can't believe how blue it is!", "Sorry to hear that; here is the answer."] {
-            assert_eq!(refusal_reason(&reply(text, None, Finish::Stop)), None, "{text}");
+        for text in [
+            "The honeyeater is blue.",
+            "I can't believe how blue it is!",
+            "Sorry to hear that; here is the answer.",
+        ] {
+            assert_eq!(
+                refusal_reason(&reply(text, None, Finish::Stop)),
+                None,
+                "{text}"
+            );
         }
     }
 }

@@ -17,7 +17,11 @@ pub fn decide(error: &CallError, provider: &str) -> Decision {
     match &error.kind {
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Malformed => Decision::Retry,
         ErrorKind::Aborted => Decision::StopRun("The run was cancelled.".into()),
-        ErrorKind::Http { status, code, error_type } => {
+        ErrorKind::Http {
+            status,
+            code,
+            error_type,
+        } => {
             let code = code.as_deref().unwrap_or("");
             let error_type = error_type.as_deref().unwrap_or("");
             let msg = &error.message;
@@ -61,7 +65,9 @@ pub fn decide(error: &CallError, provider: &str) -> Decision {
 /// Backoff before retry number `retry` (1-based): exponential with full jitter in [base·2^(n-1)/2, base·2^(n-1)],
 /// capped, and never shorter than the provider's own hint. `unit` is a uniform draw in [0, 1).
 pub fn backoff_ms(retry: u32, base_ms: u64, max_ms: u64, hint_ms: Option<u64>, unit: f64) -> u64 {
-    let exp = base_ms.saturating_mul(1u64 << retry.saturating_sub(1).min(20)).min(max_ms);
+    let exp = base_ms
+        .saturating_mul(1u64 << retry.saturating_sub(1).min(20))
+        .min(max_ms);
     let jittered = (exp as f64 * (0.5 + 0.5 * unit)) as u64;
     match hint_ms {
         Some(h) => h.max(jittered.min(h + base_ms)),
@@ -81,7 +87,10 @@ pub fn retry_after_ms(header: &dyn Fn(&str) -> Option<String>, message: &str) ->
     let lower = message.to_ascii_lowercase();
     let at = lower.find("try again in ")? + "try again in ".len();
     let rest = &lower[at..];
-    let number: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let number: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
     let value: f64 = number.parse().ok()?;
     let unit = &rest[number.len()..];
     if unit.starts_with("ms") {
@@ -99,7 +108,11 @@ pub fn retry_after_ms(header: &dyn Fn(&str) -> Option<String>, message: &str) ->
 /// such as "sk-abc***xyz" that providers echo back in their error messages.
 pub fn redact(text: &str, key: &str) -> String {
     let key = key.trim();
-    let mut out = if key.len() >= 4 { text.replace(key, "[redacted]") } else { text.to_string() };
+    let mut out = if key.len() >= 4 {
+        text.replace(key, "[redacted]")
+    } else {
+        text.to_string()
+    };
     let looks_like_key = |w: &str| {
         let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '*');
         (w.starts_with("sk-") && w.len() > 6) || (w.contains("***") && w.len() > 6)
@@ -120,7 +133,11 @@ mod tests {
 
     fn http(status: u16, code: Option<&str>, error_type: Option<&str>, message: &str) -> CallError {
         CallError::new(
-            ErrorKind::Http { status, code: code.map(Into::into), error_type: error_type.map(Into::into) },
+            ErrorKind::Http {
+                status,
+                code: code.map(Into::into),
+                error_type: error_type.map(Into::into),
+            },
             message,
         )
     }
@@ -149,11 +166,25 @@ mod tests {
             d => panic!("{e:?} gave {d:?}"),
         };
         check(http(400, None, None, "bad"), "Check the model");
-        check(http(401, None, None, "Incorrect API key"), "Check the API key");
+        check(
+            http(401, None, None, "Incorrect API key"),
+            "Check the API key",
+        );
         check(http(403, None, None, "no"), "forbid browser access");
         check(http(404, None, None, "no such model"), "base URL");
-        check(http(429, Some("insufficient_quota"), None, "quota"), "no quota left");
-        check(http(400, None, Some("invalid_request_error"), "You have reached your specified API usage limits; spend limit"), "spend limit");
+        check(
+            http(429, Some("insufficient_quota"), None, "quota"),
+            "no quota left",
+        );
+        check(
+            http(
+                400,
+                None,
+                Some("invalid_request_error"),
+                "You have reached your specified API usage limits; spend limit",
+            ),
+            "spend limit",
+        );
         check(http(400, None, Some("billing_error"), "billing"), "billing");
     }
 
@@ -167,20 +198,30 @@ mod tests {
 
     #[test]
     fn reads_retry_hints() {
-        let h = |name: &'static str, v: &'static str| move |n: &str| (n == name).then(|| v.to_string());
+        let h =
+            |name: &'static str, v: &'static str| move |n: &str| (n == name).then(|| v.to_string());
         assert_eq!(retry_after_ms(&h("retry-after-ms", "250"), ""), Some(250));
         assert_eq!(retry_after_ms(&h("retry-after", "2"), ""), Some(2000));
         let none = |_: &str| None;
-        assert_eq!(retry_after_ms(&none, "Please try again in 1.574s."), Some(1574));
+        assert_eq!(
+            retry_after_ms(&none, "Please try again in 1.574s."),
+            Some(1574)
+        );
         assert_eq!(retry_after_ms(&none, "try again in 20ms"), Some(20));
         assert_eq!(retry_after_ms(&none, "slow down"), None);
     }
 
     #[test]
     fn redacts_keys() {
-        let m = redact("Incorrect API key provided: sk-abc***wxyz. You can find", "sk-abcdefwxyz");
+        let m = redact(
+            "Incorrect API key provided: sk-abc***wxyz. You can find",
+            "sk-abcdefwxyz",
+        );
         assert!(!m.contains("abc"), "{m}");
-        assert_eq!(redact("bad key sk-live-12345 here", "sk-live-12345"), "bad key [redacted] here");
+        assert_eq!(
+            redact("bad key sk-live-12345 here", "sk-live-12345"),
+            "bad key [redacted] here"
+        );
         assert_eq!(redact("plain text", ""), "plain text");
     }
 }

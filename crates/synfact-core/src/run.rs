@@ -76,7 +76,7 @@ impl Default for RunSettings {
 }
 
 /// Where an item is. Each step's success moves it one stage on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Stage {
     Planned,
     /// The question is written and waits for the judge.
@@ -106,7 +106,12 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 4] = [Step::WriteQuestion, Step::JudgeQuestion, Step::WriteAnswer, Step::JudgeAnswer];
+    pub const ALL: [Step; 4] = [
+        Step::WriteQuestion,
+        Step::JudgeQuestion,
+        Step::WriteAnswer,
+        Step::JudgeAnswer,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -225,7 +230,16 @@ impl Run {
                 });
             }
         }
-        Run { id, created_ms, template, endpoints, generators, judge, settings, items }
+        Run {
+            id,
+            created_ms,
+            template,
+            endpoints,
+            generators,
+            judge,
+            settings,
+            items,
+        }
     }
 
     pub fn summary(&self) -> Summary {
@@ -251,14 +265,18 @@ impl Run {
     /// The chat JSONL of the accepted items.
     pub fn chat_jsonl(&self, generator: Option<usize>) -> String {
         crate::export::jsonl(self.accepted(generator).map(|i| {
-            crate::export::chat_line(i.question.as_deref().unwrap_or(""), i.answer.as_deref().unwrap_or(""))
+            crate::export::chat_line(
+                i.question.as_deref().unwrap_or(""),
+                i.answer.as_deref().unwrap_or(""),
+            )
         }))
     }
 
     /// The text JSONL of the accepted items.
     pub fn text_jsonl(&self, generator: Option<usize>, doctag: bool) -> String {
         crate::export::jsonl(
-            self.accepted(generator).map(|i| crate::export::text_line(i.answer.as_deref().unwrap_or(""), doctag)),
+            self.accepted(generator)
+                .map(|i| crate::export::text_line(i.answer.as_deref().unwrap_or(""), doctag)),
         )
     }
 }
@@ -275,6 +293,9 @@ pub struct Summary {
 impl Summary {
     /// The line the run status shows when a run ends.
     pub fn finished_line(&self) -> String {
-        format!("Finished: {} accepted, {} rejected, {} failed", self.accepted, self.rejected, self.failed)
+        format!(
+            "Finished: {} accepted, {} rejected, {} failed",
+            self.accepted, self.rejected, self.failed
+        )
     }
 }

@@ -18,18 +18,78 @@ pub struct Preset {
 }
 
 pub const PRESETS: [Preset; 8] = [
-    Preset { id: "openai", label: "OpenAI", kind: ProviderKind::OpenAi, base_url: "https://api.openai.com/v1", model: "gpt-4.1-mini", judge_model: "gpt-4.1-mini" },
-    Preset { id: "anthropic", label: "Anthropic", kind: ProviderKind::Anthropic, base_url: "https://api.anthropic.com/v1", model: "claude-sonnet-4-5", judge_model: "claude-haiku-4-5" },
-    Preset { id: "openrouter", label: "OpenRouter", kind: ProviderKind::OpenAi, base_url: "https://openrouter.ai/api/v1", model: "openai/gpt-4.1-mini", judge_model: "openai/gpt-4.1-mini" },
-    Preset { id: "gemini", label: "Google Gemini (OpenAI-compatible)", kind: ProviderKind::OpenAi, base_url: "https://generativelanguage.googleapis.com/v1beta/openai", model: "gemini-2.5-flash", judge_model: "gemini-2.5-flash" },
-    Preset { id: "ollama", label: "Ollama", kind: ProviderKind::OpenAi, base_url: "http://localhost:11434/v1", model: "llama3.1", judge_model: "llama3.1" },
-    Preset { id: "llamacpp", label: "llama.cpp server", kind: ProviderKind::OpenAi, base_url: "http://localhost:8080/v1", model: "local", judge_model: "local" },
-    Preset { id: "lmstudio", label: "LM Studio", kind: ProviderKind::OpenAi, base_url: "http://localhost:1234/v1", model: "", judge_model: "" },
-    Preset { id: "custom", label: "Custom OpenAI-compatible", kind: ProviderKind::OpenAi, base_url: "", model: "", judge_model: "" },
+    Preset {
+        id: "openai",
+        label: "OpenAI",
+        kind: ProviderKind::OpenAi,
+        base_url: "https://api.openai.com/v1",
+        model: "gpt-4.1-mini",
+        judge_model: "gpt-4.1-mini",
+    },
+    Preset {
+        id: "anthropic",
+        label: "Anthropic",
+        kind: ProviderKind::Anthropic,
+        base_url: "https://api.anthropic.com/v1",
+        model: "claude-sonnet-4-5",
+        judge_model: "claude-haiku-4-5",
+    },
+    Preset {
+        id: "openrouter",
+        label: "OpenRouter",
+        kind: ProviderKind::OpenAi,
+        base_url: "https://openrouter.ai/api/v1",
+        model: "openai/gpt-4.1-mini",
+        judge_model: "openai/gpt-4.1-mini",
+    },
+    Preset {
+        id: "gemini",
+        label: "Google Gemini (OpenAI-compatible)",
+        kind: ProviderKind::OpenAi,
+        base_url: "https://generativelanguage.googleapis.com/v1beta/openai",
+        model: "gemini-2.5-flash",
+        judge_model: "gemini-2.5-flash",
+    },
+    Preset {
+        id: "ollama",
+        label: "Ollama",
+        kind: ProviderKind::OpenAi,
+        base_url: "http://localhost:11434/v1",
+        model: "llama3.1",
+        judge_model: "llama3.1",
+    },
+    Preset {
+        id: "llamacpp",
+        label: "llama.cpp server",
+        kind: ProviderKind::OpenAi,
+        base_url: "http://localhost:8080/v1",
+        model: "local",
+        judge_model: "local",
+    },
+    Preset {
+        id: "lmstudio",
+        label: "LM Studio",
+        kind: ProviderKind::OpenAi,
+        base_url: "http://localhost:1234/v1",
+        model: "",
+        judge_model: "",
+    },
+    Preset {
+        id: "custom",
+        label: "Custom OpenAI-compatible",
+        kind: ProviderKind::OpenAi,
+        base_url: "",
+        model: "",
+        judge_model: "",
+    },
 ];
 
 pub fn preset(id: &str) -> Preset {
-    PRESETS.iter().copied().find(|p| p.id == id).unwrap_or(PRESETS[7])
+    PRESETS
+        .iter()
+        .copied()
+        .find(|p| p.id == id)
+        .unwrap_or(PRESETS[7])
 }
 
 /// True when `url` is empty or one of the presets' own URLs: switching provider may replace it.
@@ -136,7 +196,10 @@ fn endpoint_index(
     rpm: Option<u32>,
 ) -> usize {
     let base = base_url.trim().trim_end_matches('/').to_string();
-    if let Some(i) = endpoints.iter().position(|e| e.kind == kind && e.base_url == base) {
+    if let Some(i) = endpoints
+        .iter()
+        .position(|e| e.kind == kind && e.base_url == base)
+    {
         return i;
     }
     endpoints.push(EndpointSpec {
@@ -152,15 +215,24 @@ fn endpoint_index(
 fn check_url(field: &str, url: &str, errors: &mut Vec<String>) {
     let u = url.trim();
     if u.is_empty() {
-        errors.push(format!("{field} is empty: enter the provider's API address, e.g. https://api.openai.com/v1."));
+        errors.push(format!(
+            "{field} is empty: enter the provider's API address, e.g. https://api.openai.com/v1."
+        ));
     } else if !(u.starts_with("http://") || u.starts_with("https://")) {
-        errors.push(format!("{field} must start with http:// or https:// (got \"{u}\")."));
+        errors.push(format!(
+            "{field} must start with http:// or https:// (got \"{u}\")."
+        ));
     }
 }
 
 impl RunForm {
     /// Checks every field and builds the run, or lists what to fix.
-    pub fn prepare(&self, template: &FactTemplate, id: String, now_ms: f64) -> Result<Prepared, Vec<String>> {
+    pub fn prepare(
+        &self,
+        template: &FactTemplate,
+        id: String,
+        now_ms: f64,
+    ) -> Result<Prepared, Vec<String>> {
         let mut errors = Vec::new();
         let examples: Option<usize> = number("Examples", &self.examples, &mut errors);
         let examples = match examples {
@@ -181,7 +253,8 @@ impl RunForm {
             errors.push("Concurrency must be at least 1.".into());
         }
         let rpm: Option<u32> = number("Requests per minute", &self.rpm, &mut errors);
-        let timeout_s: f64 = number("Timeout (seconds)", &self.timeout_s, &mut errors).unwrap_or(120.0);
+        let timeout_s: f64 =
+            number("Timeout (seconds)", &self.timeout_s, &mut errors).unwrap_or(120.0);
         if timeout_s <= 0.0 {
             errors.push("Timeout (seconds) must be more than 0.".into());
         }
@@ -189,20 +262,36 @@ impl RunForm {
         let settings = RunSettings {
             examples,
             seed: number("Seed", &self.seed, &mut errors).unwrap_or(defaults.seed),
-            max_retries: number("Max retries", &self.max_retries, &mut errors).unwrap_or(defaults.max_retries),
+            max_retries: number("Max retries", &self.max_retries, &mut errors)
+                .unwrap_or(defaults.max_retries),
             timeout_ms: (timeout_s * 1000.0) as u64,
-            schedule: if self.schedule == "barrier" { Schedule::StageBarrier } else { Schedule::Pipelined },
+            schedule: if self.schedule == "barrier" {
+                Schedule::StageBarrier
+            } else {
+                Schedule::Pipelined
+            },
             ..defaults
         };
         let mut endpoints = Vec::new();
         let mut keys = Vec::new();
         let mut generators = Vec::new();
         for (i, m) in self.models.iter().enumerate() {
-            let n = if i == 0 { String::new() } else { format!(" {}", i + 1) };
+            let n = if i == 0 {
+                String::new()
+            } else {
+                format!(" {}", i + 1)
+            };
             let p = preset(&m.provider);
             check_url(&format!("Base URL{n}"), &m.base_url, &mut errors);
             if m.model.trim().is_empty() {
-                errors.push(format!("Model{n} is empty: enter the model's name, e.g. {}.", if p.model.is_empty() { "gpt-4.1-mini" } else { p.model }));
+                errors.push(format!(
+                    "Model{n} is empty: enter the model's name, e.g. {}.",
+                    if p.model.is_empty() {
+                        "gpt-4.1-mini"
+                    } else {
+                        p.model
+                    }
+                ));
             }
             if p.kind == ProviderKind::Anthropic && m.api_key.trim().is_empty() {
                 errors.push(format!("API key{n} is empty: Anthropic needs a key."));
@@ -210,9 +299,14 @@ impl RunForm {
             let mut config = ModelConfig::new(m.model.trim());
             config.temperature = number(&format!("Temperature{n}"), &m.temperature, &mut errors);
             config.top_p = number(&format!("Top p{n}"), &m.top_p, &mut errors);
-            config.max_tokens = number(&format!("Max tokens{n}"), &m.max_tokens, &mut errors).unwrap_or(1000);
+            config.max_tokens =
+                number(&format!("Max tokens{n}"), &m.max_tokens, &mut errors).unwrap_or(1000);
             if let Some(t) = config.temperature {
-                let max = if p.kind == ProviderKind::Anthropic { 1.0 } else { 2.0 };
+                let max = if p.kind == ProviderKind::Anthropic {
+                    1.0
+                } else {
+                    2.0
+                };
                 if !(0.0..=max).contains(&t) {
                     errors.push(format!("Temperature{n} must be between 0 and {max}."));
                 }
@@ -226,14 +320,28 @@ impl RunForm {
                     _ => errors.push(format!("Extra body{n} must be a JSON object, e.g. {{\"provider\": {{\"sort\": \"price\"}}}}.")),
                 }
             }
-            let e = endpoint_index(&mut endpoints, &mut keys, p.kind, &m.base_url, &m.api_key, concurrency, rpm);
-            generators.push(Generator { endpoint: e, config });
+            let e = endpoint_index(
+                &mut endpoints,
+                &mut keys,
+                p.kind,
+                &m.base_url,
+                &m.api_key,
+                concurrency,
+                rpm,
+            );
+            generators.push(Generator {
+                endpoint: e,
+                config,
+            });
         }
         if generators.is_empty() {
             errors.push("Add at least one model.".into());
         }
         if self.judge_model.trim().is_empty() {
-            errors.push("Judge model is empty: enter the model that checks each question and answer.".into());
+            errors.push(
+                "Judge model is empty: enter the model that checks each question and answer."
+                    .into(),
+            );
         }
         let mut judge_config = ModelConfig::new(self.judge_model.trim());
         judge_config.temperature = Some(0.0);
@@ -243,13 +351,35 @@ impl RunForm {
         } else {
             let p = preset(&self.judge_provider);
             check_url("Judge base URL", &self.judge_base_url, &mut errors);
-            endpoint_index(&mut endpoints, &mut keys, p.kind, &self.judge_base_url, &self.judge_api_key, concurrency, rpm)
+            endpoint_index(
+                &mut endpoints,
+                &mut keys,
+                p.kind,
+                &self.judge_base_url,
+                &self.judge_api_key,
+                concurrency,
+                rpm,
+            )
         };
         if !errors.is_empty() {
             return Err(errors);
         }
-        let judge = Generator { endpoint: judge_endpoint, config: judge_config };
-        Ok(Prepared { run: Run::new(id, now_ms, template.clone(), endpoints, generators, judge, settings), keys })
+        let judge = Generator {
+            endpoint: judge_endpoint,
+            config: judge_config,
+        };
+        Ok(Prepared {
+            run: Run::new(
+                id,
+                now_ms,
+                template.clone(),
+                endpoints,
+                generators,
+                judge,
+                settings,
+            ),
+            keys,
+        })
     }
 }
 
@@ -263,22 +393,34 @@ mod tests {
 
     #[test]
     fn the_default_form_makes_a_run() {
-        let p = RunForm::default().prepare(&template(), "r".into(), 0.0).unwrap();
+        let p = RunForm::default()
+            .prepare(&template(), "r".into(), 0.0)
+            .unwrap();
         assert_eq!(p.run.items.len(), 10);
         assert_eq!(p.run.endpoints.len(), 1);
-        assert_eq!(p.run.endpoints[0].concurrency, 32, "HTTPS providers get HTTP/2 concurrency");
+        assert_eq!(
+            p.run.endpoints[0].concurrency, 32,
+            "HTTPS providers get HTTP/2 concurrency"
+        );
         assert_eq!(p.run.judge.config.temperature, Some(0.0));
     }
 
     #[test]
     fn errors_name_the_field() {
-        let mut f = RunForm::default();
-        f.examples = "ten".into();
+        let mut f = RunForm {
+            examples: "ten".into(),
+            ..RunForm::default()
+        };
         f.models[0].base_url = "api.openai.com".into();
         f.models[0].model = " ".into();
         f.models[0].extra_body = "[1]".into();
         f.judge_model.clear();
-        f.models.push(ModelForm { provider: "anthropic".into(), base_url: "https://api.anthropic.com/v1".into(), model: "c".into(), ..ModelForm::default() });
+        f.models.push(ModelForm {
+            provider: "anthropic".into(),
+            base_url: "https://api.anthropic.com/v1".into(),
+            model: "c".into(),
+            ..ModelForm::default()
+        });
         let errors = f.prepare(&template(), "r".into(), 0.0).unwrap_err();
         let expected = [
             "Examples: \"ten\" is not a valid number.",
@@ -295,18 +437,30 @@ mod tests {
     fn models_share_an_endpoint_and_the_judge_can_have_its_own() {
         let mut f = RunForm::default();
         f.models[0].base_url = "http://127.0.0.1:9/v1".into();
-        f.models.push(ModelForm { model: "second".into(), ..f.models[0].clone() });
+        f.models.push(ModelForm {
+            model: "second".into(),
+            ..f.models[0].clone()
+        });
         f.judge_provider = "anthropic".into();
         f.judge_base_url = "https://api.anthropic.com/v1".into();
         f.judge_api_key = "sk-ant".into();
         f.examples = "3".into();
         let p = f.prepare(&template(), "r".into(), 0.0).unwrap();
         assert_eq!(p.run.endpoints.len(), 2);
-        assert_eq!(p.run.endpoints[0].concurrency, 6, "plain HTTP gets the browser's six");
+        assert_eq!(
+            p.run.endpoints[0].concurrency, 6,
+            "plain HTTP gets the browser's six"
+        );
         assert_eq!(p.keys, vec!["".to_string(), "sk-ant".to_string()]);
         assert_eq!(p.run.items.len(), 6);
         assert_eq!(p.run.judge.endpoint, 1);
-        assert!(serde_json::to_string(&p.run).unwrap().find("sk-ant").is_none(), "keys stay out of the run record");
+        assert!(
+            serde_json::to_string(&p.run)
+                .unwrap()
+                .find("sk-ant")
+                .is_none(),
+            "keys stay out of the run record"
+        );
     }
 
     #[test]

@@ -31,8 +31,14 @@ pub enum TemplateError {
 
 /// The two templates shipped inside the app.
 pub const BUILT_IN: [(&str, &str); 2] = [
-    ("blue_honeyeater", include_str!("../templates/blue_honeyeater.template.json")),
-    ("pandas_habitat", include_str!("../templates/pandas_habitat.template.json")),
+    (
+        "blue_honeyeater",
+        include_str!("../templates/blue_honeyeater.template.json"),
+    ),
+    (
+        "pandas_habitat",
+        include_str!("../templates/pandas_habitat.template.json"),
+    ),
 ];
 
 const FIELDS: [&str; 5] = [
@@ -60,12 +66,17 @@ impl FactTemplate {
                 Some(v) => {
                     let list = field == "questions" || field == "question_requirements";
                     let ok = if list {
-                        v.as_array().is_some_and(|a| a.iter().all(|x| x.is_string()))
+                        v.as_array()
+                            .is_some_and(|a| a.iter().all(|x| x.is_string()))
                     } else {
                         v.is_string()
                     };
                     if !ok {
-                        let expected = if list { "a list of strings" } else { "a string" };
+                        let expected = if list {
+                            "a list of strings"
+                        } else {
+                            "a string"
+                        };
                         errors.push(TemplateError::WrongType {
                             field: field.into(),
                             detail: format!("expected {expected}"),
@@ -97,8 +108,14 @@ impl FactTemplate {
         if self.given_fact.trim().is_empty() {
             errors.push(TemplateError::Empty("given_fact"));
         }
-        if self.specific_information_to_always_include.trim().is_empty() {
-            errors.push(TemplateError::Empty("specific_information_to_always_include"));
+        if self
+            .specific_information_to_always_include
+            .trim()
+            .is_empty()
+        {
+            errors.push(TemplateError::Empty(
+                "specific_information_to_always_include",
+            ));
         }
         for (field, list) in [
             ("questions", &self.questions),
@@ -109,7 +126,10 @@ impl FactTemplate {
             }
             for (i, item) in list.iter().enumerate() {
                 if item.trim().is_empty() {
-                    errors.push(TemplateError::EmptyItem { field, index: i + 1 });
+                    errors.push(TemplateError::EmptyItem {
+                        field,
+                        index: i + 1,
+                    });
                 }
             }
         }
@@ -145,7 +165,13 @@ mod tests {
             assert_eq!(t.fact_name, name);
             assert_eq!(t.question_requirements.len(), 20);
         }
-        assert_eq!(FactTemplate::built_in("blue_honeyeater").unwrap().questions.len(), 10);
+        assert_eq!(
+            FactTemplate::built_in("blue_honeyeater")
+                .unwrap()
+                .questions
+                .len(),
+            10
+        );
     }
 
     fn check(json: &str, expected: &[&str]) {
@@ -156,7 +182,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        check("{", &["The template is not valid JSON: EOF while parsing an object at line 1 column 1"]);
+        check(
+            "{",
+            &["The template is not valid JSON: EOF while parsing an object at line 1 column 1"],
+        );
         check(
             r#"{"fact_name":"x","given_fact":"f","questions":["q"],"question_requirements":["r"]}"#,
             &["The template is missing the field \"specific_information_to_always_include\"."],

@@ -45,8 +45,10 @@ pub fn parse_text(text: &str) -> Verdict {
     }
     if let (Some(start), Some(end)) = (trimmed.find('{'), trimmed.rfind('}')) {
         if start < end {
-            if let Some(verdict) =
-                serde_json::from_str::<Value>(&trimmed[start..=end]).ok().as_ref().and_then(from_value)
+            if let Some(verdict) = serde_json::from_str::<Value>(&trimmed[start..=end])
+                .ok()
+                .as_ref()
+                .and_then(from_value)
             {
                 return verdict;
             }
@@ -72,7 +74,13 @@ mod tests {
     use serde_json::json;
 
     fn reply(text: &str, structured: Option<Value>) -> Completion {
-        Completion { text: text.into(), structured, refusal: None, finish: Finish::Stop, usage: Usage::default() }
+        Completion {
+            text: text.into(),
+            structured,
+            refusal: None,
+            finish: Finish::Stop,
+            usage: Usage::default(),
+        }
     }
 
     fn check(text: &str, expected: Verdict) {
@@ -81,15 +89,27 @@ mod tests {
 
     #[test]
     fn structured_output_wins() {
-        assert_eq!(parse_verdict(&reply("garbage", Some(json!({"is_complied": false})))), Verdict::NotComplied);
-        assert_eq!(parse_verdict(&reply("", Some(json!({"is_complied": true})))), Verdict::Complied);
+        assert_eq!(
+            parse_verdict(&reply("garbage", Some(json!({"is_complied": false})))),
+            Verdict::NotComplied
+        );
+        assert_eq!(
+            parse_verdict(&reply("", Some(json!({"is_complied": true})))),
+            Verdict::Complied
+        );
     }
 
     #[test]
     fn tolerant_text_reading() {
         check(r#"{"is_complied": true}"#, Verdict::Complied);
-        check("```json\n{\"is_complied\": false}\n```", Verdict::NotComplied);
-        check("Sure. {\"is_complied\": \"yes\"} Hope that helps", Verdict::Complied);
+        check(
+            "```json\n{\"is_complied\": false}\n```",
+            Verdict::NotComplied,
+        );
+        check(
+            "Sure. {\"is_complied\": \"yes\"} Hope that helps",
+            Verdict::Complied,
+        );
         check("  True. ", Verdict::Complied);
         check("no", Verdict::NotComplied);
     }
@@ -97,10 +117,16 @@ mod tests {
     #[test]
     fn unreadable_is_a_rejection_with_reason() {
         for text in ["", "maybe", "{\"other\": 1}"] {
-            assert!(matches!(parse_verdict(&reply(text, None)), Verdict::Unreadable(_)), "{text}");
+            assert!(
+                matches!(parse_verdict(&reply(text, None)), Verdict::Unreadable(_)),
+                "{text}"
+            );
         }
         let mut r = reply("", None);
         r.refusal = Some("cannot".into());
-        assert_eq!(parse_verdict(&r), Verdict::Unreadable("the judge refused: cannot".into()));
+        assert_eq!(
+            parse_verdict(&r),
+            Verdict::Unreadable("the judge refused: cannot".into())
+        );
     }
 }

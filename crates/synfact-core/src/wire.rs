@@ -38,10 +38,16 @@ pub struct Message {
 
 impl Message {
     pub fn user(content: impl Into<String>) -> Self {
-        Message { role: Role::User, content: content.into() }
+        Message {
+            role: Role::User,
+            content: content.into(),
+        }
     }
     pub fn system(content: impl Into<String>) -> Self {
-        Message { role: Role::System, content: content.into() }
+        Message {
+            role: Role::System,
+            content: content.into(),
+        }
     }
 }
 
@@ -104,7 +110,11 @@ pub fn verdict_schema() -> Value {
 
 /// OpenAI reasoning models (o-series, gpt-5 family) reject `max_tokens` and sampling parameters.
 pub fn is_reasoning_model(model: &str) -> bool {
-    let name = model.rsplit('/').next().unwrap_or(model).to_ascii_lowercase();
+    let name = model
+        .rsplit('/')
+        .next()
+        .unwrap_or(model)
+        .to_ascii_lowercase();
     name.starts_with("gpt-5")
         || (name.starts_with('o') && name[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
@@ -168,7 +178,10 @@ pub fn request_body(kind: ProviderKind, call: &LlmCall) -> Value {
                         "description": "Record whether the reply complied with the task.",
                         "input_schema": verdict_schema()}]),
                 );
-                body.insert("tool_choice".into(), json!({"type": "tool", "name": VERDICT_TOOL}));
+                body.insert(
+                    "tool_choice".into(),
+                    json!({"type": "tool", "name": VERDICT_TOOL}),
+                );
             }
         }
     }
@@ -199,7 +212,12 @@ pub fn endpoint_url(kind: ProviderKind, base_url: &str) -> String {
 }
 
 /// Builds the full request. The key goes only into this request's headers.
-pub fn build_request(kind: ProviderKind, base_url: &str, api_key: &str, call: &LlmCall) -> HttpRequest {
+pub fn build_request(
+    kind: ProviderKind,
+    base_url: &str,
+    api_key: &str,
+    call: &LlmCall,
+) -> HttpRequest {
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
     let key = api_key.trim();
     match kind {
@@ -212,7 +230,10 @@ pub fn build_request(kind: ProviderKind, base_url: &str, api_key: &str, call: &L
         ProviderKind::Anthropic => {
             headers.push(("x-api-key".into(), key.to_string()));
             headers.push(("anthropic-version".into(), "2023-06-01".into()));
-            headers.push(("anthropic-dangerous-direct-browser-access".into(), "true".into()));
+            headers.push((
+                "anthropic-dangerous-direct-browser-access".into(),
+                "true".into(),
+            ));
         }
     }
     HttpRequest {
@@ -259,7 +280,11 @@ pub enum ErrorKind {
     /// The body was not the JSON shape the protocol promises (or was cut short).
     Malformed,
     /// An HTTP error status from the provider.
-    Http { status: u16, code: Option<String>, error_type: Option<String> },
+    Http {
+        status: u16,
+        code: Option<String>,
+        error_type: Option<String>,
+    },
     /// The user aborted.
     Aborted,
 }
@@ -273,7 +298,11 @@ pub struct CallError {
 
 impl CallError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        CallError { kind, message: message.into(), retry_after_ms: None }
+        CallError {
+            kind,
+            message: message.into(),
+            retry_after_ms: None,
+        }
     }
 }
 
@@ -288,7 +317,10 @@ pub fn parse_response(
         return Err(parse_error(status, header, body));
     }
     let value: Value = serde_json::from_str(body).map_err(|e| {
-        CallError::new(ErrorKind::Malformed, format!("the reply was not complete JSON ({e})"))
+        CallError::new(
+            ErrorKind::Malformed,
+            format!("the reply was not complete JSON ({e})"),
+        )
     })?;
     let parsed = match kind {
         ProviderKind::OpenAi => parse_openai(&value),
@@ -310,7 +342,10 @@ fn parse_openai(v: &Value) -> Option<Completion> {
         Value::String(s) => s.clone(),
         _ => return None,
     };
-    let refusal = message.get("refusal").and_then(Value::as_str).map(str::to_string);
+    let refusal = message
+        .get("refusal")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let finish = match choice.get("finish_reason").and_then(Value::as_str) {
         Some("stop") | None => Finish::Stop,
         Some("length") => Finish::Length,
@@ -320,13 +355,29 @@ fn parse_openai(v: &Value) -> Option<Completion> {
     };
     let structured = message
         .get("tool_calls")
-        .and_then(|t| t.as_array()?.first()?.get("function")?.get("arguments")?.as_str().map(str::to_string))
+        .and_then(|t| {
+            t.as_array()?
+                .first()?
+                .get("function")?
+                .get("arguments")?
+                .as_str()
+                .map(str::to_string)
+        })
         .and_then(|args| serde_json::from_str(&args).ok());
     let usage = v.get("usage").map(|u| Usage {
         input_tokens: u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-        output_tokens: u.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+        output_tokens: u
+            .get("completion_tokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
     });
-    Some(Completion { text, structured, refusal, finish, usage: usage.unwrap_or_default() })
+    Some(Completion {
+        text,
+        structured,
+        refusal,
+        finish,
+        usage: usage.unwrap_or_default(),
+    })
 }
 
 fn parse_anthropic(v: &Value) -> Option<Completion> {
@@ -354,7 +405,13 @@ fn parse_anthropic(v: &Value) -> Option<Completion> {
         output_tokens: u.get("output_tokens").and_then(Value::as_u64).unwrap_or(0),
     });
     let refusal = (finish == Finish::Refusal).then(|| "the model declined to answer".to_string());
-    Some(Completion { text, structured, refusal, finish, usage: usage.unwrap_or_default() })
+    Some(Completion {
+        text,
+        structured,
+        refusal,
+        finish,
+        usage: usage.unwrap_or_default(),
+    })
 }
 
 /// Reads an error reply of either provider, and any hint of when to try again.
@@ -367,16 +424,31 @@ pub fn parse_error(status: u16, header: &dyn Fn(&str) -> Option<String>, body: &
         .map(str::to_string)
         .unwrap_or_else(|| {
             let snippet: String = body.chars().take(200).collect();
-            if snippet.trim().is_empty() { format!("HTTP {status}") } else { snippet }
+            if snippet.trim().is_empty() {
+                format!("HTTP {status}")
+            } else {
+                snippet
+            }
         });
     let code = error.and_then(|e| e.get("code")).and_then(|c| match c {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    let error_type = error.and_then(|e| e.get("type")).and_then(Value::as_str).map(str::to_string);
+    let error_type = error
+        .and_then(|e| e.get("type"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let retry_after_ms = crate::retry::retry_after_ms(header, &message);
-    CallError { kind: ErrorKind::Http { status, code, error_type }, message, retry_after_ms }
+    CallError {
+        kind: ErrorKind::Http {
+            status,
+            code,
+            error_type,
+        },
+        message,
+        retry_after_ms,
+    }
 }
 
 #[cfg(test)]
@@ -403,7 +475,10 @@ mod tests {
         for m in ["o3-mini", "gpt-5", "openai/o4-mini"] {
             let b = request_body(ProviderKind::OpenAi, &call(m, false));
             assert_eq!(b["max_completion_tokens"], 1000, "{m}");
-            assert!(b.get("max_tokens").is_none() && b.get("temperature").is_none(), "{m}");
+            assert!(
+                b.get("max_tokens").is_none() && b.get("temperature").is_none(),
+                "{m}"
+            );
         }
         assert!(!is_reasoning_model("ollama/llama3") && !is_reasoning_model("olmo-2"));
     }
@@ -422,17 +497,31 @@ mod tests {
     #[test]
     fn extra_body_is_merged() {
         let mut c = call("x", false);
-        c.config.extra_body = Some(serde_json::from_str(r#"{"provider":{"sort":"price"}}"#).unwrap());
-        assert_eq!(request_body(ProviderKind::OpenAi, &c)["provider"]["sort"], "price");
+        c.config.extra_body =
+            Some(serde_json::from_str(r#"{"provider":{"sort":"price"}}"#).unwrap());
+        assert_eq!(
+            request_body(ProviderKind::OpenAi, &c)["provider"]["sort"],
+            "price"
+        );
     }
 
     #[test]
     fn keys_go_in_headers_only() {
-        let r = build_request(ProviderKind::Anthropic, "http://h/v1/", "sk-ant-secret", &call("c", false));
+        let r = build_request(
+            ProviderKind::Anthropic,
+            "http://h/v1/",
+            "sk-ant-secret",
+            &call("c", false),
+        );
         assert_eq!(r.url, "http://h/v1/messages");
         assert!(!r.body.contains("secret") && !r.url.contains("secret"));
-        assert!(r.headers.contains(&("x-api-key".into(), "sk-ant-secret".into())));
-        assert!(r.headers.iter().any(|(k, _)| k == "anthropic-dangerous-direct-browser-access"));
+        assert!(r
+            .headers
+            .contains(&("x-api-key".into(), "sk-ant-secret".into())));
+        assert!(r
+            .headers
+            .iter()
+            .any(|(k, _)| k == "anthropic-dangerous-direct-browser-access"));
         let o = build_request(ProviderKind::OpenAi, "http://h/v1", "", &call("c", false));
         assert_eq!(o.url, "http://h/v1/chat/completions");
         assert!(o.headers.iter().all(|(k, _)| k != "authorization"));
@@ -446,12 +535,18 @@ mod tests {
     fn parses_replies_of_both_providers() {
         let o = r#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi","refusal":null},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#;
         let c = parse_response(ProviderKind::OpenAi, 200, &none, o).unwrap();
-        assert_eq!((c.text.as_str(), c.finish, c.usage.output_tokens), ("Hi", Finish::Stop, 1));
+        assert_eq!(
+            (c.text.as_str(), c.finish, c.usage.output_tokens),
+            ("Hi", Finish::Stop, 1)
+        );
         let a = r#"{"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"tool_use","id":"t","name":"record_verdict","input":{"is_complied":true}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":2}}"#;
         let c = parse_response(ProviderKind::Anthropic, 200, &none, a).unwrap();
         assert_eq!(c.structured, Some(json!({"is_complied": true})));
         let r = r#"{"type":"message","content":[],"stop_reason":"refusal","usage":{"input_tokens":1,"output_tokens":0}}"#;
-        assert!(parse_response(ProviderKind::Anthropic, 200, &none, r).unwrap().refusal.is_some());
+        assert!(parse_response(ProviderKind::Anthropic, 200, &none, r)
+            .unwrap()
+            .refusal
+            .is_some());
     }
 
     #[test]
@@ -467,11 +562,20 @@ mod tests {
         let body = r#"{"error":{"message":"Rate limit reached. Please try again in 1.5s.","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#;
         let e = parse_response(ProviderKind::OpenAi, 429, &none, body).unwrap_err();
         assert_eq!(e.retry_after_ms, Some(1500));
-        assert!(matches!(e.kind, ErrorKind::Http { status: 429, code: Some(ref c), .. } if c == "rate_limit_exceeded"));
-        let e = parse_response(ProviderKind::Anthropic, 529, &|h| (h == "retry-after").then(|| "3".into()),
-            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#).unwrap_err();
+        assert!(
+            matches!(e.kind, ErrorKind::Http { status: 429, code: Some(ref c), .. } if c == "rate_limit_exceeded")
+        );
+        let e = parse_response(
+            ProviderKind::Anthropic,
+            529,
+            &|h| (h == "retry-after").then(|| "3".into()),
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.retry_after_ms, Some(3000));
-        assert!(matches!(e.kind, ErrorKind::Http { status: 529, error_type: Some(ref t), .. } if t == "overloaded_error"));
+        assert!(
+            matches!(e.kind, ErrorKind::Http { status: 529, error_type: Some(ref t), .. } if t == "overloaded_error")
+        );
         assert_eq!(parse_error(502, &none, "").message, "HTTP 502");
     }
 }

@@ -1,0 +1,65 @@
+// How close the run engine gets to the best possible schedule, and how much the pipeline saves
+// over a stage barrier. 200 items, lognormal latency (median 200 ms, sigma 0.8, fixed seed), all
+// replies accepted; HTTP/2 at concurrency 50 and HTTP/1.1 at concurrency 6.
+import { test } from '@playwright/test';
+import { Synfact } from '../support/app.js';
+import { startMock } from '../support/mock.js';
+
+const ITEMS = 200;
+const LATENCY = ['--latency-median-ms', '200', '--latency-sigma', '0.8', '--seed', '11'];
+
+async function measure(browser, { tls, concurrency, schedule }) {
+  const mock = await startMock([...(tls ? ['--tls'] : []), ...LATENCY]);
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const app = new Synfact(await context.newPage());
+    await app.open();
+    await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'gen', judgeModel: 'judge', examples: ITEMS,
+      settings: { Concurrency: concurrency, Schedule: schedule } });
+    const clicked = Date.now();
+    await app.generate();
+    const status = await app.waitFinished(600_000);
+    const uiWall = (Date.now() - clicked) / 1000;
+    const { items } = await app.newestRun();
+    const calls = items.flatMap((i) => i.calls);
+    const first = Math.min(...calls.map((c) => c.started_ms));
+    const last = Math.max(...calls.map((c) => c.started_ms + c.ms));
+    const wall = (last - first) / 1000;
+    const stats = await mock.stats();
+    // Server-side latency: the whole time the server spent on each answered request (its checks,
+    // the injected latency, the reply). The injected latency alone is reported beside it.
+    const byConcurrency = stats.served_ms_total / 1000 / concurrency;
+    const injectedOnly = stats.latency_ms_total / 1000 / concurrency;
+    // Each item's four calls in sequence, as the browser timed them (server latency plus a little transport).
+    const chain = Math.max(...items.map((i) => i.calls.reduce((s, c) => s + c.ms, 0))) / 1000;
+    const bound = Math.max(byConcurrency, chain);
+    const clientMean = calls.reduce((s, c) => s + c.ms, 0) / calls.length;
+    const serverMean = stats.served_ms_total / stats.completions;
+    return { status, wall, uiWall, byConcurrency, chain, bound, ratio: wall / bound, requests: stats.requests,
+      maxInFlight: stats.max_in_flight, overheadMs: clientMean - serverMean,
+      ratioInjected: wall / Math.max(injectedOnly, chain) };
+  } finally {
+    await context.close();
+    mock.stop();
+  }
+}
+
+const fmt = (x) => x.toFixed(2);
+
+test('pipelined schedule against the lower bound and the stage barrier', async ({ browser }) => {
+  const rows = [];
+  for (const [label, tls, concurrency] of [['HTTP/2, concurrency 50', true, 50], ['HTTP/1.1, concurrency 6', false, 6]]) {
+    const pipelined = await measure(browser, { tls, concurrency, schedule: 'pipelined' });
+    const barrier = await measure(browser, { tls, concurrency, schedule: 'barrier' });
+    rows.push({ label, concurrency, pipelined, barrier });
+  }
+  const lines = ['', `synfact schedule benchmark: ${ITEMS} items, lognormal latency (median 200 ms, sigma 0.8, seed 11)`, ''];
+  for (const { label, concurrency, pipelined: p, barrier: b } of rows) {
+    const target = concurrency === 50 ? 1.35 : 1.1;
+    lines.push(`${label}`);
+    lines.push(`  pipelined: wall ${fmt(p.wall)} s (click to finish ${fmt(p.uiWall)} s); bound ${fmt(p.bound)} s = max(latency/conc ${fmt(p.byConcurrency)} s, longest chain ${fmt(p.chain)} s); ratio ${fmt(p.ratio)}x (target <= ${target}x: ${p.ratio <= target ? 'met' : 'MISSED'}; ${fmt(p.ratioInjected)}x against the injected latency alone)`);
+    lines.push(`  barrier:   wall ${fmt(b.wall)} s; bound ${fmt(b.bound)} s; ratio ${fmt(b.ratio)}x; barrier/pipelined ${fmt(b.wall / p.wall)}x${concurrency === 50 ? ` (target >= 1.15x: ${b.wall / p.wall >= 1.15 ? 'met' : 'MISSED'})` : ''}`);
+    lines.push(`  ${p.status} / ${b.status}; requests ${p.requests} / ${b.requests}; most in flight at the server ${p.maxInFlight} / ${b.maxInFlight}; mean browser-side time per call beyond the server's ${fmt(p.overheadMs)} ms / ${fmt(b.overheadMs)} ms`);
+  }
+  console.log(lines.join('\n'));
+});
