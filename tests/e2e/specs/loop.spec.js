@@ -46,6 +46,7 @@ test('OpenAI-compatible: generate, download both files, then a second run comes 
   expect((await mock.stats()).requests).toBe(32);
   const { runCount } = await app.newestRun();
   expect(runCount).toBeGreaterThanOrEqual(2);
+  expect(app.errors).toEqual([]);
 });
 
 test('Anthropic: generate and download both files', async ({ page }) => {

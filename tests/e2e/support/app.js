@@ -8,6 +8,10 @@ export const FINISHED = /^Finished: \d+ accepted, \d+ rejected, \d+ failed$/;
 export class Synfact {
   constructor(page) {
     this.page = page;
+    /** Console errors and uncaught exceptions (CSP violations show up here too). */
+    this.errors = [];
+    page.on('console', (m) => m.type() === 'error' && this.errors.push(m.text()));
+    page.on('pageerror', (e) => this.errors.push(String(e)));
   }
 
   async open() {
