@@ -231,16 +231,26 @@ impl Driver {
         });
     }
 
-    fn schedule_flush(self: &Rc<Self>) {
-        if self.flush_pending.replace(true) {
+    /// Runs `action` once, `ms` from now, however often this is called until then.
+    fn once_later(
+        self: &Rc<Self>,
+        ms: u32,
+        pending: fn(&Driver) -> &Cell<bool>,
+        action: fn(&Driver),
+    ) {
+        if pending(self).replace(true) {
             return;
         }
         let d = self.clone();
-        gloo_timers::callback::Timeout::new(SAVE_EVERY_MS, move || {
-            d.flush_pending.set(false);
-            d.flush();
+        gloo_timers::callback::Timeout::new(ms, move || {
+            pending(&d).set(false);
+            action(&d);
         })
         .forget();
+    }
+
+    fn schedule_flush(self: &Rc<Self>) {
+        self.once_later(SAVE_EVERY_MS, |d| &d.flush_pending, Driver::flush);
     }
 
     /// Writes new replies, changed items and the run's counts in one transaction, so a saved
@@ -270,15 +280,7 @@ impl Driver {
     }
 
     fn schedule_redraw(self: &Rc<Self>) {
-        if self.redraw_pending.replace(true) {
-            return;
-        }
-        let d = self.clone();
-        gloo_timers::callback::Timeout::new(REDRAW_EVERY_MS, move || {
-            d.redraw_pending.set(false);
-            d.redraw();
-        })
-        .forget();
+        self.once_later(REDRAW_EVERY_MS, |d| &d.redraw_pending, Driver::redraw);
     }
 
     fn redraw(&self) {

@@ -252,17 +252,6 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         "usage": {"input_tokens": tokens(&format!("{system}{user}")), "output_tokens": output_tokens,
                   "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
     });
-    state.count(|s| {
-        if transient.is_none() {
-            s.completions += 1;
-            s.latency_ms_total += latency;
-            s.served_ms_total += started.elapsed().as_secs_f64() * 1000.0;
-        }
-        match outcome {
-            Outcome::Refusal(_) => s.refusals += 1,
-            Outcome::Verdict(false) => s.judge_no += 1,
-            _ => {}
-        }
-    });
+    crate::answered(&state, transient, latency, started, &outcome);
     maybe_truncate(reply, transient)
 }

@@ -169,6 +169,28 @@ pub async fn delay_and_fault(
     Some(resp)
 }
 
+/// Counts a request that got a reply (whole, or cut short by an injected fault).
+pub fn answered(
+    state: &AppState,
+    transient: Option<Transient>,
+    latency: f64,
+    started: std::time::Instant,
+    outcome: &reply::Outcome,
+) {
+    state.count(|s| {
+        if transient.is_none() {
+            s.completions += 1;
+            s.latency_ms_total += latency;
+            s.served_ms_total += started.elapsed().as_secs_f64() * 1000.0;
+        }
+        match outcome {
+            reply::Outcome::Refusal(_) => s.refusals += 1,
+            reply::Outcome::Verdict(false) => s.judge_no += 1,
+            _ => {}
+        }
+    });
+}
+
 /// A JSON response with a status.
 pub fn json_response(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()

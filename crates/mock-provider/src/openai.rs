@@ -165,17 +165,6 @@ pub async fn chat_completions(
         "system_fingerprint": "fp_mock"
     });
     self_check(&state, &state.schemas.response, &reply);
-    state.count(|s| {
-        if transient.is_none() {
-            s.completions += 1;
-            s.latency_ms_total += latency;
-            s.served_ms_total += started.elapsed().as_secs_f64() * 1000.0;
-        }
-        match outcome {
-            Outcome::Refusal(_) => s.refusals += 1,
-            Outcome::Verdict(false) => s.judge_no += 1,
-            _ => {}
-        }
-    });
+    crate::answered(&state, transient, latency, started, &outcome);
     maybe_truncate(reply, transient)
 }
