@@ -69,12 +69,14 @@ pub struct Driver {
     known: RefCell<HashSet<String>>,
     flush_pending: Cell<bool>,
     redraw_pending: Cell<bool>,
+    status_pending: Cell<bool>,
     /// False once another run replaces this one: its late events are ignored.
     active: Cell<bool>,
 }
 
 const SAVE_EVERY_MS: u32 = 150;
 const REDRAW_EVERY_MS: u32 = 500;
+const STATUS_EVERY_MS: u32 = 100;
 
 impl Driver {
     /// A driver for `run`, with one key per endpoint.
@@ -96,6 +98,7 @@ impl Driver {
             known: RefCell::new(known),
             flush_pending: Cell::new(false),
             redraw_pending: Cell::new(false),
+            status_pending: Cell::new(false),
             active: Cell::new(true),
         });
         d.redraw();
@@ -169,14 +172,25 @@ impl Driver {
                 Command::Finished(_) | Command::Stopped(_) => ended = true,
             }
         }
-        if ended {
+        // The status and table are redrawn a few times a second, not on every reply: under
+        // 170 replies a second the page would spend its time on layout.
+        if ended || self.view.phase.get_untracked() != self.phase() {
             self.flush();
             self.redraw();
+            self.update_status();
         } else {
             self.schedule_flush();
             self.schedule_redraw();
+            self.once_later(STATUS_EVERY_MS, |d| &d.status_pending, Driver::update_status);
         }
-        self.update_status();
+    }
+
+    fn phase(&self) -> Phase {
+        match self.engine.borrow().status() {
+            Status::Running => Phase::Running,
+            Status::Finished => Phase::Finished,
+            _ => Phase::Resumable,
+        }
     }
 
     /// One call: from the cache if it was answered before, else from the provider (then cached).
@@ -221,14 +235,14 @@ impl Driver {
     }
 
     fn update_status(&self) {
+        if !self.active.get() {
+            return;
+        }
         let engine = self.engine.borrow();
         self.view.status_line.set(engine.status_line());
         self.view.progress.set(engine.progress());
-        self.view.phase.set(match engine.status() {
-            Status::Running => Phase::Running,
-            Status::Finished => Phase::Finished,
-            _ => Phase::Resumable,
-        });
+        drop(engine);
+        self.view.phase.set(self.phase());
     }
 
     /// Runs `action` once, `ms` from now, however often this is called until then.
