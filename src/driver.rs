@@ -181,7 +181,11 @@ impl Driver {
         } else {
             self.schedule_flush();
             self.schedule_redraw();
-            self.once_later(STATUS_EVERY_MS, |d| &d.status_pending, Driver::update_status);
+            self.once_later(
+                STATUS_EVERY_MS,
+                |d| &d.status_pending,
+                Driver::update_status,
+            );
         }
     }
 
