@@ -57,11 +57,17 @@ fn build_app(root: &Path) -> Result<(), String> {
         .current_dir(root))
 }
 
-fn build_mock(root: &Path) -> Result<PathBuf, String> {
-    run(Command::new("cargo")
-        .args(["build", "--release", "-p", "mock-provider"])
-        .current_dir(root))?;
-    Ok(root.join("target/release/mock-provider"))
+/// Builds the local provider server: a release build for benchmarks and demos, the test profile's
+/// build (already made by the native tests) for end-to-end tests.
+fn build_mock(root: &Path, release: bool) -> Result<PathBuf, String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["build", "-p", "mock-provider"]).current_dir(root);
+    if release {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(root.join("target").join(profile).join("mock-provider"))
 }
 
 /// Kills a child process when dropped.
@@ -77,7 +83,7 @@ impl Drop for Guard {
 fn serve(root: &Path, demo: bool) -> Result<(), String> {
     tools::ensure(root, false)?;
     let _mock = if demo {
-        let bin = build_mock(root)?;
+        let bin = build_mock(root, true)?;
         let child = Command::new(bin)
             .args([
                 "--port",
@@ -91,7 +97,7 @@ fn serve(root: &Path, demo: bool) -> Result<(), String> {
             .map_err(|e| format!("could not start the local provider server: {e}"))?;
         println!();
         println!("  Local provider server: http://127.0.0.1:{DEMO_PROVIDER_PORT}/v1");
-        println!("  In the app choose Provider \"Custom OpenAI-compatible\" (or \"Anthropic\"), paste that Base URL,");
+        println!("  In the app choose Provider \"Custom\" (OpenAI-compatible) or \"Anthropic\", paste that Base URL,");
         println!("  type any API key and any model name, then press Generate.");
         println!();
         Some(Guard(child))
@@ -139,14 +145,14 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
             .current_dir(root))?;
     }
     if wants("e2e") {
-        e2e(root, &[])?;
+        e2e(root, false, &[])?;
     }
     Ok(())
 }
 
-fn e2e(root: &Path, extra: &[&str]) -> Result<(), String> {
+fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
     build_app(root)?;
-    let mock = build_mock(root)?;
+    let mock = build_mock(root, release_mock)?;
     let chromium = tools::which("chromium").ok_or("chromium is missing")?;
     let mut cmd = Command::new("node");
     cmd.arg("node_modules/@playwright/test/cli.js")
@@ -162,5 +168,5 @@ fn e2e(root: &Path, extra: &[&str]) -> Result<(), String> {
 
 fn bench(root: &Path) -> Result<(), String> {
     tools::ensure(root, true)?;
-    e2e(root, &["--config", "bench.config.js"])
+    e2e(root, true, &["--config", "bench.config.js"])
 }

@@ -76,7 +76,7 @@ pub const PRESETS: [Preset; 8] = [
     },
     Preset {
         id: "custom",
-        label: "Custom OpenAI-compatible",
+        label: "Custom",
         kind: ProviderKind::OpenAi,
         base_url: "",
         model: "",
