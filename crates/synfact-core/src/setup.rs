@@ -121,7 +121,8 @@ impl ModelForm {
             base_url: p.base_url.into(),
             model: p.model.into(),
             temperature: "1.0".into(),
-            max_tokens: "1000".into(),
+            // Room for "3-8 paragraphs"; an answer cut off at the limit is rejected.
+            max_tokens: "4000".into(),
             ..ModelForm::default()
         }
     }
@@ -345,7 +346,12 @@ impl RunForm {
         }
         let mut judge_config = ModelConfig::new(self.judge_model.trim());
         judge_config.temperature = Some(0.0);
-        judge_config.max_tokens = 100;
+        // A verdict is a few tokens, but a reasoning model spends its budget thinking first.
+        judge_config.max_tokens = if crate::wire::is_reasoning_model(&judge_config.model) {
+            4000
+        } else {
+            100
+        };
         let judge_endpoint = if self.judge_provider.trim().is_empty() {
             generators.first().map_or(0, |g| g.endpoint)
         } else {
@@ -403,6 +409,21 @@ mod tests {
             "HTTPS providers get HTTP/2 concurrency"
         );
         assert_eq!(p.run.judge.config.temperature, Some(0.0));
+        assert_eq!(p.run.judge.config.max_tokens, 100);
+        let reasoning = RunForm {
+            judge_model: "o4-mini".into(),
+            ..RunForm::default()
+        };
+        assert_eq!(
+            reasoning
+                .prepare(&template(), "r".into(), 0.0)
+                .unwrap()
+                .run
+                .judge
+                .config
+                .max_tokens,
+            4000
+        );
     }
 
     #[test]
