@@ -110,8 +110,10 @@ pub struct Engine {
 }
 
 const MINUTE_MS: f64 = 60_000.0;
-/// The endgame starts when no more than this many times the widest concurrency of items are unstarted.
-const ENDGAME_FACTOR: usize = 2;
+/// The endgame starts when no more than this many times the widest concurrency of items are
+/// unstarted. Measured in simulation (200 and 1000 items at concurrency 50): 4 beats 2 in every
+/// case, and more changes nothing.
+const ENDGAME_FACTOR: usize = 4;
 
 impl Engine {
     /// An engine for a new or reopened run. Nothing is in flight after a reopen: calls that were
