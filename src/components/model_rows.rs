@@ -87,7 +87,7 @@ fn ModelRow(form: RwSignal<RunForm>, index: usize) -> impl IntoView {
             <TextField id=id("api-key") label=format!("API key{n}") kind="password" value=field(|m| &m.api_key) on_input=set(|m, v| m.api_key = v)
                 hint="Sent only to this provider, from your browser. Leave empty for local servers without keys." />
             <TextField id=id("model") label=format!("Model{n}") value=field(|m| &m.model) on_input=set(|m, v| m.model = v) />
-            <details>
+            <details open=true>
                 <summary>{format!("Sampling settings{n}")}</summary>
                 <TextField id=id("temperature") label=format!("Temperature{n}") kind="number" value=field(|m| &m.temperature) on_input=set(|m, v| m.temperature = v) />
                 <TextField id=id("top-p") label=format!("Top p{n}") kind="number" value=field(|m| &m.top_p) on_input=set(|m, v| m.top_p = v) />
@@ -167,7 +167,7 @@ pub fn ModelRows(form: RwSignal<RunForm>, remember_keys: RwSignal<bool>) -> impl
             </fieldset>
             <TextField id="examples".into() label="Examples".into() kind="number" value=getter(form, |f| f.examples.clone())
                 on_input=setter(form, |f, v| f.examples = v) hint="How many examples each model makes." />
-            <details>
+            <details open=true>
                 <summary>"Run settings"</summary>
                 <TextField id="concurrency".into() label="Concurrency".into() kind="number" value=getter(form, |f| f.concurrency.clone())
                     on_input=setter(form, |f, v| f.concurrency = v)

@@ -101,7 +101,15 @@ pub fn Results() -> impl IntoView {
                     <button type="button" on:click=move |_| download(true) disabled=move || accepted.get() == 0>"Download chat JSONL"</button>
                     <button type="button" on:click=move |_| download(false) disabled=move || accepted.get() == 0>"Download text JSONL"</button>
                 </div>
-                <p role="alert">{move || download_error.get()}</p>
+                <p class="hint">{move || run.with(|r| r.as_ref().map(|r| {
+                    let s = r.summary();
+                    let ended = s.accepted + s.rejected + s.failed;
+                    let pct = if ended == 0 { 0 } else { (100.0 * s.accepted as f64 / ended as f64).round() as u32 };
+                    format!("{} of {} finished items accepted ({pct}%).", s.accepted, ended)
+                }))}</p>
+                <Show when=move || download_error.get().is_some()>
+                    <p role="alert" class="errors">{move || download_error.get()}</p>
+                </Show>
                 <div class="field">
                     <label for="show-items">"Show items"</label>
                     <select id="show-items" on:change=move |ev| { show.set(event_target_value(&ev)); limit.set(PAGE); }>

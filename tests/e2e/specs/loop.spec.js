@@ -34,6 +34,7 @@ test('OpenAI-compatible: generate, download both files, then a second run comes 
   await app.setup({ provider: 'custom', baseUrl: mock.base, apiKey: KEY, model: 'gpt-4.1-mini', judgeModel: 'gpt-4.1-nano', examples: 8 });
   await app.generate();
   expect(await app.waitFinished()).toBe('Finished: 8 accepted, 0 rejected, 0 failed');
+  await expect(page.getByText('8 of 8 finished items accepted (100%).')).toBeVisible();
   await checkDownloads(app, 8);
   const stats = await mock.stats();
   expect(stats.by_route.chat_completions).toBe(32);
