@@ -66,25 +66,6 @@ pub enum Status {
     Finished,
 }
 
-/// Counts for one step of the loop.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StepProgress {
-    pub in_flight: usize,
-    pub done: usize,
-    pub retried: u32,
-    pub rejected: usize,
-    pub failed: usize,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub steps: [StepProgress; 4],
-    pub summary: Summary,
-    pub total: usize,
-    /// Items waiting out a backoff.
-    pub waiting: usize,
-}
-
 #[derive(Clone, Debug)]
 struct InFlight {
     item: usize,
@@ -152,29 +133,6 @@ impl Engine {
     /// Whether a call is still wanted (not answered, aborted or cancelled).
     pub fn is_in_flight(&self, call: u64) -> bool {
         self.in_flight.contains_key(&call)
-    }
-
-    /// The run's status line for everything but a finished run.
-    pub fn status_line(&self) -> String {
-        let s = self.run.summary();
-        let done = s.accepted + s.rejected + s.failed;
-        let counts = format!(
-            "{done} of {} items done ({} accepted, {} rejected, {} failed)",
-            self.run.items.len(),
-            s.accepted,
-            s.rejected,
-            s.failed
-        );
-        match &self.status {
-            Status::Idle => format!("Ready to resume: {counts}. Press Resume to carry on."),
-            Status::Running => format!("Running: {counts}"),
-            Status::Paused => format!("Paused: {counts}. Press Resume to carry on."),
-            Status::Stopped(m) => format!("Stopped: {m}"),
-            Status::Cancelled => {
-                format!("Cancelled: {counts}. Press Resume to carry on where it stopped.")
-            }
-            Status::Finished => s.finished_line(),
-        }
     }
 
     /// Handles one event at time `now` (ms) and returns what to do.
@@ -483,38 +441,6 @@ impl Engine {
             attempt: 0,
         }
     }
-
-    /// Per-step counts for the run status.
-    pub fn progress(&self) -> Progress {
-        let mut p = Progress {
-            total: self.run.items.len(),
-            summary: self.run.summary(),
-            ..Progress::default()
-        };
-        for f in self.in_flight.values() {
-            p.steps[f.step.index()].in_flight += 1;
-        }
-        for (idx, item) in self.run.items.iter().enumerate() {
-            for s in 0..item.steps_done() {
-                p.steps[s].done += 1;
-            }
-            for (s, r) in item.retries.iter().enumerate() {
-                p.steps[s].retried += r;
-            }
-            if let Some(step) = item.ended_at {
-                match item.stage {
-                    Stage::Rejected => p.steps[step.index()].rejected += 1,
-                    Stage::Failed => p.steps[step.index()].failed += 1,
-                    _ => {}
-                }
-            }
-            if !item.stage.is_terminal() && self.pending[idx].is_none() && self.ready_at[idx] > 0.0
-            {
-                p.waiting += 1;
-            }
-        }
-        p
-    }
 }
 
 /// Moves an item on after a reply to `step`.
@@ -555,5 +481,11 @@ fn advance(item: &mut Item, step: Step, reply: &Completion) {
     }
 }
 
+mod report;
+
+pub use report::{Progress, StepProgress};
+
+#[cfg(test)]
+mod sim;
 #[cfg(test)]
 mod tests;
