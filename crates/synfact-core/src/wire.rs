@@ -260,6 +260,23 @@ pub struct Usage {
     pub output_tokens: u64,
 }
 
+impl Usage {
+    /// Token counts from a reply's `usage` object, under each provider's own names.
+    fn read(reply: &Value, input: &str, output: &str) -> Usage {
+        let count = |name: &str| {
+            reply
+                .get("usage")
+                .and_then(|u| u.get(name))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        Usage {
+            input_tokens: count(input),
+            output_tokens: count(output),
+        }
+    }
+}
+
 /// A reply, normalised across providers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Completion {
@@ -364,19 +381,13 @@ fn parse_openai(v: &Value) -> Option<Completion> {
                 .map(str::to_string)
         })
         .and_then(|args| serde_json::from_str(&args).ok());
-    let usage = v.get("usage").map(|u| Usage {
-        input_tokens: u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-        output_tokens: u
-            .get("completion_tokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
-    });
+    let usage = Usage::read(v, "prompt_tokens", "completion_tokens");
     Some(Completion {
         text,
         structured,
         refusal,
         finish,
-        usage: usage.unwrap_or_default(),
+        usage,
     })
 }
 
@@ -400,17 +411,14 @@ fn parse_anthropic(v: &Value) -> Option<Completion> {
         Some("tool_use") => Finish::ToolUse,
         Some(other) => Finish::Other(other.to_string()),
     };
-    let usage = v.get("usage").map(|u| Usage {
-        input_tokens: u.get("input_tokens").and_then(Value::as_u64).unwrap_or(0),
-        output_tokens: u.get("output_tokens").and_then(Value::as_u64).unwrap_or(0),
-    });
+    let usage = Usage::read(v, "input_tokens", "output_tokens");
     let refusal = (finish == Finish::Refusal).then(|| "the model declined to answer".to_string());
     Some(Completion {
         text,
         structured,
         refusal,
         finish,
-        usage: usage.unwrap_or_default(),
+        usage,
     })
 }
 
