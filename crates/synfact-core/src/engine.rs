@@ -122,10 +122,6 @@ impl Engine {
         &self.run
     }
 
-    pub fn into_run(self) -> Run {
-        self.run
-    }
-
     pub fn status(&self) -> &Status {
         &self.status
     }
