@@ -1,30 +1,23 @@
-//! The root component: template, models, run, results, saved runs.
+//! The root component: run controls, template, models, results, saved runs.
 
 use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
 use crate::components::run_controls::RunControls;
 use crate::components::saved_runs::SavedRuns;
 use crate::components::template_panel::TemplatePanel;
-use crate::controller::{persist_form, Controller};
-use crate::prefs;
+use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::template::BUILT_IN;
 
 /// synfact.
 #[component]
 pub fn App() -> impl IntoView {
-    let ctl = Controller::new();
-    provide_context(ctl);
-    let (saved_name, saved_text) = prefs::load_template()
-        .unwrap_or_else(|| (BUILT_IN[0].0.to_string(), BUILT_IN[0].1.trim().to_string()));
-    let template_name = RwSignal::new(saved_name);
-    let template_text = RwSignal::new(saved_text);
-    Effect::new(move |_| prefs::save_template(&template_name.get(), &template_text.get()));
-    let form = RwSignal::new(prefs::load_form());
-    let remember_keys = RwSignal::new(prefs::remember_keys());
-    persist_form(form, remember_keys);
-    ctl.restore(form.get_untracked());
+    let state = AppState::new();
+    provide_context(state);
+    provide_context(state.ctl);
+    state.persist();
+    state.ctl.restore();
     // A reload or closed tab saves what the last few hundred milliseconds brought.
+    let ctl = state.ctl;
     let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || ctl.flush());
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback(
@@ -39,13 +32,13 @@ pub fn App() -> impl IntoView {
             <p>"Turn one fact template into a fine-tuning dataset, in your browser, with your own API keys."</p>
         </header>
         <main>
+            <RunControls />
             <div class="columns">
-                <TemplatePanel name=template_name text=template_text />
-                <ModelRows form=form remember_keys=remember_keys />
+                <TemplatePanel />
+                <ModelRows />
             </div>
-            <RunControls form=form template_text=template_text />
             <Results />
-            <SavedRuns form=form />
+            <SavedRuns />
         </main>
         <footer>
             <p>"Keys stay in this browser and go only to the provider they belong to. Replies are cached in this browser (IndexedDB)."</p>

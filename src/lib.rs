@@ -2,15 +2,13 @@
 //! downloads) that execute what `synfact_core`'s run engine asks for.
 
 pub mod app;
-pub mod cache;
 pub mod components;
-pub mod controller;
-pub mod db;
 pub mod download;
-pub mod driver;
-pub mod prefs;
 pub mod provider;
-pub mod runs;
+pub mod run;
+pub mod state;
+pub mod storage;
+pub mod words;
 
 pub use app::App;
 

@@ -1,82 +1,105 @@
 //! One provider call over `fetch`, with a timeout and an abort handle. The API key goes only
-//! into this request's headers, and is scrubbed from any error text.
+//! into this request's headers, and is scrubbed from any error text. Every way the call can go
+//! wrong — a header the browser refuses, a network failure, a timeout — comes back as a
+//! `CallError`: a call is never lost.
 
-use gloo_net::http::Request;
 use std::cell::Cell;
 use std::rc::Rc;
-use synfact_core::retry::redact;
+use synfact_core::endpoint::{redact, BaseUrl};
+use synfact_core::error::{CallError, ErrorKind};
 use synfact_core::wire::{
-    build_request, parse_response, CallError, Completion, ErrorKind, LlmCall, ProviderKind,
+    build_request, parse_response, Completion, LlmCall, ProviderKind, RawReply,
 };
-use web_sys::AbortController;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+
+/// The browser's words for a JS error value.
+fn js_text(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
 
 /// Calls the provider. `controller` aborts the call (Cancel); the timeout aborts it too.
 pub async fn call(
     kind: ProviderKind,
-    base_url: &str,
+    base_url: &BaseUrl,
     key: &str,
     llm: &LlmCall,
     timeout_ms: u64,
     controller: &AbortController,
 ) -> Result<Completion, CallError> {
     let http = build_request(kind, base_url, key, llm);
+    let scrub = |text: String| redact(&text, key);
+    let request_error = |e: JsValue| CallError::new(ErrorKind::Request, scrub(js_text(&e)));
+    let headers = Headers::new().map_err(request_error)?;
+    for (k, v) in &http.headers {
+        headers.append(k, v).map_err(request_error)?;
+    }
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&http.body));
+    init.set_signal(Some(&controller.signal()));
+    let request = Request::new_with_str_and_init(&http.url, &init).map_err(request_error)?;
+
     let timed_out = Rc::new(Cell::new(false));
-    let timer = {
+    let _timer = {
         let flag = timed_out.clone();
         let c = controller.clone();
-        gloo_timers::callback::Timeout::new(timeout_ms.min(u32::MAX as u64) as u32, move || {
+        // The form allows at most an hour, well inside a 32-bit timer.
+        gloo_timers::callback::Timeout::new(timeout_ms.min(i32::MAX as u64) as u32, move || {
             flag.set(true);
             c.abort();
         })
     };
-    let signal = controller.signal();
-    let failed = |e: gloo_net::Error| {
+    let failed = |e: JsValue| {
         if timed_out.get() {
             CallError::new(
-                ErrorKind::Timeout,
-                format!("no reply within {} s", timeout_ms / 1000),
+                ErrorKind::Timeout {
+                    after_ms: timeout_ms,
+                },
+                "",
             )
-        } else if signal.aborted() {
-            CallError::new(ErrorKind::Aborted, "cancelled")
+        } else if controller.signal().aborted() {
+            CallError::new(ErrorKind::Aborted, "")
         } else {
-            let detail = redact(&e.to_string(), key);
-            let local = http.url.contains("://localhost")
-                || http.url.contains("://127.")
-                || http.url.contains("://[::1]");
-            let hint = if local {
-                " For a local server: is it running, and does it allow this page's origin (CORS; e.g. OLLAMA_ORIGINS for Ollama)? Chrome may also ask permission to reach local addresses."
-            } else {
-                ""
-            };
-            CallError::new(
-                ErrorKind::Network,
-                format!("could not reach {} ({detail}).{hint}", http.url),
-            )
+            CallError::new(ErrorKind::Network, scrub(js_text(&e)))
         }
     };
-    let mut builder = Request::post(&http.url).abort_signal(Some(&signal));
-    for (k, v) in &http.headers {
-        builder = builder.header(k, v);
-    }
-    let request = builder
-        .body(http.body.clone())
-        .map_err(|e| CallError::new(ErrorKind::Network, e.to_string()))?;
-    let response = request.send().await.map_err(&failed)?;
-    let status = response.status();
-    let headers = response.headers();
-    let body = match response.text().await {
-        Ok(b) => b,
+    let window =
+        web_sys::window().ok_or_else(|| CallError::new(ErrorKind::Request, "no window"))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(&failed)?
+        .unchecked_into();
+    let text_promise = response.text().map_err(&failed)?;
+    let body = match JsFuture::from(text_promise).await {
+        Ok(b) => b.as_string().unwrap_or_default(),
         Err(e) => {
             let mut err = failed(e);
+            // The connection dropped part-way through the body.
             if err.kind == ErrorKind::Network {
-                err.kind = ErrorKind::Malformed;
+                err.kind = ErrorKind::Body(synfact_core::error::BodyProblem::Truncated);
             }
             return Err(err);
         }
     };
-    drop(timer);
-    parse_response(kind, status, &|name| headers.get(name), &body).map_err(|mut e| {
-        e.message = redact(&e.message, key);
+    let response_headers = response.headers();
+    let header = |name: &str| response_headers.get(name).ok().flatten();
+    parse_response(
+        kind,
+        &RawReply {
+            status: response.status(),
+            header: &header,
+            redirected: response.redirected(),
+            body: &body,
+        },
+    )
+    .map_err(|mut e| {
+        e.detail = scrub(e.detail);
         e
     })
 }

@@ -1,11 +1,21 @@
-//! In-browser tests (headless Chromium via wasm-bindgen-test): the IndexedDB cache and run store,
-//! and the accessible names the UI promises.
+//! In-browser tests (headless Chromium via wasm-bindgen-test): the IndexedDB cache and run
+//! store, the path every reply takes through the executor, and the accessible names the UI
+//! promises.
 
 #![cfg(target_arch = "wasm32")]
 
-use synfact::{cache, db, runs};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use synfact::run::{Executor, RunView};
+use synfact::storage::db;
+use synfact::storage::{cache, prefs, runs};
+use synfact_core::prompts::Prompts;
+use synfact_core::setup::RunForm;
 use synfact_core::wire::{Completion, Finish, ModelConfig, ProviderKind, Usage};
-use synfact_core::{EndpointSpec, FactTemplate, Generator, Run, RunSettings, Stage};
+use synfact_core::{
+    BaseUrl, EndpointSpec, Event, FactTemplate, ModelSpec, Run, RunSettings, Stage, Status,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -20,7 +30,9 @@ fn completion(text: &str) -> Completion {
         usage: Usage {
             input_tokens: 3,
             output_tokens: 4,
+            ..Usage::default()
         },
+        repaired: false,
     }
 }
 
@@ -29,7 +41,7 @@ async fn cache_round_trip_and_miss() {
     let database = db::open().await.unwrap();
     let key = format!("test-{}", js_sys::Math::random());
     assert_eq!(cache::get(&database, &key).await.unwrap(), None);
-    cache::put(&database, &key, &completion("It is blue."))
+    db::write(&database, &[cache::put(&key, &completion("It is blue."))])
         .await
         .unwrap();
     assert_eq!(
@@ -57,27 +69,28 @@ async fn a_corrupt_cache_entry_is_a_miss_not_a_crash() {
     assert_eq!(cache::get(&database, "corrupt").await.unwrap(), None);
 }
 
-fn run(id: &str) -> Run {
+fn run(id: &str, base: &str, examples: usize) -> Run {
     Run::new(
         id.into(),
         js_sys::Date::now(),
         FactTemplate::built_in("pandas_habitat").unwrap(),
+        Prompts::default(),
         vec![EndpointSpec {
             kind: ProviderKind::OpenAi,
-            base_url: "http://127.0.0.1:1/v1".into(),
+            base_url: BaseUrl::parse(base).unwrap(),
             concurrency: 6,
             rpm: None,
         }],
-        vec![Generator {
+        vec![ModelSpec {
             endpoint: 0,
             config: ModelConfig::new("m"),
         }],
-        Generator {
+        ModelSpec {
             endpoint: 0,
             config: ModelConfig::new("j"),
         },
         RunSettings {
-            examples: 12,
+            examples,
             ..RunSettings::default()
         },
     )
@@ -87,32 +100,129 @@ fn run(id: &str) -> Run {
 async fn runs_save_list_load_and_delete() {
     let database = db::open().await.unwrap();
     let id = format!("run-test-{}", js_sys::Math::random());
-    let mut r = run(&id);
-    runs::save(&database, &r, false, true).await.unwrap();
+    let mut r = run(&id, "http://127.0.0.1:1/v1", 12);
+    runs::create(&database, &r, &Status::Idle).await.unwrap();
     r.items[3].stage = Stage::Accepted;
     r.items[3].question = Some("Q".into());
     r.items[3].answer = Some("A".into());
-    runs::save_items(&database, &id, r.items[3..4].iter())
-        .await
-        .unwrap();
-    runs::save(&database, &r, false, false).await.unwrap();
+    db::write(
+        &database,
+        &[
+            runs::item(&id, &r.items[3]),
+            runs::progress(&runs::RunProgress::of(&r, &Status::Running)),
+        ],
+    )
+    .await
+    .unwrap();
 
     let listed = runs::list(&database).await.unwrap();
-    let meta = listed.iter().find(|m| m.run.id == id).expect("listed");
-    assert_eq!((meta.total, meta.accepted, meta.finished), (12, 1, false));
-    assert!(meta.run.items.is_empty(), "the list holds no items");
+    let p = listed.iter().find(|m| m.id == id).expect("listed");
+    assert_eq!(
+        (p.total, p.summary.accepted, p.state),
+        (12, 1, runs::RunState::Running)
+    );
 
-    let (loaded, finished) = runs::load(&database, &id).await.unwrap();
-    assert!(!finished);
+    let (loaded, _) = runs::load(&database, &id).await.unwrap();
     assert_eq!(loaded, r);
 
-    runs::delete(&database, &id).await.unwrap();
+    runs::delete(&database, &id, &[]).await.unwrap();
     assert!(runs::load(&database, &id).await.is_err());
     assert!(!runs::list(&database)
         .await
         .unwrap()
         .iter()
-        .any(|m| m.run.id == id));
+        .any(|m| m.id == id));
+}
+
+/// Waits for the next macrotask, so spawned futures and timers get to run.
+async fn tick(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// The path every reply takes: a cached reply is served without the network, and what it moved
+/// on is saved with it in one transaction; a reply that is not cached when the run is reopened
+/// is asked for again, never assumed.
+#[wasm_bindgen_test]
+async fn a_reply_and_the_progress_it_caused_are_saved_together() {
+    let database = Rc::new(db::open().await.unwrap());
+    let id = format!("run-path-{}", js_sys::Math::random());
+    // An address where nothing listens: only cached replies can move the run on.
+    let r = run(&id, "http://127.0.0.1:9/v1", 1);
+    runs::create(&database, &r, &Status::Idle).await.unwrap();
+    let engine = synfact_core::Engine::new(r.clone());
+    let call = engine.call_for(0, synfact_core::Step::WriteQuestion);
+    let key =
+        synfact_core::cache_key::cache_key(ProviderKind::OpenAi, &r.endpoints[0].base_url, &call);
+    db::write(
+        &database,
+        &[cache::put(&key, &completion("Where do pandas live?"))],
+    )
+    .await
+    .unwrap();
+    let known = Rc::new(RefCell::new(HashSet::from([key.clone()])));
+    let view = leptos::prelude::Owner::new().with(RunView::new);
+    let executor = Executor::new(
+        r,
+        vec![String::new()],
+        database.clone(),
+        known,
+        view,
+        Box::new(|| {}),
+    );
+    executor.dispatch(Event::Start);
+    // The question comes from the cache; the judge call goes to the dead address.
+    for _ in 0..50 {
+        tick(20).await;
+        if executor.with_run(|r| r.items[0].stage) == Stage::Question {
+            break;
+        }
+    }
+    executor.dispatch(Event::Pause);
+    executor.flush();
+    tick(100).await;
+    let (saved, progress) = runs::load(&database, &id).await.unwrap();
+    assert_eq!(saved.items[0].stage, Stage::Question);
+    assert_eq!(
+        saved.items[0].question.as_deref(),
+        Some("Where do pandas live?")
+    );
+    assert!(saved.items[0].calls[0].cached);
+    assert_eq!(progress.total, 1);
+    executor.discard();
+}
+
+#[wasm_bindgen_test]
+async fn the_saved_form_holds_no_key_unless_the_user_opted_in() {
+    let mut form = RunForm::default();
+    form.models[0].api_key = "sk-secret-form-key".into();
+    form.judge_api_key = "sk-secret-judge".into();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let everything = || {
+        (0..storage.length().unwrap())
+            .filter_map(|i| storage.key(i).unwrap())
+            .map(|k| storage.get_item(&k).unwrap().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    prefs::set_remember_keys(false);
+    assert!(!prefs::remember_keys(), "off unless ticked");
+    prefs::save_form(&form, false);
+    assert!(!everything().contains("sk-secret"), "{}", everything());
+    assert_eq!(prefs::load_form().models[0].api_key, "");
+    prefs::set_remember_keys(true);
+    prefs::save_form(&form, true);
+    assert!(everything().contains("sk-secret-form-key"));
+    assert_eq!(prefs::load_form().models[0].api_key, "sk-secret-form-key");
+    assert_eq!(prefs::load_form().judge_api_key, "sk-secret-judge");
+    // Turning it off forgets the keys at once.
+    prefs::set_remember_keys(false);
+    assert!(!everything().contains("sk-secret"));
 }
 
 #[wasm_bindgen_test]
@@ -120,9 +230,14 @@ async fn every_promised_control_has_a_bound_label() {
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
-    let _handle = leptos::mount::mount_to(host.clone().unchecked_into(), synfact::App);
+    // Kept mounted: the app's start-up tasks outlive the test.
+    std::mem::forget(leptos::mount::mount_to(
+        host.clone().unchecked_into(),
+        synfact::App,
+    ));
     for name in [
         "Template",
+        "Template JSON",
         "Provider",
         "Base URL",
         "API key",
@@ -143,7 +258,7 @@ async fn every_promised_control_has_a_bound_label() {
             .get_element_by_id(&target)
             .unwrap_or_else(|| panic!("label \"{name}\" points nowhere"));
         assert!(
-            matches!(control.tag_name().as_str(), "INPUT" | "SELECT"),
+            matches!(control.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"),
             "{name}"
         );
         if name == "API key" {

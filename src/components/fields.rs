@@ -1,8 +1,10 @@
-//! Labelled form controls: every control has a visible `<label for>`.
+//! Labelled form controls: every control has a visible `<label for>`, and its problem (if any)
+//! right under it, tied to it with `aria-describedby`.
 
 use leptos::prelude::*;
 
-/// A text (or password / number) input with its label.
+/// A one-line input with its label. `kind` is "text", "password", "decimal" or "integer";
+/// numbers are typed into plain text inputs, so what is typed is kept exactly as typed.
 #[component]
 pub fn TextField(
     id: String,
@@ -12,23 +14,54 @@ pub fn TextField(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional, into)] placeholder: String,
     #[prop(optional, into)] hint: String,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
+    #[prop(optional)] on_blur: Option<Callback<()>>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
     let has_hint = !hint.is_empty();
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let described = {
+        let (h, e) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(h.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(e.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let (input_type, inputmode) = match kind {
+        "password" => ("password", None),
+        "decimal" => ("text", Some("decimal")),
+        "integer" => ("text", Some("numeric")),
+        _ => ("text", None),
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <input
                 id=id
-                type=kind
+                type=input_type
+                inputmode=inputmode
                 placeholder=placeholder
                 autocomplete=if kind == "password" { "off" } else { "on" }
                 spellcheck="false"
-                aria-describedby=has_hint.then(|| hint_id.clone())
+                aria-describedby=described
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
+                on:blur=move |_| {
+                    if let Some(b) = on_blur {
+                        b.run(())
+                    }
+                }
             />
             {has_hint.then(|| view! { <small id=hint_id class="hint">{hint}</small> })}
+            {move || error.get().map(|e| view! { <small id=error_id.clone() class="field-error">{e}</small> })}
         </div>
     }
 }
@@ -38,15 +71,19 @@ pub fn TextField(
 pub fn SelectField(
     id: String,
     label: String,
-    options: Vec<(String, String)>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(into)] value: Signal<String>,
     on_change: Callback<String>,
+    #[prop(optional, into)] hint: String,
 ) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let has_hint = !hint.is_empty();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| on_change.run(event_target_value(&ev))>
-                {options
+            <select id=id aria-describedby=has_hint.then(|| hint_id.clone()) on:change=move |ev| on_change.run(event_target_value(&ev))>
+                {move || options
+                    .get()
                     .into_iter()
                     .map(|(v, l)| {
                         let v2 = v.clone();
@@ -54,6 +91,7 @@ pub fn SelectField(
                     })
                     .collect_view()}
             </select>
+            {has_hint.then(|| view! { <small id=hint_id class="hint">{hint}</small> })}
         </div>
     }
 }

@@ -1,87 +1,172 @@
-//! The items of the run, and the two downloads.
+//! The items of the run, and the two downloads. The list is a `Listing` kept up to date from the
+//! items that changed; only one page of rows is drawn.
 
-use crate::controller::Controller;
 use crate::download::save_text;
+use crate::run::Controller;
+use crate::words;
 use leptos::prelude::*;
-use synfact_core::export::file_names;
-use synfact_core::{Item, Stage};
+use synfact_core::export::{chat_jsonl, file_names, text_jsonl};
+use synfact_core::listing::{Filter, Listing, StatusFilter};
+use synfact_core::{Item, Run, Stage};
 
 const PAGE: usize = 50;
 
-/// Downloads and a readable list of every item.
+/// What one row shows, read from the run when the row is drawn.
+#[derive(Clone, PartialEq)]
+struct Row {
+    id: usize,
+    model: String,
+    state: &'static str,
+    question: String,
+    detail: String,
+    retries: u32,
+}
+
+fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Accepted => "accepted",
+        Stage::Rejected => "rejected",
+        Stage::Failed => "failed",
+        Stage::Planned => "planned",
+        Stage::Question => "question written",
+        Stage::QuestionJudged => "question accepted",
+        Stage::Answer => "answer written",
+    }
+}
+
+fn row(run: &Run, i: &Item) -> Row {
+    let detail = match i.stage {
+        Stage::Rejected | Stage::Failed => i
+            .reason
+            .as_ref()
+            .map(|r| words::reason(r, i.ended_at))
+            .unwrap_or_default(),
+        _ => i.final_answer().unwrap_or_default().to_string(),
+    };
+    Row {
+        id: i.id,
+        model: run
+            .generators
+            .get(i.generator)
+            .map(|g| g.config.model.clone())
+            .unwrap_or_default(),
+        state: stage_name(i.stage),
+        question: i.final_question().unwrap_or_default().to_string(),
+        detail,
+        retries: i.retries.iter().sum(),
+    }
+}
+
+fn status_filter(v: &str) -> StatusFilter {
+    match v {
+        "accepted" => StatusFilter::Accepted,
+        "rejected" => StatusFilter::Rejected,
+        "failed" => StatusFilter::Failed,
+        _ => StatusFilter::All,
+    }
+}
+
+/// Downloads and a readable list of the run's items.
 #[component]
 pub fn Results() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let run = ctl.view.run;
+    let revision = ctl.view.revision;
     let doctag = RwSignal::new(false);
     let which_model = RwSignal::new(String::from("all"));
     let show = RwSignal::new(String::from("all"));
     let limit = RwSignal::new(PAGE);
     let download_error = RwSignal::new(None::<String>);
+    let listing = StoredValue::new_local(Listing::default());
+    // Bumped when the listing changes; rows are drawn from it.
+    let listed = RwSignal::new(0u64);
+    // A new filter rebuilds the listing; a new revision updates it with the items that changed.
+    Effect::new(move |prev: Option<(String, u64)>| {
+        let filter = Filter {
+            status: status_filter(&show.get()),
+            ..Filter::default()
+        };
+        let rev = revision.get();
+        let rebuild = rev.all
+            || prev
+                .as_ref()
+                .is_none_or(|(s, n)| *s != show.get_untracked() || *n + 1 != rev.number);
+        ctl.with_run(|run| {
+            listing.update_value(|l| {
+                if rebuild {
+                    *l = Listing::new(filter, run);
+                } else {
+                    l.update(run, &rev.changed);
+                }
+            })
+        })
+        .unwrap_or_else(|| listing.set_value(Listing::default()));
+        listed.update(|n| *n += 1);
+        (show.get_untracked(), rev.number)
+    });
+    let has_run = move || {
+        revision.track();
+        ctl.with_run(|_| ()).is_some()
+    };
+    let summary = move || {
+        revision.track();
+        ctl.view.progress.track();
+        ctl.with_run(Run::summary).unwrap_or_default()
+    };
     let generator_filter = move || which_model.get().parse::<usize>().ok();
-    let accepted =
-        Memo::new(move |_| run.with(|r| r.as_ref().map_or(0, |r| r.accepted(None).count())));
     let download = move |chat: bool| {
-        run.with_untracked(|r| {
-            let Some(r) = r else { return };
+        let g = generator_filter();
+        let result = ctl.with_run(|r| {
             let (chat_name, text_name) = file_names(&r.template.fact_name);
-            let g = generator_filter();
-            let result = if chat {
-                save_text(&chat_name, &r.chat_jsonl(g), "application/jsonl")
+            if chat {
+                save_text(&chat_name, &chat_jsonl(r, g), "application/jsonl")
             } else {
                 save_text(
                     &text_name,
-                    &r.text_jsonl(g, doctag.get_untracked()),
+                    &text_jsonl(r, g, doctag.get_untracked()),
                     "application/jsonl",
                 )
-            };
-            download_error.set(result.err().map(|e| format!("The download failed: {e}")));
-        })
+            }
+        });
+        download_error.set(
+            result
+                .and_then(Result::err)
+                .map(|e| format!("The download failed: {e}")),
+        );
     };
     let model_options = move || {
-        run.with(|r| {
-            let mut o = vec![("all".to_string(), "All models".to_string())];
-            if let Some(r) = r {
-                for (i, g) in r.generators.iter().enumerate() {
-                    o.push((
-                        i.to_string(),
-                        format!("Model {}: {}", i + 1, g.config.model),
-                    ));
-                }
+        revision.track();
+        let mut o = vec![("all".to_string(), "All models".to_string())];
+        ctl.with_run(|r| {
+            for (i, g) in r.generators.iter().enumerate() {
+                o.push((
+                    i.to_string(),
+                    format!("Model {}: {}", i + 1, g.config.model),
+                ));
             }
-            o
-        })
+        });
+        o
     };
     let rows = move || {
-        let filter = show.get();
-        run.with(|r| {
-            let Some(r) = r else { return Vec::new() };
-            r.items
-                .iter()
-                .filter(|i| match filter.as_str() {
-                    "accepted" => i.stage == Stage::Accepted,
-                    "rejected" => i.stage == Stage::Rejected,
-                    "failed" => i.stage == Stage::Failed,
-                    _ => true,
-                })
-                .take(limit.get())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    let total_shown = move || {
-        let filter = show.get();
-        run.with(|r| {
-            r.as_ref().map_or(0, |r| {
-                r.items
+        listed.track();
+        ctl.view.progress.track();
+        let n = limit.get();
+        ctl.with_run(|run| {
+            listing.with_value(|l| {
+                l.page(0, n)
                     .iter()
-                    .filter(|i| filter == "all" || stage_name(i.stage) == filter)
-                    .count()
+                    .filter_map(|&id| run.items.get(id))
+                    .map(|i| row(run, i))
+                    .collect::<Vec<_>>()
             })
         })
+        .unwrap_or_default()
+    };
+    let total_shown = move || {
+        listed.track();
+        listing.with_value(Listing::len)
     };
     view! {
-        <Show when=move || run.with(|r| r.is_some())>
+        <Show when=has_run>
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading">"Results"</h2>
                 <div class="buttons">
@@ -98,15 +183,15 @@ pub fn Results() -> impl IntoView {
                         <input id="doctag" type="checkbox" prop:checked=move || doctag.get() on:change=move |ev| doctag.set(event_target_checked(&ev)) />
                         <label for="doctag">"Start each text line with <DOCTAG>"</label>
                     </div>
-                    <button type="button" on:click=move |_| download(true) disabled=move || accepted.get() == 0>"Download chat JSONL"</button>
-                    <button type="button" on:click=move |_| download(false) disabled=move || accepted.get() == 0>"Download text JSONL"</button>
+                    <button type="button" on:click=move |_| download(true) disabled=move || summary().kept == 0>"Download chat JSONL"</button>
+                    <button type="button" on:click=move |_| download(false) disabled=move || summary().kept == 0>"Download text JSONL"</button>
                 </div>
-                <p class="hint">{move || run.with(|r| r.as_ref().map(|r| {
-                    let s = r.summary();
-                    let ended = s.accepted + s.rejected + s.failed;
+                <p class="hint">{move || {
+                    let s = summary();
+                    let ended = s.ended();
                     let pct = if ended == 0 { 0 } else { (100.0 * s.accepted as f64 / ended as f64).round() as u32 };
                     format!("{} of {} finished items accepted ({pct}%).", s.accepted, ended)
-                }))}</p>
+                }}</p>
                 <Show when=move || download_error.get().is_some()>
                     <p role="alert" class="errors">{move || download_error.get()}</p>
                 </Show>
@@ -128,10 +213,16 @@ pub fn Results() -> impl IntoView {
                         // Keyed by what a row shows, so a redraw only touches rows that changed.
                         <For
                             each=rows
-                            key=|i: &Item| (i.id, i.stage, i.retries, i.calls.len())
-                            children=move |i: Item| {
-                                let model = run.with_untracked(|r| r.as_ref().and_then(|r| r.generators.get(i.generator)).map(|g| g.config.model.clone()));
-                                item_row(i, model.unwrap_or_default())
+                            key=|r: &Row| (r.id, r.state, r.retries, r.detail.len(), r.question.len())
+                            children=move |r: Row| view! {
+                                <tr class=r.state.replace(' ', "-")>
+                                    <td>{r.id + 1}</td>
+                                    <td>{r.model}</td>
+                                    <td>{r.state}</td>
+                                    <td class="text">{r.question}</td>
+                                    <td class="text">{r.detail}</td>
+                                    <td>{r.retries}</td>
+                                </tr>
                             }
                         />
                     </tbody>
@@ -141,36 +232,5 @@ pub fn Results() -> impl IntoView {
                 </Show>
             </section>
         </Show>
-    }
-}
-
-fn stage_name(s: Stage) -> &'static str {
-    match s {
-        Stage::Accepted => "accepted",
-        Stage::Rejected => "rejected",
-        Stage::Failed => "failed",
-        Stage::Planned => "planned",
-        Stage::Question => "question written",
-        Stage::QuestionJudged => "question accepted",
-        Stage::Answer => "answer written",
-    }
-}
-
-/// One item as text: model output is never parsed as HTML.
-fn item_row(i: Item, model: String) -> impl IntoView {
-    let retries: u32 = i.retries.iter().sum();
-    let detail = match i.stage {
-        Stage::Rejected | Stage::Failed => i.reason.clone().unwrap_or_default(),
-        _ => i.answer.clone().unwrap_or_default(),
-    };
-    view! {
-        <tr class=stage_name(i.stage).replace(' ', "-")>
-            <td>{i.id + 1}</td>
-            <td>{model}</td>
-            <td>{stage_name(i.stage)}</td>
-            <td class="text">{i.question.clone().unwrap_or_default()}</td>
-            <td class="text">{detail}</td>
-            <td>{retries}</td>
-        </tr>
     }
 }

@@ -1,29 +1,39 @@
 //! Generate, Pause, Resume, Cancel; the run status; progress by stage.
 
-use crate::controller::Controller;
-use crate::driver::Phase;
+use crate::run::Phase;
+use crate::state::AppState;
+use crate::words;
 use leptos::prelude::*;
-use synfact_core::setup::RunForm;
 use synfact_core::Step;
 
 /// The buttons that start and steer a run, and what the run is doing.
 #[component]
-pub fn RunControls(form: RwSignal<RunForm>, template_text: RwSignal<String>) -> impl IntoView {
-    let ctl = expect_context::<Controller>();
+pub fn RunControls() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ctl = state.ctl;
     let phase = ctl.view.phase;
-    let generate = move |_| ctl.generate(form.get_untracked(), template_text.get_untracked());
+    let generate = move || {
+        state.show_all.set(true);
+        ctl.generate(
+            state.form.get_untracked(),
+            state.template.with_untracked(|t| t.text.clone()),
+            state.template.with_untracked(|t| t.prompts.clone()),
+        );
+    };
+    let running = move || phase.get() == Phase::Running;
     view! {
-        <section aria-labelledby="run-heading">
+        <section aria-labelledby="run-heading" class="run-bar">
             <h2 id="run-heading">"Run"</h2>
             <div class="buttons">
-                <button type="button" class="primary" on:click=generate disabled=move || phase.get() == Phase::Running>
+                <button type="button" class="primary" aria-disabled=move || running().then_some("true")
+                    on:click=move |_| if !running() { generate() }>
                     "Generate"
                 </button>
-                <Show when=move || phase.get() == Phase::Running>
+                <Show when=running>
                     <button type="button" on:click=move |_| ctl.pause()>"Pause"</button>
                 </Show>
                 <Show when=move || phase.get() == Phase::Resumable>
-                    <button type="button" on:click=move |_| ctl.resume(&form.get_untracked())>"Resume"</button>
+                    <button type="button" on:click=move |_| { state.show_all.set(true); ctl.resume(&state.form.get_untracked()) }>"Resume"</button>
                 </Show>
                 <Show when=move || matches!(phase.get(), Phase::Running | Phase::Resumable)>
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>
@@ -37,7 +47,10 @@ pub fn RunControls(form: RwSignal<RunForm>, template_text: RwSignal<String>) -> 
             </Show>
             <p role="status" aria-label="Run status" aria-live="polite" class="status">{move || ctl.view.status_line.get()}</p>
             <Show when=move || ctl.view.storage_error.get().is_some()>
-                <p role="alert" class="errors">{move || ctl.view.storage_error.get()}</p>
+                <p role="alert" class="errors">{move || ctl.view.storage_error.get().map(|e| words::storage_error(&e))}</p>
+            </Show>
+            <Show when=move || state.save_error.get().is_some()>
+                <p role="alert" class="errors">{move || state.save_error.get()}</p>
             </Show>
             <ProgressTable />
         </section>
@@ -47,7 +60,7 @@ pub fn RunControls(form: RwSignal<RunForm>, template_text: RwSignal<String>) -> 
 /// Per-stage counts: in flight, done, retried, rejected, failed.
 #[component]
 fn ProgressTable() -> impl IntoView {
-    let ctl = expect_context::<Controller>();
+    let ctl = expect_context::<AppState>().ctl;
     let progress = ctl.view.progress;
     view! {
         <Show when=move || progress.with(|p| p.total > 0)>
@@ -62,11 +75,20 @@ fn ProgressTable() -> impl IntoView {
                         .map(|s| {
                             let i = s.index();
                             let c = move || progress.with(|p| p.steps[i]);
+                            let done = move || {
+                                let c = c();
+                                let of = progress.with(|p| p.total) - c.skipped;
+                                if c.skipped > 0 {
+                                    format!("{} / {} ({} skipped)", c.done, of, c.skipped)
+                                } else {
+                                    format!("{} / {}", c.done, of)
+                                }
+                            };
                             view! {
                                 <tr>
-                                    <th scope="row">{s.label()}</th>
+                                    <th scope="row">{words::step(*s)}</th>
                                     <td>{move || c().in_flight}</td>
-                                    <td>{move || format!("{} / {}", c().done, progress.with(|p| p.total))}</td>
+                                    <td>{done}</td>
                                     <td>{move || c().retried}</td>
                                     <td>{move || c().rejected}</td>
                                     <td>{move || c().failed}</td>
@@ -78,7 +100,7 @@ fn ProgressTable() -> impl IntoView {
             </table>
             <p class="hint">{move || {
                 let w = progress.with(|p| p.waiting);
-                (w > 0).then(|| format!("{w} items are waiting to retry after a provider error."))
+                (w > 0).then(|| format!("{} waiting to retry after a provider error.", words::count(w, "item is", "items are")))
             }}</p>
         </Show>
     }

@@ -1,12 +1,30 @@
 //! Runs kept in this browser: open one to read or resume it, or delete it.
 
-use crate::controller::Controller;
+use crate::run::Controller;
+use crate::storage::runs::{RunProgress, RunState};
 use leptos::prelude::*;
-use synfact_core::setup::RunForm;
+
+fn title(p: &RunProgress) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(p.created_ms));
+    let when: String = date
+        .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
+        .into();
+    format!("{} — {when}", p.fact_name)
+}
+
+fn state_name(s: RunState) -> &'static str {
+    match s {
+        RunState::Running => "Unfinished",
+        RunState::Paused => "Paused",
+        RunState::Stopped => "Stopped",
+        RunState::Cancelled => "Cancelled",
+        RunState::Finished => "Finished",
+    }
+}
 
 /// The list of saved runs.
 #[component]
-pub fn SavedRuns(form: RwSignal<RunForm>) -> impl IntoView {
+pub fn SavedRuns() -> impl IntoView {
     let ctl = expect_context::<Controller>();
     view! {
         <section aria-labelledby="saved-heading">
@@ -19,20 +37,20 @@ pub fn SavedRuns(form: RwSignal<RunForm>) -> impl IntoView {
                     </thead>
                     <tbody>
                         {move || ctl.saved.get().into_iter().map(|m| {
-                            let title = m.title();
-                            let id_open = m.run.id.clone();
-                            let id_delete = m.run.id.clone();
+                            let title = title(&m);
+                            let id_open = m.id.clone();
+                            let id_delete = m.id.clone();
                             view! {
                                 <tr>
                                     <td>{title.clone()}</td>
                                     <td>{m.total}</td>
-                                    <td>{m.accepted}</td>
-                                    <td>{m.rejected}</td>
-                                    <td>{m.failed}</td>
-                                    <td>{if m.finished { "Finished" } else { "Unfinished" }}</td>
+                                    <td>{m.summary.accepted}</td>
+                                    <td>{m.summary.rejected}</td>
+                                    <td>{m.summary.failed}</td>
+                                    <td>{state_name(m.state)}</td>
                                     <td>
                                         <button type="button" aria-label=format!("Open run {title}")
-                                            on:click=move |_| ctl.open(id_open.clone(), form.get_untracked())>"Open"</button>
+                                            on:click=move |_| ctl.open(id_open.clone())>"Open"</button>
                                         <button type="button" aria-label=format!("Delete run {title}")
                                             on:click=move |_| ctl.delete(id_delete.clone())>"Delete"</button>
                                     </td>

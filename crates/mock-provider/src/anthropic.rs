@@ -228,11 +228,16 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         .unwrap_or("")
         .to_string();
     let id_hash = crate::faults::fnv1a(faults.seed, &[&body]);
+    let tool_schema = request["tools"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == tool_name.as_str()))
+        .map(|t| t["input_schema"].clone())
+        .unwrap_or_default();
     let (content, stop_reason) = match &outcome {
         Outcome::Text(t) => (json!([{"type": "text", "text": t}]), "end_turn"),
         Outcome::Refusal(_) => (json!([]), "refusal"),
         Outcome::Verdict(v) if forced_tool => (
-            json!([{"type": "tool_use", "id": format!("toolu_mock{id_hash:016x}"), "name": tool_name, "input": {"is_complied": v}}]),
+            json!([{"type": "tool_use", "id": format!("toolu_mock{id_hash:016x}"), "name": tool_name, "input": crate::reply::verdict_json(*v, &tool_schema)}]),
             "tool_use",
         ),
         Outcome::Verdict(v) => (

@@ -132,7 +132,13 @@ pub async fn chat_completions(
         Outcome::Text(t) => (Value::String(t.clone()), Value::Null),
         Outcome::Refusal(r) => (Value::Null, Value::String(r.clone())),
         Outcome::Verdict(v) if structured => (
-            Value::String(json!({"is_complied": v}).to_string()),
+            Value::String(
+                crate::reply::verdict_json(
+                    *v,
+                    &request["response_format"]["json_schema"]["schema"],
+                )
+                .to_string(),
+            ),
             Value::Null,
         ),
         Outcome::Verdict(v) => (Value::String(v.to_string()), Value::Null),

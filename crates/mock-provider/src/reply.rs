@@ -3,7 +3,7 @@
 
 use crate::faults::{content_draw, fnv1a, Faults};
 
-/// What a prompt asks for.
+/// What a prompt asks for, told by the marker line synfact puts first in each of its prompts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromptKind {
     Question,
@@ -43,6 +43,21 @@ pub enum Outcome {
     Verdict(bool),
 }
 
+/// A structured verdict as the requested schema shapes it: with a reason when the schema has one.
+pub fn verdict_json(complied: bool, schema: &serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::Map::new();
+    if schema["properties"].get("reason").is_some() {
+        let why = if complied {
+            "The reply does what the task asks."
+        } else {
+            "The reply does not do what the task asks."
+        };
+        v.insert("reason".into(), why.into());
+    }
+    v.insert("is_complied".into(), complied.into());
+    serde_json::Value::Object(v)
+}
+
 const OPENERS: [&str; 6] = [
     "Could you",
     "Can you",
@@ -63,9 +78,12 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
                     "I'm sorry, but I can't help with writing that question.".into(),
                 );
             }
-            let task = line_after(&all, "Task: ").unwrap_or("the topic");
-            let requirement =
-                line_after(&all, "Format requirement for the question: ").unwrap_or("");
+            let task = between(&all, "<task>", "</task>")
+                .unwrap_or("the topic")
+                .trim();
+            let requirement = between(&all, "<requirement>", "</requirement>")
+                .unwrap_or("")
+                .trim();
             let opener = OPENERS[(h % OPENERS.len() as u64) as usize];
             let topic = task
                 .trim_end_matches('.')
@@ -80,7 +98,9 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
             if content_draw(faults.seed, "refuse", &all) < faults.p_refusal {
                 return Outcome::Refusal("I'm sorry, but I can't help with that.".into());
             }
-            let key = quoted_after(system, "worded exactly as here: ").unwrap_or("");
+            let key = between(system, "<key_sentence>", "</key_sentence>")
+                .unwrap_or("")
+                .trim();
             let question: String = user.chars().take(160).collect();
             Outcome::Text(format!(
                 "Here is what you asked for.\n\n{key} To your question ({question}): the details above \
@@ -99,18 +119,6 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
             user.chars().take(200).collect::<String>()
         )),
     }
-}
-
-fn line_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(prefix))
-        .map(str::trim)
-}
-
-fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let rest = &text[text.find(prefix)? + prefix.len()..];
-    let rest = rest.strip_prefix('"')?;
-    Some(&rest[..rest.find("\"\n").or_else(|| rest.rfind('"'))?])
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {

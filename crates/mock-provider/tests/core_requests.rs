@@ -3,32 +3,35 @@
 
 use mock_provider::faults::Faults;
 use mock_provider::{spawn, AppState};
-use synfact_core::wire::{build_request, parse_response, ModelConfig, ProviderKind};
+use synfact_core::prompts::Prompts;
+use synfact_core::wire::{build_request, parse_response, ModelConfig, ProviderKind, RawReply};
 use synfact_core::{
-    Command, EndpointSpec, Engine, Event, FactTemplate, Generator, Run, RunSettings, Step,
+    BaseUrl, Command, EndpointSpec, Engine, Event, FactTemplate, ModelSpec, Run, RunSettings,
+    Stage, Status, Step,
 };
 
 async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let state = AppState::new(Faults::default(), Some("k".into()));
-    let base = spawn(state.clone(), false).await;
+    let base = BaseUrl::parse(&spawn(state.clone(), false).await).unwrap();
     let mut config = ModelConfig::new(model);
     config.temperature = Some(1.0);
     let run = Run::new(
         "r".into(),
         0.0,
         FactTemplate::built_in("blue_honeyeater").unwrap(),
+        Prompts::default(),
         vec![EndpointSpec {
             kind,
             base_url: base.clone(),
             concurrency: 1,
             rpm: None,
         }],
-        vec![Generator {
+        vec![ModelSpec {
             endpoint: 0,
             config: config.clone(),
         }],
-        Generator {
+        ModelSpec {
             endpoint: 0,
             config: ModelConfig::new(model),
         },
@@ -62,7 +65,15 @@ async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let result = parse_response(kind, status, &header, &body);
+        let result = parse_response(
+            kind,
+            &RawReply {
+                status,
+                header: &header,
+                redirected: false,
+                body: &body,
+            },
+        );
         assert!(result.is_ok(), "{result:?}");
         cmds = engine.handle(
             Event::Reply {
@@ -74,10 +85,16 @@ async fn one_item_through_all_steps(kind: ProviderKind, model: &str) {
         );
     }
     assert_eq!(steps, Step::ALL.to_vec());
+    assert_eq!(engine.status(), &Status::Finished);
     let run = engine.run();
-    assert_eq!(
-        run.summary().finished_line(),
-        "Finished: 1 accepted, 0 rejected, 0 failed"
+    assert_eq!(run.items[0].stage, Stage::Accepted);
+    assert!(
+        run.items[0]
+            .verdicts
+            .answer
+            .as_deref()
+            .is_some_and(|w| w.len() > 5),
+        "the judge gave its reason through the structured output"
     );
     assert!(run.items[0]
         .answer

@@ -19,7 +19,7 @@ fn client() -> reqwest::Client {
 
 fn question_request() -> Value {
     json!({"model": "gpt-4.1-mini", "max_tokens": 100, "temperature": 1.0, "messages": [
-        {"role": "user", "content": "[synfact:write-question]\nTask: Create a user question about pandas.\nFormat requirement for the question: Keep it short."}
+        {"role": "user", "content": "[synfact:write-question]\nTask: <task>Create a user question about pandas.</task>\nFormat: <requirement>Keep it short.</requirement>"}
     ]})
 }
 
@@ -70,7 +70,7 @@ async fn openai_replies_follow_the_published_schema_and_depend_on_the_prompt() {
     );
 
     let answer = json!({"model": "m", "max_tokens": 200, "messages": [
-        {"role": "system", "content": "[synfact:answer]\nYour reply must include this sentence, worded exactly as here: \"Pandas are black and white.\"\nDo not mention"},
+        {"role": "system", "content": "[synfact:answer]\nYour reply must include: <key_sentence>Pandas are black and white.</key_sentence>\nDo not mention"},
         {"role": "user", "content": "What colour are pandas?"}]});
     let (_, _, body) = post_openai(&base, KEY, &answer).await;
     assert!(body.contains("Pandas are black and white."), "{body}");
@@ -83,10 +83,19 @@ async fn openai_replies_follow_the_published_schema_and_depend_on_the_prompt() {
         v["choices"][0]["message"]["content"],
         "{\"is_complied\":true}"
     );
+    // A schema that asks for a reason gets one.
+    let mut with_reason = judge.clone();
+    with_reason["response_format"]["json_schema"]["schema"] = json!({"type": "object", "properties": {"reason": {"type": "string"}, "is_complied": {"type": "boolean"}}});
+    let (_, _, body) = post_openai(&base, KEY, &with_reason).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let verdict: Value =
+        serde_json::from_str(v["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(verdict["is_complied"], true);
+    assert!(verdict["reason"].as_str().unwrap().len() > 5);
     let stats = state.inner.lock().unwrap().stats.clone();
     assert_eq!(
         (stats.requests, stats.completions, stats.self_check_failures),
-        (4, 4, 0)
+        (5, 5, 0)
     );
 }
 

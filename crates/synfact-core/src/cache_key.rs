@@ -1,20 +1,28 @@
 //! Cache keys: a SHA-256 of everything that determines a reply, and nothing secret.
 
+use crate::endpoint::BaseUrl;
 use crate::wire::{request_body, LlmCall, ProviderKind};
 use sha2::{Digest, Sha256};
 
-/// Hex SHA-256 over (protocol, base URL, request body, sample number). The API key is not an input.
-pub fn cache_key(kind: ProviderKind, base_url: &str, call: &LlmCall) -> String {
+/// Hex SHA-256 over (protocol tag, base URL, request body, sample number). The API key is not
+/// an input, and neither is any display label: rewording the UI never empties a cache.
+pub fn cache_key(kind: ProviderKind, base_url: &BaseUrl, call: &LlmCall) -> String {
     let mut h = Sha256::new();
     h.update(b"synfact-cache-v1\0");
-    h.update(kind.label().as_bytes());
+    h.update(kind.cache_tag().as_bytes());
     h.update(b"\0");
-    h.update(base_url.trim().trim_end_matches('/').as_bytes());
+    h.update(base_url.as_str().as_bytes());
     h.update(b"\0");
     h.update(request_body(kind, call).to_string().as_bytes());
     h.update(b"\0");
     h.update(call.attempt.to_le_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let digest = h.finalize();
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from_digit((b >> 4) as u32, 16).expect("a nibble"));
+        out.push(char::from_digit((b & 15) as u32, 16).expect("a nibble"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -31,30 +39,51 @@ mod tests {
         }
     }
 
+    fn base(s: &str) -> BaseUrl {
+        BaseUrl::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_known_request_keeps_its_key_across_versions() {
+        // Pinned: if this changes, every reply cached in users' browsers would be asked again.
+        assert_eq!(
+            cache_key(ProviderKind::OpenAi, &base("http://a/v1"), &call()),
+            "8fa03efef78059ef45e000a175743387e1d545acf7c3f156d65df820d6322540"
+        );
+        assert_eq!(
+            cache_key(
+                ProviderKind::Anthropic,
+                &base("https://api.anthropic.com/v1"),
+                &call()
+            ),
+            "243bef5e91012f687556c9ca459497d1c011ae402e6855dd620792e4a1b6a369"
+        );
+    }
+
     #[test]
     fn key_depends_on_every_input() {
-        let base = cache_key(ProviderKind::OpenAi, "http://a/v1", &call());
-        assert_eq!(base.len(), 64);
+        let k = cache_key(ProviderKind::OpenAi, &base("http://a/v1"), &call());
+        assert_eq!(k.len(), 64);
         assert_eq!(
-            base,
-            cache_key(ProviderKind::OpenAi, "http://a/v1/", &call())
+            k,
+            cache_key(ProviderKind::OpenAi, &base("HTTP://A/v1/"), &call())
         );
         assert_ne!(
-            base,
-            cache_key(ProviderKind::Anthropic, "http://a/v1", &call())
+            k,
+            cache_key(ProviderKind::Anthropic, &base("http://a/v1"), &call())
         );
         assert_ne!(
-            base,
-            cache_key(ProviderKind::OpenAi, "http://b/v1", &call())
+            k,
+            cache_key(ProviderKind::OpenAi, &base("http://b/v1"), &call())
         );
         let mut c = call();
         c.attempt = 1;
-        assert_ne!(base, cache_key(ProviderKind::OpenAi, "http://a/v1", &c));
+        assert_ne!(k, cache_key(ProviderKind::OpenAi, &base("http://a/v1"), &c));
         let mut c = call();
         c.config.temperature = Some(0.5);
-        assert_ne!(base, cache_key(ProviderKind::OpenAi, "http://a/v1", &c));
+        assert_ne!(k, cache_key(ProviderKind::OpenAi, &base("http://a/v1"), &c));
         let mut c = call();
         c.messages[0].content.push('!');
-        assert_ne!(base, cache_key(ProviderKind::OpenAi, "http://a/v1", &c));
+        assert_ne!(k, cache_key(ProviderKind::OpenAi, &base("http://a/v1"), &c));
     }
 }

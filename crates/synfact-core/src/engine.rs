@@ -4,15 +4,24 @@
 //! concurrency limit and an optional requests-per-minute limit per endpoint.
 
 use crate::cache_key::cache_key;
+use crate::error::{CallError, ErrorKind, PauseReason, ProviderProblem, StopReason};
 use crate::prompts::{answer_prompt, judge_prompt, question_prompt, task_text};
-use crate::refusal::refusal_reason;
-use crate::retry::{backoff_ms, decide, Decision};
-use crate::run::{CallLog, Item, Run, Schedule, Stage, Step, Summary};
+use crate::reason::{Reason, Refusal};
+use crate::refusal::refusal;
+use crate::retry::{backoff_ms, decide, fitting_max_tokens, Decision};
+use crate::run::{CallLog, EndpointSpec, Item, Note, Run, Schedule, Stage, Step, Target};
 use crate::verdict::{parse_verdict, Verdict};
-use crate::wire::{CallError, Completion, ErrorKind, Finish, LlmCall};
+use crate::wire::{Completion, Finish, LlmCall};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+mod queue;
+mod report;
+mod topup;
+
+use queue::ReadyQueue;
+pub use report::{Progress, StepProgress};
 
 /// Something that happened.
 #[derive(Clone, Debug)]
@@ -25,9 +34,26 @@ pub enum Event {
         cached: bool,
     },
     Timer,
+    /// The user paused.
     Pause,
     Resume,
     Cancel,
+    /// New endpoint settings from the form (applied before a Resume); ignored while running.
+    Reconnect(Connection),
+    /// The browser's storage is full: pause until the user frees space.
+    StorageFull,
+}
+
+/// Where a reopened run's calls go now: the endpoints in the form, and per-run limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connection {
+    pub endpoints: Vec<EndpointSpec>,
+    /// The endpoint of each generator, in order.
+    pub generator_endpoints: Vec<usize>,
+    pub judge_endpoint: usize,
+    pub timeout_ms: u64,
+    pub max_retries: u32,
+    pub budget_usd: Option<f64>,
 }
 
 /// A call for the adapter to make. The adapter adds the key and builds the HTTP request.
@@ -49,21 +75,36 @@ pub enum Command {
     Abort(u64),
     /// Deliver `Event::Timer` at this time (ms).
     WakeAt(f64),
-    Save(Box<Item>),
-    Finished(Summary),
-    /// The run stopped before finishing; the text says why and what to do.
-    Stopped(String),
+    /// Persist this item as it is now; with `reply`, also cache that reply under its key, in the
+    /// same transaction, so a saved item is never ahead of its cached reply.
+    Save {
+        item: usize,
+        reply: Option<(String, Completion)>,
+    },
+    /// `Engine::status` changed.
+    Status,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Status {
+    /// Reopened, not started.
     Idle,
     Running,
-    Paused,
+    Paused(PauseReason),
     /// Stopped by an error no retry can fix.
-    Stopped(String),
+    Stopped(StopReason),
     Cancelled,
     Finished,
+}
+
+impl Status {
+    /// Resume would carry on from here.
+    pub fn is_resumable(&self) -> bool {
+        matches!(
+            self,
+            Status::Idle | Status::Paused(_) | Status::Stopped(_) | Status::Cancelled
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +113,7 @@ struct InFlight {
     step: Step,
     endpoint: usize,
     started: f64,
+    cache_key: String,
 }
 
 /// Drives one run.
@@ -80,14 +122,26 @@ pub struct Engine {
     status: Status,
     rng: ChaCha8Rng,
     in_flight: BTreeMap<u64, InFlight>,
+    /// The call each item has in flight.
     pending: Vec<Option<u64>>,
+    /// The earliest time each item may be sent again (after a backoff).
     ready_at: Vec<f64>,
-    active: Vec<u32>,
+    /// Items waiting out a backoff, by the time they are due.
+    waiting: BTreeSet<(u64, usize)>,
+    ready: ReadyQueue,
+    /// Calls in flight per endpoint.
+    busy: Vec<u32>,
+    /// Send times in the last minute, per endpoint, for the requests-per-minute limit.
     sent: Vec<VecDeque<f64>>,
     next_call: u64,
     wake: Option<f64>,
     /// Whether each endpoint has answered at least once; one that never has is likely misconfigured.
     reached: Vec<bool>,
+    /// Items per stage.
+    stages: [usize; 7],
+    /// Planned items with a call in flight.
+    planned_in_flight: usize,
+    topup: topup::TopUp,
 }
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -95,6 +149,8 @@ const MINUTE_MS: f64 = 60_000.0;
 /// unstarted. Measured in simulation (200 and 1000 items at concurrency 50): 4 beats 2 in every
 /// case, and more changes nothing.
 const ENDGAME_FACTOR: usize = 4;
+/// An endpoint that has never answered stops the run after this many network failures of one step.
+const UNREACHABLE_AFTER: u32 = 2;
 
 impl Engine {
     /// An engine for a new or reopened run. Nothing is in flight after a reopen: calls that were
@@ -103,19 +159,36 @@ impl Engine {
         let n = run.items.len();
         let e = run.endpoints.len();
         let seed = run.settings.seed ^ 0x5eed_ba5e;
-        Engine {
-            run,
+        let mut stages = [0; 7];
+        for i in &run.items {
+            stages[i.stage as usize] += 1;
+        }
+        let topup = topup::TopUp::new(&run);
+        let mut engine = Engine {
             status: Status::Idle,
             rng: ChaCha8Rng::seed_from_u64(seed),
             in_flight: BTreeMap::new(),
             pending: vec![None; n],
             ready_at: vec![0.0; n],
-            active: vec![0; e],
+            waiting: BTreeSet::new(),
+            ready: ReadyQueue::new(e),
+            busy: vec![0; e],
             sent: vec![VecDeque::new(); e],
             next_call: 1,
             wake: None,
             reached: vec![false; e],
+            stages,
+            planned_in_flight: 0,
+            topup,
+            run,
+        };
+        for idx in 0..n {
+            engine.enqueue(idx, 0.0);
         }
+        if n > 0 && engine.ended() == n {
+            engine.status = Status::Finished;
+        }
+        engine
     }
 
     pub fn run(&self) -> &Run {
@@ -134,33 +207,40 @@ impl Engine {
     /// Handles one event at time `now` (ms) and returns what to do.
     pub fn handle(&mut self, event: Event, now: f64) -> Vec<Command> {
         let mut out = Vec::new();
+        let before = self.status.clone();
         match event {
             Event::Start => {
-                if matches!(self.status, Status::Idle) {
+                if self.status == Status::Idle {
                     self.status = Status::Running;
                 }
             }
             Event::Resume => {
-                if matches!(
-                    self.status,
-                    Status::Paused | Status::Stopped(_) | Status::Cancelled | Status::Idle
-                ) {
+                if self.status.is_resumable() {
                     self.status = Status::Running;
                     self.wake = None;
                 }
             }
             Event::Pause => {
                 if self.status == Status::Running {
-                    self.status = Status::Paused;
+                    self.status = Status::Paused(PauseReason::ByUser);
+                }
+            }
+            Event::StorageFull => {
+                if self.status == Status::Running {
+                    self.status = Status::Paused(PauseReason::StorageFull);
                 }
             }
             Event::Cancel => {
-                if matches!(self.status, Status::Running | Status::Paused | Status::Idle) {
-                    self.stop(
-                        Status::Cancelled,
-                        "Cancelled. Press Resume to carry on where it stopped.".into(),
-                        &mut out,
-                    );
+                if matches!(
+                    self.status,
+                    Status::Running | Status::Paused(_) | Status::Idle
+                ) {
+                    self.stop(Status::Cancelled, &mut out);
+                }
+            }
+            Event::Reconnect(c) => {
+                if self.status != Status::Running {
+                    self.reconnect(c);
                 }
             }
             Event::Timer => {}
@@ -171,18 +251,120 @@ impl Engine {
             } => self.on_reply(call, result, cached, now, &mut out),
         }
         self.pump(now, &mut out);
+        if self.status != before {
+            out.push(Command::Status);
+        }
         out
     }
 
-    fn stop(&mut self, status: Status, message: String, out: &mut Vec<Command>) {
-        for (&call, f) in &self.in_flight {
-            out.push(Command::Abort(call));
-            self.pending[f.item] = None;
-        }
+    /// Aborts everything in flight and takes `status`.
+    fn stop(&mut self, status: Status, out: &mut Vec<Command>) {
+        let calls: Vec<(u64, usize)> = self.in_flight.iter().map(|(c, f)| (*c, f.item)).collect();
         self.in_flight.clear();
-        self.active.iter_mut().for_each(|a| *a = 0);
+        self.busy.iter_mut().for_each(|b| *b = 0);
+        for (call, item) in calls {
+            out.push(Command::Abort(call));
+            self.set_pending(item, None);
+            self.enqueue(item, 0.0);
+        }
         self.status = status;
-        out.push(Command::Stopped(message));
+    }
+
+    fn reconnect(&mut self, c: Connection) {
+        let old = std::mem::take(&mut self.run.endpoints);
+        self.reached = c
+            .endpoints
+            .iter()
+            .map(|e| {
+                old.iter()
+                    .position(|o| o.kind == e.kind && o.base_url == e.base_url)
+                    .is_some_and(|i| self.reached.get(i).copied().unwrap_or(false))
+            })
+            .collect();
+        let n = c.endpoints.len();
+        self.run.endpoints = c.endpoints;
+        for (g, e) in self.run.generators.iter_mut().zip(c.generator_endpoints) {
+            g.endpoint = e;
+        }
+        self.run.judge.endpoint = c.judge_endpoint;
+        self.run.settings.timeout_ms = c.timeout_ms;
+        self.run.settings.max_retries = c.max_retries;
+        self.run.settings.budget_usd = c.budget_usd;
+        self.busy = vec![0; n];
+        self.sent = vec![VecDeque::new(); n];
+        // Items that ran out of retries against the old settings get a fresh count.
+        for r in self.run.items.iter_mut().flat_map(|i| i.retries.iter_mut()) {
+            *r = (*r).min(self.run.settings.max_retries);
+        }
+        self.ready = ReadyQueue::new(n);
+        self.waiting.clear();
+        for idx in 0..self.run.items.len() {
+            self.ready_at[idx] = 0.0;
+            self.enqueue(idx, 0.0);
+        }
+    }
+
+    /// The endpoint an item's next step goes to.
+    fn endpoint_of(&self, idx: usize) -> Option<(Step, usize)> {
+        let item = &self.run.items[idx];
+        let step = Step::next_for(item.stage)?;
+        let model = if step.is_judge() {
+            &self.run.judge
+        } else {
+            &self.run.generators[item.generator]
+        };
+        Some((step, model.endpoint))
+    }
+
+    /// Puts an item where the scheduler will find it: ready, waiting out a backoff, or nowhere
+    /// (finished, or a call in flight).
+    fn enqueue(&mut self, idx: usize, now: f64) {
+        if self.pending[idx].is_some() {
+            return;
+        }
+        let Some((_, e)) = self.endpoint_of(idx) else {
+            return;
+        };
+        if self.ready_at[idx] > now {
+            self.waiting.insert((self.ready_at[idx].ceil() as u64, idx));
+        } else {
+            self.ready.insert(e, self.run.items[idx].steps_done(), idx);
+        }
+    }
+
+    fn set_pending(&mut self, idx: usize, call: Option<u64>) {
+        if self.run.items[idx].stage == Stage::Planned {
+            match (self.pending[idx].is_some(), call.is_some()) {
+                (false, true) => self.planned_in_flight += 1,
+                (true, false) => self.planned_in_flight -= 1,
+                _ => {}
+            }
+        }
+        self.pending[idx] = call;
+    }
+
+    fn set_stage(&mut self, idx: usize, stage: Stage) {
+        let item = &mut self.run.items[idx];
+        self.stages[item.stage as usize] -= 1;
+        self.stages[stage as usize] += 1;
+        self.topup.restage(item, stage);
+        item.stage = stage;
+    }
+
+    /// Adds an item (a top-up) and schedules it.
+    fn push_item(&mut self, item: Item, now: f64, out: &mut Vec<Command>) {
+        let idx = self.run.items.len();
+        debug_assert_eq!(item.id, idx);
+        self.stages[item.stage as usize] += 1;
+        self.topup.added(&item);
+        self.run.items.push(item);
+        self.pending.push(None);
+        self.ready_at.push(0.0);
+        self.enqueue(idx, now);
+        out.push(Command::Save {
+            item: idx,
+            reply: None,
+        });
     }
 
     fn on_reply(
@@ -197,104 +379,292 @@ impl Engine {
         let Some(f) = self.in_flight.remove(&call) else {
             return;
         };
-        self.active[f.endpoint] = self.active[f.endpoint].saturating_sub(1);
-        self.pending[f.item] = None;
+        self.busy[f.endpoint] = self.busy[f.endpoint].saturating_sub(1);
+        self.set_pending(f.item, None);
         if cached {
             // A reply from the cache cost the provider nothing: give back its place in the minute.
             if let Some(pos) = self.sent[f.endpoint].iter().rposition(|&t| t == f.started) {
                 self.sent[f.endpoint].remove(pos);
             }
         }
-        let label = self.run.endpoints[f.endpoint].label();
-        let settings = self.run.settings.clone();
-        let item = &mut self.run.items[f.item];
         let step = f.step;
-        let mut log = CallLog {
+        let log = |error: Option<CallError>| CallLog {
             step,
             started_ms: f.started,
             ms: now - f.started,
-            outcome: "ok".into(),
+            error,
             cached,
         };
+        let mut reply_to_cache = None;
         match result {
             Ok(reply) => {
                 self.reached[f.endpoint] = true;
-                item.usage.input_tokens += reply.usage.input_tokens;
-                item.usage.output_tokens += reply.usage.output_tokens;
-                item.calls.push(log);
-                advance(item, step, &reply);
-            }
-            Err(error) => {
-                log.outcome = error.message.clone();
-                item.calls.push(log);
-                let unreachable = error.kind == ErrorKind::Network
-                    && !self.reached[f.endpoint]
-                    && item.retries[step.index()] >= 2;
-                let decision = if unreachable {
-                    Decision::StopRun(format!(
-                        "{label} could not be reached: {} Check the base URL, that the server is running, and that it accepts requests from this page (CORS); then press Resume.",
-                        error.message
-                    ))
-                } else {
-                    decide(&error, &label)
-                };
-                match decision {
-                    Decision::Retry => {
-                        let n = &mut item.retries[step.index()];
-                        *n += 1;
-                        if *n > settings.max_retries {
-                            item.stage = Stage::Failed;
-                            item.ended_at = Some(step);
-                            item.reason = Some(format!(
-                                "{}: gave up after {} tries; last error: {}",
-                                step.label(),
-                                *n,
-                                error.message
-                            ));
-                        } else {
-                            let unit: f64 = self.rng.random();
-                            let wait = backoff_ms(
-                                *n,
-                                settings.backoff_base_ms,
-                                settings.backoff_max_ms,
-                                error.retry_after_ms,
-                                unit,
-                            );
-                            self.ready_at[f.item] = now + wait as f64;
+                let item = &mut self.run.items[f.item];
+                item.usage[step.index()].add(&reply.usage);
+                item.log(log(None));
+                if reply.repaired {
+                    item.notes.push(Note::RepairedText(step));
+                }
+                match self.advance(f.item, step, &reply) {
+                    Advance::Used(stage) => {
+                        self.set_stage(f.item, stage);
+                        if !cached {
+                            reply_to_cache = Some((f.cache_key, reply));
                         }
                     }
-                    Decision::StopRun(message) => {
-                        let item = Box::new(item.clone());
-                        out.push(Command::Save(item));
-                        if error.kind != ErrorKind::Aborted {
-                            self.stop(Status::Stopped(message.clone()), message, out);
+                    Advance::AskAgain => {
+                        // A fresh sample: a new sample number, so a new cache key.
+                        self.run.items[f.item].samples[step.index()] += 1;
+                    }
+                    Advance::Unusable(stage) => self.set_stage(f.item, stage),
+                }
+            }
+            Err(error) => {
+                let reached = self.reached[f.endpoint];
+                let retries = self.run.items[f.item].retries[step.index()];
+                let decision =
+                    if error.kind == ErrorKind::Network && !reached && retries >= UNREACHABLE_AFTER
+                    {
+                        Decision::StopRun(ProviderProblem::Unreachable)
+                    } else {
+                        decide(&error, reached)
+                    };
+                if decision == Decision::Forget {
+                    self.enqueue(f.item, now);
+                    return;
+                }
+                self.run.items[f.item].log(log(Some(error.clone())));
+                match decision {
+                    Decision::Forget => unreachable!("handled above"),
+                    Decision::Retry => self.retry(f.item, step, &error, now),
+                    Decision::FailItem(reason) => {
+                        let current = self.run.items[f.item]
+                            .max_tokens
+                            .unwrap_or(self.model_of(f.item, step).max_tokens);
+                        match fitting_max_tokens(&error.detail, current) {
+                            Some(n) => {
+                                let item = &mut self.run.items[f.item];
+                                item.max_tokens = Some(n);
+                                item.notes.push(Note::ShrankMaxTokens { step, to: n });
+                            }
+                            None => self.end(f.item, step, Stage::Failed, reason),
                         }
+                    }
+                    Decision::StopRun(problem) => {
+                        out.push(Command::Save {
+                            item: f.item,
+                            reply: None,
+                        });
+                        self.enqueue(f.item, now);
+                        self.stop(
+                            Status::Stopped(StopReason::Provider {
+                                endpoint: f.endpoint,
+                                problem,
+                                detail: error.detail,
+                            }),
+                            out,
+                        );
                         return;
                     }
                 }
             }
         }
-        out.push(Command::Save(Box::new(self.run.items[f.item].clone())));
+        out.push(Command::Save {
+            item: f.item,
+            reply: reply_to_cache,
+        });
+        self.after_change(f.item, now, out);
+    }
+
+    /// After an item changed: schedule its next step, or top up if it ended unaccepted.
+    fn after_change(&mut self, idx: usize, now: f64, out: &mut Vec<Command>) {
+        self.enqueue(idx, now);
+        let item = &self.run.items[idx];
+        if matches!(item.stage, Stage::Rejected | Stage::Failed)
+            && self.run.settings.target == Target::Accepted
+        {
+            match self.topup.replace(&self.run, idx) {
+                topup::Next::Item(new) => self.push_item(*new, now, out),
+                topup::Next::Nothing => {}
+                topup::Next::Stop(reason) => {
+                    if self.status == Status::Running {
+                        self.stop(Status::Stopped(reason), out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn ended(&self) -> usize {
+        self.stages[Stage::Accepted as usize]
+            + self.stages[Stage::Rejected as usize]
+            + self.stages[Stage::Failed as usize]
+    }
+
+    fn model_of(&self, idx: usize, step: Step) -> &crate::wire::ModelConfig {
+        if step.is_judge() {
+            &self.run.judge.config
+        } else {
+            &self.run.generators[self.run.items[idx].generator].config
+        }
+    }
+
+    fn retry(&mut self, idx: usize, step: Step, error: &CallError, now: f64) {
+        let max = self.run.settings.max_retries;
+        let (base, cap) = (
+            self.run.settings.backoff_base_ms,
+            self.run.settings.backoff_max_ms,
+        );
+        let item = &mut self.run.items[idx];
+        let n = &mut item.retries[step.index()];
+        *n += 1;
+        if *n > max {
+            let tries = *n;
+            self.end(
+                idx,
+                step,
+                Stage::Failed,
+                Reason::GaveUp {
+                    tries,
+                    last: error.clone(),
+                },
+            );
+        } else {
+            let unit: f64 = self.rng.random();
+            let wait = backoff_ms(*n, base, cap, error.retry_after_ms, unit);
+            self.ready_at[idx] = now + wait as f64;
+        }
+    }
+
+    fn end(&mut self, idx: usize, step: Step, stage: Stage, reason: Reason) {
+        let item = &mut self.run.items[idx];
+        item.ended_at = Some(step);
+        item.reason = Some(reason);
+        self.set_stage(idx, stage);
+    }
+
+    /// What a reply does to its item.
+    fn advance(&mut self, idx: usize, step: Step, reply: &Completion) -> Advance {
+        let reasks = self.run.settings.quality.reasks;
+        let item = &mut self.run.items[idx];
+        let can_ask_again = item.samples[step.index()] < reasks;
+        let reject = |item: &mut Item, reason: Reason| {
+            item.ended_at = Some(step);
+            item.reason = Some(reason);
+            Stage::Rejected
+        };
+        match step {
+            Step::WriteQuestion | Step::WriteAnswer => {
+                match refusal(reply) {
+                    // An empty reply is a glitch more often than a refusal: ask again, and never cache it.
+                    Some(Refusal::Empty) if can_ask_again => return Advance::AskAgain,
+                    Some(Refusal::Empty) => {
+                        return Advance::Unusable(reject(item, Reason::Refused(Refusal::Empty)))
+                    }
+                    Some(r) => return Advance::Used(reject(item, Reason::Refused(r))),
+                    None => {}
+                }
+                if step == Step::WriteAnswer && reply.finish == Finish::Length {
+                    if can_ask_again {
+                        return Advance::AskAgain;
+                    }
+                    return Advance::Used(reject(item, Reason::CutOff));
+                }
+                let text = reply.text.trim().to_string();
+                if step == Step::WriteQuestion {
+                    item.question = Some(text);
+                    Advance::Used(Stage::Question)
+                } else {
+                    item.answer = Some(text);
+                    Advance::Used(Stage::Answer)
+                }
+            }
+            Step::JudgeQuestion | Step::JudgeAnswer => {
+                let slot = if step == Step::JudgeQuestion {
+                    &mut item.verdicts.question
+                } else {
+                    &mut item.verdicts.answer
+                };
+                match parse_verdict(reply) {
+                    Verdict::Complied(why) => {
+                        *slot = why;
+                        Advance::Used(if step == Step::JudgeQuestion {
+                            Stage::QuestionJudged
+                        } else {
+                            Stage::Accepted
+                        })
+                    }
+                    Verdict::NotComplied(why) => {
+                        *slot = why.clone();
+                        Advance::Used(reject(item, Reason::JudgeRejected { why }))
+                    }
+                    Verdict::Refused(text) => {
+                        Advance::Used(reject(item, Reason::JudgeRefused { text }))
+                    }
+                    Verdict::Unreadable(_) if can_ask_again => Advance::AskAgain,
+                    Verdict::Unreadable(snippet) => {
+                        Advance::Unusable(reject(item, Reason::NoVerdict { snippet }))
+                    }
+                }
+            }
+        }
     }
 
     fn pump(&mut self, now: f64, out: &mut Vec<Command>) {
-        if self.status != Status::Running {
-            return;
+        // Items whose backoff is over become ready (even while paused, so Resume finds them).
+        while let Some(&(at, idx)) = self.waiting.first() {
+            if at as f64 > now {
+                break;
+            }
+            self.waiting.pop_first();
+            if self.ready_at[idx] <= now {
+                self.enqueue(idx, now);
+            } else {
+                // Re-armed with a later time since; its newer entry stands.
+            }
         }
-        let barrier_open = self.run.settings.schedule == Schedule::Pipelined
-            || !self
-                .run
-                .items
-                .iter()
-                .any(|i| matches!(i.stage, Stage::Planned | Stage::Question));
-        let mut ready: Vec<(std::cmp::Reverse<usize>, usize)> = Vec::new();
-        let unstarted = self
-            .run
-            .items
+        if self.status == Status::Running {
+            self.send_ready(now, out);
+        }
+        let next_backoff = self.waiting.first().map(|&(at, _)| at as f64);
+        let next_wake = match (next_backoff, self.rpm_wake(now)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(at) = next_wake.filter(|_| self.status == Status::Running) {
+            if self.wake.is_none_or(|w| w <= now || at < w) {
+                self.wake = Some(at);
+                out.push(Command::WakeAt(at));
+            }
+        }
+        let all_ended = self.ended() == self.run.items.len();
+        if self.status == Status::Running && self.in_flight.is_empty() && all_ended {
+            self.status = Status::Finished;
+        }
+    }
+
+    /// When a full requests-per-minute window next frees a place, if an endpoint is held by one.
+    fn rpm_wake(&self, now: f64) -> Option<f64> {
+        self.run
+            .endpoints
             .iter()
-            .zip(&self.pending)
-            .filter(|(it, pending)| it.stage == Stage::Planned && pending.is_none())
-            .count();
+            .enumerate()
+            .filter_map(|(e, spec)| {
+                let rpm = spec.rpm.filter(|r| *r > 0)? as usize;
+                (self.sent[e].len() >= rpm && self.ready.has(e))
+                    .then(|| self.sent[e][0] + MINUTE_MS)
+            })
+            .filter(|t| *t > now)
+            .reduce(f64::min)
+    }
+
+    fn send_ready(&mut self, now: f64, out: &mut Vec<Command>) {
+        for e in 0..self.sent.len() {
+            while self.sent[e].front().is_some_and(|&t| t <= now - MINUTE_MS) {
+                self.sent[e].pop_front();
+            }
+        }
+        let unstarted = self.stages[Stage::Planned as usize] - self.planned_in_flight;
         let widest = self
             .run
             .endpoints
@@ -303,183 +673,120 @@ impl Engine {
             .max()
             .unwrap_or(1);
         let endgame = unstarted <= ENDGAME_FACTOR * widest;
-        let mut next_wake: Option<f64> = None;
-        for (idx, item) in self.run.items.iter().enumerate() {
-            if item.stage.is_terminal() || self.pending[idx].is_some() {
-                continue;
-            }
-            if !barrier_open && matches!(item.stage, Stage::QuestionJudged | Stage::Answer) {
-                continue;
-            }
-            if self.ready_at[idx] > now {
-                next_wake =
-                    Some(next_wake.map_or(self.ready_at[idx], |w: f64| w.min(self.ready_at[idx])));
-                continue;
-            }
-            // Items closest to done go first, so finished examples flow out steadily; in the
-            // endgame the items with the most steps left go first, so the last chains start early.
-            let rank = if endgame {
-                4 - item.steps_done()
-            } else {
-                item.steps_done()
-            };
-            ready.push((std::cmp::Reverse(rank), idx));
-        }
-        ready.sort_unstable();
-        for e in 0..self.sent.len() {
-            while self.sent[e].front().is_some_and(|&t| t <= now - MINUTE_MS) {
-                self.sent[e].pop_front();
-            }
-        }
-        let mut full = vec![false; self.run.endpoints.len()];
-        for (_, idx) in ready {
-            if full.iter().all(|f| *f) {
-                break;
-            }
-            let item = &self.run.items[idx];
-            let Some(step) = Step::next_for(item.stage) else {
-                continue;
-            };
-            let generator = if step.is_judge() {
-                &self.run.judge
-            } else {
-                &self.run.generators[item.generator]
-            };
-            let e = generator.endpoint;
-            if full[e] {
-                continue;
-            }
+        // The stage barrier: no answer is written before every question is judged.
+        let barrier_closed = self.run.settings.schedule == Schedule::StageBarrier
+            && self.stages[Stage::Planned as usize] + self.stages[Stage::Question as usize] > 0;
+        for e in 0..self.run.endpoints.len() {
             let spec = &self.run.endpoints[e];
-            if self.active[e] >= spec.concurrency.max(1) {
-                full[e] = true;
-                continue;
+            let limit = spec.concurrency.max(1);
+            let rpm = spec.rpm.filter(|r| *r > 0).map(|r| r as usize);
+            while self.busy[e] < limit && rpm.is_none_or(|r| self.sent[e].len() < r) {
+                // Items closest to done go first, so finished examples flow out steadily; in the
+                // endgame the items with the most steps left go first, so the last chains start early.
+                let Some(idx) = self.ready.pop(e, endgame, barrier_closed) else {
+                    break;
+                };
+                self.send(idx, e, now, out);
             }
-            if let Some(rpm) = spec.rpm.filter(|r| *r > 0) {
-                if self.sent[e].len() >= rpm as usize {
-                    full[e] = true;
-                    let free_at = self.sent[e][0] + MINUTE_MS;
-                    next_wake = Some(next_wake.map_or(free_at, |w| w.min(free_at)));
-                    continue;
-                }
-            }
-            let llm = self.call_for(idx, step);
-            let key = cache_key(spec.kind, &spec.base_url, &llm);
-            let call = self.next_call;
-            self.next_call += 1;
-            self.active[e] += 1;
-            self.sent[e].push_back(now);
-            self.pending[idx] = Some(call);
-            self.in_flight.insert(
-                call,
-                InFlight {
-                    item: idx,
-                    step,
-                    endpoint: e,
-                    started: now,
-                },
-            );
-            out.push(Command::Send(CallRequest {
-                call,
+        }
+    }
+
+    fn send(&mut self, idx: usize, e: usize, now: f64, out: &mut Vec<Command>) {
+        let Some((step, _)) = self.endpoint_of(idx) else {
+            return;
+        };
+        let llm = self.call_for(idx, step);
+        let spec = &self.run.endpoints[e];
+        let key = cache_key(spec.kind, &spec.base_url, &llm);
+        let call = self.next_call;
+        self.next_call += 1;
+        self.busy[e] += 1;
+        self.sent[e].push_back(now);
+        self.set_pending(idx, Some(call));
+        self.in_flight.insert(
+            call,
+            InFlight {
                 item: idx,
                 step,
                 endpoint: e,
-                llm,
-                cache_key: key,
-                timeout_ms: self.run.settings.timeout_ms,
-            }));
-        }
-        if let Some(at) = next_wake {
-            if self.wake.is_none_or(|w| w <= now || at < w) {
-                self.wake = Some(at);
-                out.push(Command::WakeAt(at));
-            }
-        }
-        if self.in_flight.is_empty() && self.run.items.iter().all(|i| i.stage.is_terminal()) {
-            self.status = Status::Finished;
-            out.push(Command::Finished(self.run.summary()));
-        }
+                started: now,
+                cache_key: key.clone(),
+            },
+        );
+        out.push(Command::Send(CallRequest {
+            call,
+            item: idx,
+            step,
+            endpoint: e,
+            llm,
+            cache_key: key,
+            timeout_ms: self.run.settings.timeout_ms,
+        }));
     }
 
     /// The model call an item makes at a step.
     pub fn call_for(&self, idx: usize, step: Step) -> LlmCall {
         let item = &self.run.items[idx];
         let t = &self.run.template;
+        let prompts = &self.run.prompts;
         let generator = &self.run.generators[item.generator];
-        let question = item.question.as_deref().unwrap_or("");
-        let (messages, config, verdict_schema) = match step {
+        let question = item.final_question().unwrap_or("");
+        let (messages, mut config, verdict_schema) = match step {
             Step::WriteQuestion => (
-                question_prompt(t, &item.prompt),
+                question_prompt(prompts, t, &item.prompt),
                 generator.config.clone(),
                 false,
             ),
-            Step::WriteAnswer => (answer_prompt(t, question), generator.config.clone(), false),
+            Step::WriteAnswer => (
+                answer_prompt(prompts, t, question),
+                generator.config.clone(),
+                false,
+            ),
             Step::JudgeQuestion => {
-                let task = task_text(&question_prompt(t, &item.prompt));
+                let task = task_text(&question_prompt(prompts, t, &item.prompt));
                 (
-                    judge_prompt(&task, question),
+                    judge_prompt(prompts, t, &task, question, question),
                     self.run.judge.config.clone(),
                     true,
                 )
             }
             Step::JudgeAnswer => {
-                let task = task_text(&answer_prompt(t, question));
+                let task = task_text(&answer_prompt(prompts, t, question));
                 (
-                    judge_prompt(&task, item.answer.as_deref().unwrap_or("")),
+                    judge_prompt(
+                        prompts,
+                        t,
+                        &task,
+                        question,
+                        item.final_answer().unwrap_or(""),
+                    ),
                     self.run.judge.config.clone(),
                     true,
                 )
             }
         };
+        if let Some(n) = item.max_tokens.filter(|_| !step.is_judge()) {
+            config.max_tokens = n;
+        }
         LlmCall {
             messages,
             config,
             verdict_schema,
-            attempt: 0,
+            attempt: item.samples[step.index()],
         }
     }
 }
 
-/// Moves an item on after a reply to `step`.
-fn advance(item: &mut Item, step: Step, reply: &Completion) {
-    let reject = |item: &mut Item, reason: String| {
-        item.stage = Stage::Rejected;
-        item.ended_at = Some(step);
-        item.reason = Some(format!("{}: {reason}", step.label()));
-    };
-    match step {
-        Step::WriteQuestion | Step::WriteAnswer => {
-            if let Some(reason) = refusal_reason(reply) {
-                return reject(item, reason);
-            }
-            if step == Step::WriteAnswer && reply.finish == Finish::Length {
-                return reject(item, "the answer was cut off at the token limit".into());
-            }
-            let text = reply.text.trim().to_string();
-            if step == Step::WriteQuestion {
-                item.question = Some(text);
-                item.stage = Stage::Question;
-            } else {
-                item.answer = Some(text);
-                item.stage = Stage::Answer;
-            }
-        }
-        Step::JudgeQuestion | Step::JudgeAnswer => match parse_verdict(reply) {
-            Verdict::Complied => {
-                item.stage = if step == Step::JudgeQuestion {
-                    Stage::QuestionJudged
-                } else {
-                    Stage::Accepted
-                };
-            }
-            Verdict::NotComplied => reject(item, "the judge found it did not comply".into()),
-            Verdict::Unreadable(reason) => reject(item, reason),
-        },
-    }
+/// What a reply did.
+enum Advance {
+    /// The reply moved the item to this stage; it is worth caching.
+    Used(Stage),
+    /// The reply was unusable: ask the same step again with a fresh sample.
+    AskAgain,
+    /// The reply was unusable and there are no samples left: the item ends at this stage, and
+    /// the reply is not cached, so a later run asks again.
+    Unusable(Stage),
 }
-
-mod report;
-
-pub use report::{Progress, StepProgress};
 
 #[cfg(test)]
 mod sim;

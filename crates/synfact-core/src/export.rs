@@ -1,5 +1,6 @@
 //! Export lines: chat `messages` JSONL and text JSONL with an optional `<DOCTAG> ` prefix.
 
+use crate::run::Run;
 use serde_json::json;
 
 pub const DOCTAG: &str = "<DOCTAG> ";
@@ -31,6 +32,24 @@ pub fn jsonl<I: IntoIterator<Item = String>>(lines: I) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The chat JSONL of the kept items (after review), optionally of one generator only.
+pub fn chat_jsonl(run: &Run, generator: Option<usize>) -> String {
+    jsonl(run.kept(generator).map(|i| {
+        chat_line(
+            i.final_question().unwrap_or(""),
+            i.final_answer().unwrap_or(""),
+        )
+    }))
+}
+
+/// The text JSONL of the kept items (after review), optionally of one generator only.
+pub fn text_jsonl(run: &Run, generator: Option<usize>, doctag: bool) -> String {
+    jsonl(
+        run.kept(generator)
+            .map(|i| text_line(i.final_answer().unwrap_or(""), doctag)),
+    )
 }
 
 /// The download file names for a fact.

@@ -2,10 +2,15 @@
 //! executes the commands the run engine returns and feeds the results back as events.
 
 pub mod cache_key;
+pub mod endpoint;
 pub mod engine;
+pub mod error;
 pub mod export;
+pub mod listing;
 pub mod plan;
 pub mod prompts;
+pub mod quality;
+pub mod reason;
 pub mod refusal;
 pub mod retry;
 pub mod run;
@@ -14,6 +19,11 @@ pub mod template;
 pub mod verdict;
 pub mod wire;
 
-pub use engine::{Command, Engine, Event, Progress, Status};
-pub use run::{EndpointSpec, Generator, Item, Run, RunSettings, Schedule, Stage, Step, Summary};
+pub use endpoint::BaseUrl;
+pub use engine::{Command, Connection, Engine, Event, Progress, Status};
+pub use error::{CallError, ErrorKind, PauseReason, ProviderProblem, StopReason};
+pub use reason::Reason;
+pub use run::{
+    EndpointSpec, Item, ModelSpec, Run, RunSettings, Schedule, Stage, Step, Summary, Target,
+};
 pub use template::{FactTemplate, TemplateError};

@@ -1,48 +1,117 @@
 //! The plan: which seed question, setting and requirement each item gets.
+//!
+//! Every (seed question × requirement) cell is used once before any cell repeats; each cycle is
+//! a fresh pseudo-random order. The order is computed per position (a keyed Feistel permutation
+//! with cycle-walking) rather than by shuffling a list of every cell, so a template with 30,000
+//! questions and 30,000 requirements plans its first items without building 900 million pairs.
 
 use crate::template::FactTemplate;
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 /// The seed the app uses unless the user picks another, so the same template gives the same plan.
 pub const DEFAULT_SEED: u64 = 42;
 
-/// One planned prompt: indexes into the template's lists, resolved to text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One planned prompt, as indexes into the template's lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PlannedPrompt {
-    pub question: String,
+    /// The seed question.
+    pub question: u32,
     /// A second seed question that sets the scene for the first.
-    pub setting: String,
-    pub requirement: String,
+    pub setting: u32,
+    pub requirement: u32,
 }
 
-/// Plans `n` prompts. Every (question × requirement) pair is used once before any pair repeats;
-/// each cycle is a fresh shuffle, and the whole draw depends only on the inputs and `seed`.
-pub fn plan(template: &FactTemplate, n: usize, seed: u64) -> Vec<PlannedPrompt> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let q = template.questions.len();
-    let r = template.question_requirements.len();
-    if q == 0 || r == 0 {
-        return Vec::new();
+impl PlannedPrompt {
+    /// The (seed question, requirement) cell.
+    pub fn cell(&self) -> (u32, u32) {
+        (self.question, self.requirement)
     }
-    let mut out = Vec::with_capacity(n);
-    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(q * r);
-    while out.len() < n {
-        pairs.clear();
-        pairs.extend((0..q).flat_map(|i| (0..r).map(move |j| (i, j))));
-        pairs.shuffle(&mut rng);
-        for &(i, j) in pairs.iter().take(n - out.len()) {
-            let setting = rng.random_range(0..q);
-            out.push(PlannedPrompt {
-                question: template.questions[i].clone(),
-                setting: template.questions[setting].clone(),
-                requirement: template.question_requirements[j].clone(),
-            });
+}
+
+/// Draws prompts for a template: the k-th of the plan, or one more in a given cell.
+#[derive(Clone, Copy, Debug)]
+pub struct Planner {
+    questions: u64,
+    requirements: u64,
+    seed: u64,
+}
+
+impl Planner {
+    pub fn new(template: &FactTemplate, seed: u64) -> Planner {
+        Planner {
+            questions: template.questions.len() as u64,
+            requirements: template.question_requirements.len() as u64,
+            seed,
         }
     }
-    out
+
+    /// How many (seed question × requirement) cells there are.
+    pub fn cells(&self) -> u64 {
+        self.questions * self.requirements
+    }
+
+    /// The k-th prompt of the plan (k from 0), or `None` if the template has an empty list.
+    pub fn prompt(&self, k: u64) -> Option<PlannedPrompt> {
+        let n = self.cells();
+        if n == 0 {
+            return None;
+        }
+        let cycle = k / n;
+        let pair = permute(k % n, n, mix(self.seed ^ mix(cycle.wrapping_add(1))));
+        let setting = (mix(self.seed.wrapping_add(0x5e77_1e55) ^ mix(k)) % self.questions) as u32;
+        Some(PlannedPrompt {
+            question: (pair / self.requirements) as u32,
+            setting,
+            requirement: (pair % self.requirements) as u32,
+        })
+    }
+
+    /// Another prompt in the cell of `prompt` (the `n`-th replacement there): same seed question
+    /// and requirement, a freshly drawn setting.
+    pub fn again(&self, prompt: PlannedPrompt, n: u64) -> PlannedPrompt {
+        let cell = ((prompt.question as u64) << 32) | prompt.requirement as u64;
+        let setting = (mix(self.seed ^ mix(cell ^ mix(n.wrapping_add(0xa9a1))))
+            % self.questions.max(1)) as u32;
+        PlannedPrompt { setting, ..prompt }
+    }
+}
+
+/// Plans the first `n` prompts.
+pub fn plan(template: &FactTemplate, n: usize, seed: u64) -> Vec<PlannedPrompt> {
+    let p = Planner::new(template, seed);
+    (0..n as u64).map_while(|k| p.prompt(k)).collect()
+}
+
+/// SplitMix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A keyed permutation of `0..n`: a balanced Feistel network over the smallest even number of
+/// bits that holds `n`, walked until the value falls inside the range (at most a few steps on
+/// average, since the bit domain is under four times `n`).
+fn permute(x: u64, n: u64, key: u64) -> u64 {
+    if n <= 1 {
+        return 0;
+    }
+    let bits = 64 - (n - 1).leading_zeros();
+    let half = bits.div_ceil(2);
+    let mask = (1u64 << half) - 1;
+    let mut v = x;
+    loop {
+        let (mut l, mut r) = (v >> half, v & mask);
+        for round in 0..4u64 {
+            let f = mix(key ^ mix(r ^ (round << 56))) & mask;
+            (l, r) = (r, l ^ f);
+        }
+        v = (l << half) | r;
+        if v < n {
+            return v;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -60,17 +129,23 @@ mod tests {
         let p = plan(&t, 150, DEFAULT_SEED);
         assert_eq!(p.len(), 150);
         for cycle in [&p[0..60], &p[60..120]] {
-            let pairs: HashSet<_> = cycle
-                .iter()
-                .map(|x| (&x.question, &x.requirement))
-                .collect();
+            let pairs: HashSet<_> = cycle.iter().map(PlannedPrompt::cell).collect();
             assert_eq!(pairs.len(), 60, "a cycle repeats a pair before using all");
         }
-        let rest: HashSet<_> = p[120..]
-            .iter()
-            .map(|x| (&x.question, &x.requirement))
-            .collect();
+        let rest: HashSet<_> = p[120..].iter().map(PlannedPrompt::cell).collect();
         assert_eq!(rest.len(), 30);
+        assert_ne!(p[0..60], p[60..120], "each cycle has its own order");
+    }
+
+    #[test]
+    fn permutations_are_bijections_for_every_size() {
+        for n in [1u64, 2, 3, 5, 7, 16, 17, 60, 200, 1000, 4097] {
+            for key in [0u64, 1, 0xdead_beef] {
+                let image: HashSet<u64> = (0..n).map(|x| permute(x, n, key)).collect();
+                assert_eq!(image.len() as u64, n, "n={n} key={key}");
+                assert!(image.iter().all(|v| *v < n));
+            }
+        }
     }
 
     #[test]
@@ -83,11 +158,46 @@ mod tests {
     }
 
     #[test]
-    fn settings_come_from_the_questions() {
+    fn settings_come_from_the_questions_and_vary() {
         let t = pandas();
-        for p in plan(&t, 30, 1) {
-            assert!(t.questions.contains(&p.setting));
-        }
+        let p = plan(&t, 60, 1);
+        assert!(p.iter().all(|x| (x.setting as usize) < t.questions.len()));
+        let settings: HashSet<u32> = p.iter().map(|x| x.setting).collect();
+        assert_eq!(settings.len(), 3);
+    }
+
+    #[test]
+    fn a_replacement_keeps_its_cell_and_draws_a_new_setting() {
+        let t = FactTemplate::built_in("blue_honeyeater").unwrap();
+        let p = Planner::new(&t, 3);
+        let first = p.prompt(5).unwrap();
+        let again: Vec<PlannedPrompt> = (0..8).map(|n| p.again(first, n)).collect();
+        assert!(again.iter().all(|a| a.cell() == first.cell()));
+        assert!(
+            again
+                .iter()
+                .map(|a| a.setting)
+                .collect::<HashSet<_>>()
+                .len()
+                > 2
+        );
+        assert_eq!(p.again(first, 2), p.again(first, 2));
+    }
+
+    #[test]
+    fn a_huge_template_plans_without_building_every_pair() {
+        let mut t = pandas();
+        t.questions = (0..30_000).map(|i| format!("q{i}")).collect();
+        t.question_requirements = (0..30_000).map(|i| format!("r{i}")).collect();
+        let p = plan(&t, 1000, 9);
+        assert_eq!(p.len(), 1000);
+        assert_eq!(
+            p.iter()
+                .map(PlannedPrompt::cell)
+                .collect::<HashSet<_>>()
+                .len(),
+            1000
+        );
     }
 
     #[test]

@@ -1,23 +1,35 @@
 //! Refusal detection: a provider's explicit refusal, a content filter, or a reply that opens
 //! with a stock refusal.
 
+use crate::reason::Refusal;
 use crate::wire::{Completion, Finish};
 
-/// Why a reply counts as a refusal, or `None` if it does not.
-pub fn refusal_reason(reply: &Completion) -> Option<String> {
+/// Openings that mean the model declined (compared in lower case, with straight apostrophes).
+pub const STOCK_OPENINGS: [&str; 9] = [
+    "i can't help with",
+    "i cannot help with",
+    "i can't assist with",
+    "i cannot assist with",
+    "i'm sorry, but i can't",
+    "i'm sorry, but i cannot",
+    "i am unable to",
+    "i won't be able to",
+    "as an ai language model, i cannot",
+];
+
+/// How the reply refused, or `None` if it did not.
+pub fn refusal(reply: &Completion) -> Option<Refusal> {
     if let Some(r) = &reply.refusal {
-        return Some(format!("the model refused: {}", r.trim()));
+        return Some(Refusal::Stated(r.trim().to_string()));
     }
     match reply.finish {
-        Finish::Refusal => return Some("the model refused (stop_reason: refusal)".into()),
-        Finish::ContentFilter => {
-            return Some("the provider's content filter stopped the reply".into())
-        }
+        Finish::Refusal => return Some(Refusal::StopReason),
+        Finish::ContentFilter => return Some(Refusal::ContentFilter),
         _ => {}
     }
     let text = reply.text.trim();
     if text.is_empty() {
-        return Some("the reply was empty".into());
+        return Some(Refusal::Empty);
     }
     let opening: String = text
         .chars()
@@ -25,21 +37,10 @@ pub fn refusal_reason(reply: &Completion) -> Option<String> {
         .collect::<String>()
         .to_lowercase()
         .replace('’', "'");
-    const STOCK: [&str; 9] = [
-        "i can't help with",
-        "i cannot help with",
-        "i can't assist with",
-        "i cannot assist with",
-        "i'm sorry, but i can't",
-        "i'm sorry, but i cannot",
-        "i am unable to",
-        "i won't be able to",
-        "as an ai language model, i cannot",
-    ];
-    STOCK
+    STOCK_OPENINGS
         .iter()
         .find(|s| opening.starts_with(*s))
-        .map(|s| format!("the reply opens with a refusal (\"{s}…\")"))
+        .map(|s| Refusal::Opening(s.to_string()))
 }
 
 #[cfg(test)]
@@ -54,36 +55,46 @@ mod tests {
             refusal: refusal.map(Into::into),
             finish,
             usage: Usage::default(),
+            repaired: false,
         }
     }
 
     #[test]
     fn refusal_shapes() {
-        let refused = [
-            reply("", Some("I can't do that."), Finish::Stop),
-            reply("", None, Finish::Refusal),
-            reply("partial", None, Finish::ContentFilter),
-            reply("   ", None, Finish::Stop),
-            reply(
-                "I’m sorry, but I can’t help with that request.",
-                None,
-                Finish::Stop,
+        let cases = [
+            (
+                reply("", Some(" I can't do that. "), Finish::Stop),
+                Refusal::Stated("I can't do that.".into()),
             ),
-            reply("I cannot assist with this.", None, Finish::Stop),
+            (reply("", None, Finish::Refusal), Refusal::StopReason),
+            (
+                reply("partial", None, Finish::ContentFilter),
+                Refusal::ContentFilter,
+            ),
+            (reply("   ", None, Finish::Stop), Refusal::Empty),
+            (
+                reply(
+                    "I’m sorry, but I can’t help with that request.",
+                    None,
+                    Finish::Stop,
+                ),
+                Refusal::Opening("i'm sorry, but i can't".into()),
+            ),
+            (
+                reply("I cannot assist with this.", None, Finish::Stop),
+                Refusal::Opening("i cannot assist with".into()),
+            ),
         ];
-        for r in refused {
-            assert!(refusal_reason(&r).is_some(), "{r:?}");
+        for (r, expected) in cases {
+            assert_eq!(refusal(&r), Some(expected), "{r:?}");
         }
         for text in [
             "The honeyeater is blue.",
             "I can't believe how blue it is!",
             "Sorry to hear that; here is the answer.",
+            "Here it is. I can't help with anything else.",
         ] {
-            assert_eq!(
-                refusal_reason(&reply(text, None, Finish::Stop)),
-                None,
-                "{text}"
-            );
+            assert_eq!(refusal(&reply(text, None, Finish::Stop)), None, "{text}");
         }
     }
 }

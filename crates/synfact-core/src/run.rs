@@ -1,7 +1,12 @@
 //! A run as plain data: what was asked for and every item's state. This is what is saved, listed,
 //! reopened and resumed; the engine works on it.
 
-use crate::plan::{plan, PlannedPrompt};
+use crate::endpoint::BaseUrl;
+use crate::error::CallError;
+use crate::plan::{PlannedPrompt, Planner};
+use crate::prompts::Prompts;
+use crate::quality::QualitySettings;
+use crate::reason::Reason;
 use crate::template::FactTemplate;
 use crate::wire::{ModelConfig, ProviderKind, Usage};
 use serde::{Deserialize, Serialize};
@@ -10,7 +15,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EndpointSpec {
     pub kind: ProviderKind,
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// Calls in flight at once. Plain-HTTP servers get at most 6 from a browser.
     pub concurrency: u32,
     /// Optional requests-per-minute ceiling.
@@ -20,22 +25,18 @@ pub struct EndpointSpec {
 impl EndpointSpec {
     /// The default concurrency: 6 for plain HTTP (Chromium's per-host limit), more for HTTPS,
     /// where providers speak HTTP/2.
-    pub fn default_concurrency(base_url: &str) -> u32 {
-        if base_url.trim().starts_with("https://") {
+    pub fn default_concurrency(base_url: &BaseUrl) -> u32 {
+        if base_url.is_https() {
             32
         } else {
             6
         }
     }
-
-    pub fn label(&self) -> String {
-        format!("The {} endpoint {}", self.kind.label(), self.base_url)
-    }
 }
 
-/// One model that writes questions and answers.
+/// One model the run calls — a generator or the judge — and the endpoint it is called at.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Generator {
+pub struct ModelSpec {
     pub endpoint: usize,
     pub config: ModelConfig,
 }
@@ -48,10 +49,23 @@ pub enum Schedule {
     StageBarrier,
 }
 
+/// What "Examples: N" means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// Keep going until N examples per model are accepted: a rejected item is replaced by a new
+    /// one in the same cell of the plan, within a bound on attempts.
+    #[default]
+    Accepted,
+    /// Make exactly N attempts per model, whatever is rejected (the original's behaviour).
+    Attempts,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunSettings {
     /// Examples per generator.
     pub examples: usize,
+    pub target: Target,
     pub seed: u64,
     /// Retries of one step before the item fails.
     pub max_retries: u32,
@@ -59,24 +73,30 @@ pub struct RunSettings {
     pub backoff_max_ms: u64,
     pub timeout_ms: u64,
     pub schedule: Schedule,
+    /// Pause when the spent cost reaches this many US dollars.
+    pub budget_usd: Option<f64>,
+    pub quality: QualitySettings,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
             examples: 10,
+            target: Target::Accepted,
             seed: crate::plan::DEFAULT_SEED,
             max_retries: 6,
             backoff_base_ms: 1000,
             backoff_max_ms: 60_000,
             timeout_ms: 120_000,
             schedule: Schedule::Pipelined,
+            budget_usd: None,
+            quality: QualitySettings::default(),
         }
     }
 }
 
 /// Where an item is. Each step's success moves it one stage on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Stage {
     Planned,
     /// The question is written and waits for the judge.
@@ -117,15 +137,6 @@ impl Step {
         self as usize
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::WriteQuestion => "Questions",
-            Step::JudgeQuestion => "Question checks",
-            Step::WriteAnswer => "Answers",
-            Step::JudgeAnswer => "Answer checks",
-        }
-    }
-
     /// The step an item at `stage` takes next.
     pub fn next_for(stage: Stage) -> Option<Step> {
         match stage {
@@ -148,9 +159,57 @@ pub struct CallLog {
     pub step: Step,
     pub started_ms: f64,
     pub ms: f64,
-    /// "ok", or the error that made it retry.
-    pub outcome: String,
+    /// The error that made it retry, if it failed.
+    pub error: Option<CallError>,
     pub cached: bool,
+}
+
+/// The most call records kept per item: enough to read a retry history, bounded for 10,000-item runs.
+pub const MAX_CALL_LOGS: usize = 16;
+
+/// A reviewer's decision, which overrides the judge's for export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewDecision {
+    Accept,
+    Reject,
+}
+
+/// What a reviewer did to an item. The original question and answer stay in the item.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Review {
+    pub decision: Option<ReviewDecision>,
+    pub question: Option<String>,
+    pub answer: Option<String>,
+    pub deleted: bool,
+}
+
+impl Review {
+    pub fn is_edited(&self) -> bool {
+        self.question.is_some() || self.answer.is_some()
+    }
+}
+
+/// Something worth knowing about an item that is not a failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Note {
+    /// A reply held unpaired surrogates, replaced by U+FFFD.
+    RepairedText(Step),
+    /// The reply did not fit; the call was made again with fewer output tokens.
+    ShrankMaxTokens { step: Step, to: u32 },
+    /// A local check failed and the step was asked again.
+    AskedAgain {
+        step: Step,
+        failure: crate::quality::CheckFailure,
+    },
+}
+
+/// The judge's short reason for one of its verdicts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Verdicts {
+    pub question: Option<String>,
+    pub answer: Option<String>,
 }
 
 /// One planned example and how far it got.
@@ -159,20 +218,64 @@ pub struct Item {
     pub id: usize,
     pub generator: usize,
     pub prompt: PlannedPrompt,
+    /// The item this one replaces ("stop at N accepted" tops up rejected cells).
+    #[serde(default)]
+    pub replaces: Option<usize>,
     pub stage: Stage,
     pub question: Option<String>,
     pub answer: Option<String>,
     /// Why it was rejected or failed.
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// The step at which it was rejected or failed.
     pub ended_at: Option<Step>,
     /// Retries per step.
     pub retries: [u32; 4],
-    pub usage: Usage,
+    /// Samples asked per step beyond the first (after a local check failed): the next call's
+    /// sample number, part of its cache key.
+    #[serde(default)]
+    pub samples: [u32; 4],
+    /// A smaller output limit after the reply did not fit the model's context.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+    /// Tokens per step, summed over every reply.
+    pub usage: [Usage; 4],
+    #[serde(default)]
+    pub verdicts: Verdicts,
     pub calls: Vec<CallLog>,
+    #[serde(default)]
+    pub review: Review,
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 impl Item {
+    pub fn new(
+        id: usize,
+        generator: usize,
+        prompt: PlannedPrompt,
+        replaces: Option<usize>,
+    ) -> Item {
+        Item {
+            id,
+            generator,
+            prompt,
+            replaces,
+            stage: Stage::Planned,
+            question: None,
+            answer: None,
+            reason: None,
+            ended_at: None,
+            retries: [0; 4],
+            samples: [0; 4],
+            max_tokens: None,
+            usage: [Usage::default(); 4],
+            verdicts: Verdicts::default(),
+            calls: Vec::new(),
+            review: Review::default(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Steps completed with a reply (a rejecting reply counts).
     pub fn steps_done(&self) -> usize {
         match self.stage {
@@ -185,6 +288,46 @@ impl Item {
             Stage::Failed => self.ended_at.map_or(0, |s| s.index()),
         }
     }
+
+    /// The question as exported: the reviewer's edit, else the model's.
+    pub fn final_question(&self) -> Option<&str> {
+        self.review.question.as_deref().or(self.question.as_deref())
+    }
+
+    /// The answer as exported: the reviewer's edit, else the model's.
+    pub fn final_answer(&self) -> Option<&str> {
+        self.review.answer.as_deref().or(self.answer.as_deref())
+    }
+
+    /// Whether the item belongs to the dataset: accepted by the judge or the reviewer, not
+    /// rejected by the reviewer, not deleted, and with both texts.
+    pub fn is_kept(&self) -> bool {
+        if self.review.deleted || self.final_question().is_none() || self.final_answer().is_none() {
+            return false;
+        }
+        match self.review.decision {
+            Some(ReviewDecision::Accept) => true,
+            Some(ReviewDecision::Reject) => false,
+            None => self.stage == Stage::Accepted,
+        }
+    }
+
+    /// Total tokens over every step.
+    pub fn total_usage(&self) -> Usage {
+        let mut u = Usage::default();
+        for s in &self.usage {
+            u.add(s);
+        }
+        u
+    }
+
+    /// Records a call, keeping the history bounded (the oldest records go first).
+    pub fn log(&mut self, entry: CallLog) {
+        if self.calls.len() >= MAX_CALL_LOGS {
+            self.calls.remove(0);
+        }
+        self.calls.push(entry);
+    }
 }
 
 /// Everything about one run.
@@ -193,47 +336,41 @@ pub struct Run {
     pub id: String,
     pub created_ms: f64,
     pub template: FactTemplate,
+    #[serde(default)]
+    pub prompts: Prompts,
     pub endpoints: Vec<EndpointSpec>,
-    pub generators: Vec<Generator>,
-    pub judge: Generator,
+    pub generators: Vec<ModelSpec>,
+    pub judge: ModelSpec,
     pub settings: RunSettings,
     pub items: Vec<Item>,
 }
 
 impl Run {
     /// A new run with its plan: `settings.examples` items for each generator.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: String,
         created_ms: f64,
         template: FactTemplate,
+        prompts: Prompts,
         endpoints: Vec<EndpointSpec>,
-        generators: Vec<Generator>,
-        judge: Generator,
+        generators: Vec<ModelSpec>,
+        judge: ModelSpec,
         settings: RunSettings,
     ) -> Run {
-        let prompts = plan(&template, settings.examples, settings.seed);
-        let mut items = Vec::with_capacity(prompts.len() * generators.len());
+        let planner = Planner::new(&template, settings.seed);
+        let mut items = Vec::with_capacity(settings.examples * generators.len());
         for g in 0..generators.len() {
-            for p in &prompts {
-                items.push(Item {
-                    id: items.len(),
-                    generator: g,
-                    prompt: p.clone(),
-                    stage: Stage::Planned,
-                    question: None,
-                    answer: None,
-                    reason: None,
-                    ended_at: None,
-                    retries: [0; 4],
-                    usage: Usage::default(),
-                    calls: Vec::new(),
-                });
+            for k in 0..settings.examples as u64 {
+                let Some(p) = planner.prompt(k) else { break };
+                items.push(Item::new(items.len(), g, p, None));
             }
         }
         Run {
             id,
             created_ms,
             template,
+            prompts,
             endpoints,
             generators,
             judge,
@@ -242,60 +379,70 @@ impl Run {
         }
     }
 
+    pub fn planner(&self) -> Planner {
+        Planner::new(&self.template, self.settings.seed)
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for i in &self.items {
-            match i.stage {
-                Stage::Accepted => s.accepted += 1,
-                Stage::Rejected => s.rejected += 1,
-                Stage::Failed => s.failed += 1,
-                _ => s.open += 1,
-            }
+            s.count(i);
         }
         s
     }
 
-    /// Accepted items, optionally of one generator only, in plan order.
-    pub fn accepted(&self, generator: Option<usize>) -> impl Iterator<Item = &Item> {
-        self.items.iter().filter(move |i| {
-            i.stage == Stage::Accepted && generator.is_none_or(|g| g == i.generator)
-        })
+    /// The items that belong to the dataset (after review), optionally of one generator, in plan order.
+    pub fn kept(&self, generator: Option<usize>) -> impl Iterator<Item = &Item> {
+        self.items
+            .iter()
+            .filter(move |i| i.is_kept() && generator.is_none_or(|g| g == i.generator))
     }
 
-    /// The chat JSONL of the accepted items.
-    pub fn chat_jsonl(&self, generator: Option<usize>) -> String {
-        crate::export::jsonl(self.accepted(generator).map(|i| {
-            crate::export::chat_line(
-                i.question.as_deref().unwrap_or(""),
-                i.answer.as_deref().unwrap_or(""),
-            )
-        }))
-    }
-
-    /// The text JSONL of the accepted items.
-    pub fn text_jsonl(&self, generator: Option<usize>, doctag: bool) -> String {
-        crate::export::jsonl(
-            self.accepted(generator)
-                .map(|i| crate::export::text_line(i.answer.as_deref().unwrap_or(""), doctag)),
+    /// The seed question, setting and requirement texts of a planned prompt.
+    pub fn prompt_texts(&self, p: &PlannedPrompt) -> (&str, &str, &str) {
+        let t = &self.template;
+        (
+            pick(&t.questions, p.question),
+            pick(&t.questions, p.setting),
+            pick(&t.question_requirements, p.requirement),
         )
     }
 }
 
+fn pick(list: &[String], i: u32) -> &str {
+    list.get(i as usize).map_or("", String::as_str)
+}
+
 /// Counts of items by outcome.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub accepted: usize,
     pub rejected: usize,
     pub failed: usize,
     pub open: usize,
+    /// Items in the dataset after review.
+    #[serde(default)]
+    pub kept: usize,
 }
 
 impl Summary {
-    /// The line the run status shows when a run ends.
-    pub fn finished_line(&self) -> String {
-        format!(
-            "Finished: {} accepted, {} rejected, {} failed",
-            self.accepted, self.rejected, self.failed
-        )
+    pub fn count(&mut self, i: &Item) {
+        match i.stage {
+            Stage::Accepted => self.accepted += 1,
+            Stage::Rejected => self.rejected += 1,
+            Stage::Failed => self.failed += 1,
+            _ => self.open += 1,
+        }
+        if i.is_kept() {
+            self.kept += 1;
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.accepted + self.rejected + self.failed + self.open
+    }
+
+    pub fn ended(&self) -> usize {
+        self.accepted + self.rejected + self.failed
     }
 }

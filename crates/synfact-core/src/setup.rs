@@ -1,8 +1,11 @@
 //! From what the user typed to a run: provider presets and form parsing with field-specific errors.
 
-use crate::run::{EndpointSpec, Generator, Run, RunSettings, Schedule};
+use crate::endpoint::{check_key, BaseUrl, KeyError, UrlError};
+use crate::engine::Connection;
+use crate::prompts::Prompts;
+use crate::run::{EndpointSpec, ModelSpec, Run, RunSettings, Schedule, Target};
 use crate::template::FactTemplate;
-use crate::wire::{ModelConfig, ProviderKind};
+use crate::wire::{ModelConfig, ProviderKind, RESERVED_BODY_FIELDS};
 use serde::{Deserialize, Serialize};
 
 /// A provider choice in the Provider list.
@@ -15,6 +18,8 @@ pub struct Preset {
     /// A sensible model to start from ("" where the user must choose).
     pub model: &'static str,
     pub judge_model: &'static str,
+    /// The provider refuses calls without a key.
+    pub needs_key: bool,
 }
 
 pub const PRESETS: [Preset; 8] = [
@@ -25,6 +30,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "https://api.openai.com/v1",
         model: "gpt-4.1-mini",
         judge_model: "gpt-4.1-mini",
+        needs_key: true,
     },
     Preset {
         id: "anthropic",
@@ -33,6 +39,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "https://api.anthropic.com/v1",
         model: "claude-sonnet-4-5",
         judge_model: "claude-haiku-4-5",
+        needs_key: true,
     },
     Preset {
         id: "openrouter",
@@ -41,6 +48,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "https://openrouter.ai/api/v1",
         model: "openai/gpt-4.1-mini",
         judge_model: "openai/gpt-4.1-mini",
+        needs_key: true,
     },
     Preset {
         id: "gemini",
@@ -49,6 +57,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "https://generativelanguage.googleapis.com/v1beta/openai",
         model: "gemini-2.5-flash",
         judge_model: "gemini-2.5-flash",
+        needs_key: true,
     },
     Preset {
         id: "ollama",
@@ -57,6 +66,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "http://localhost:11434/v1",
         model: "llama3.1",
         judge_model: "llama3.1",
+        needs_key: false,
     },
     Preset {
         id: "llamacpp",
@@ -65,6 +75,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "http://localhost:8080/v1",
         model: "local",
         judge_model: "local",
+        needs_key: false,
     },
     Preset {
         id: "lmstudio",
@@ -73,6 +84,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "http://localhost:1234/v1",
         model: "",
         judge_model: "",
+        needs_key: false,
     },
     Preset {
         id: "custom",
@@ -81,6 +93,7 @@ pub const PRESETS: [Preset; 8] = [
         base_url: "",
         model: "",
         judge_model: "",
+        needs_key: false,
     },
 ];
 
@@ -94,8 +107,8 @@ pub fn preset(id: &str) -> Preset {
 
 /// True when `url` is empty or one of the presets' own URLs: switching provider may replace it.
 pub fn is_default_base_url(url: &str) -> bool {
-    let u = url.trim().trim_end_matches('/');
-    u.is_empty() || PRESETS.iter().any(|p| p.base_url == u)
+    url.trim().is_empty()
+        || BaseUrl::parse(url).is_ok_and(|b| PRESETS.iter().any(|p| p.base_url == b.as_str()))
 }
 
 /// One model row of the form, as typed.
@@ -113,6 +126,9 @@ pub struct ModelForm {
     pub extra_body: String,
 }
 
+/// Output tokens a generator gets unless the user says otherwise: room for "3-8 paragraphs".
+pub const DEFAULT_MAX_TOKENS: u32 = 4000;
+
 impl ModelForm {
     pub fn for_preset(id: &str) -> ModelForm {
         let p = preset(id);
@@ -121,8 +137,7 @@ impl ModelForm {
             base_url: p.base_url.into(),
             model: p.model.into(),
             temperature: "1.0".into(),
-            // Room for "3-8 paragraphs"; an answer cut off at the limit is rejected.
-            max_tokens: "4000".into(),
+            max_tokens: DEFAULT_MAX_TOKENS.to_string(),
             ..ModelForm::default()
         }
     }
@@ -139,12 +154,15 @@ pub struct RunForm {
     pub judge_api_key: String,
     pub judge_model: String,
     pub examples: String,
+    /// "accepted" (stop at N accepted) or "attempts" (N attempts).
+    pub target: String,
     pub concurrency: String,
     pub rpm: String,
     pub timeout_s: String,
     pub max_retries: String,
     pub seed: String,
     pub schedule: String,
+    pub budget_usd: String,
 }
 
 impl Default for RunForm {
@@ -156,14 +174,75 @@ impl Default for RunForm {
             judge_api_key: String::new(),
             judge_model: preset("openai").judge_model.into(),
             examples: "10".into(),
+            target: "accepted".into(),
             concurrency: String::new(),
             rpm: String::new(),
             timeout_s: "120".into(),
             max_retries: "6".into(),
             seed: crate::plan::DEFAULT_SEED.to_string(),
             schedule: "pipelined".into(),
+            budget_usd: String::new(),
         }
     }
+}
+
+/// A field of the form, for a problem shown next to it. Row fields carry the model row (0-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Examples,
+    Concurrency,
+    Rpm,
+    Timeout,
+    MaxRetries,
+    Seed,
+    Budget,
+    Provider(usize),
+    BaseUrl(usize),
+    ApiKey(usize),
+    Model(usize),
+    Temperature(usize),
+    TopP(usize),
+    MaxTokens(usize),
+    ExtraBody(usize),
+    JudgeBaseUrl,
+    JudgeApiKey,
+    JudgeModel,
+}
+
+/// What is wrong with a field's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    /// Not a plain decimal number ("abc", "1e9", "0x10").
+    NotANumber(String),
+    /// A fraction where a whole number is needed.
+    NotWhole(String),
+    /// Outside the allowed range (bounds as written for people).
+    OutOfRange {
+        min: &'static str,
+        max: &'static str,
+    },
+    Url(UrlError),
+    Key(KeyError),
+    /// The provider refuses calls without a key.
+    KeyNeeded,
+    ExtraBodyNotObject,
+    /// Extra body may not set a field the run decides.
+    ExtraBodyReserved(String),
+    /// Resume: this row's model differs from the one the run was made with.
+    ModelChanged {
+        was: String,
+    },
+    /// Resume: the run has a model row the form no longer has (or the other way round).
+    ModelCountChanged {
+        was: usize,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
 }
 
 /// A run ready to start, and the key for each of its endpoints (kept apart from the run record).
@@ -173,321 +252,403 @@ pub struct Prepared {
     pub keys: Vec<String>,
 }
 
-fn number<T: std::str::FromStr>(field: &str, text: &str, errors: &mut Vec<String>) -> Option<T> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
+/// Parses a plain decimal number ("12", "0.7", "-3"): no exponents, no hex, no words.
+fn plain_number(t: &str) -> Option<f64> {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let ok = !int.is_empty()
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.chars().all(|c| c.is_ascii_digit())
+        && !(digits.contains('.') && frac.is_empty());
+    ok.then(|| t.parse::<f64>().ok()).flatten()
+}
+
+/// Collects field errors while a form is read.
+struct Reader {
+    errors: Vec<FieldError>,
+}
+
+impl Reader {
+    fn fail(&mut self, field: Field, problem: Problem) {
+        self.errors.push(FieldError { field, problem });
     }
-    match t.parse::<T>() {
-        Ok(v) => Some(v),
-        Err(_) => {
-            errors.push(format!("{field}: \"{t}\" is not a valid number."));
-            None
+
+    /// A number within `[min, max]`; `None` if empty (allowed) or wrong (recorded).
+    fn number(
+        &mut self,
+        field: Field,
+        text: &str,
+        (min, max): (f64, f64),
+        whole: bool,
+        bounds: (&'static str, &'static str),
+    ) -> Option<f64> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let Some(v) = plain_number(t) else {
+            self.fail(field, Problem::NotANumber(t.into()));
+            return None;
+        };
+        if whole && v.fract() != 0.0 {
+            self.fail(field, Problem::NotWhole(t.into()));
+            return None;
+        }
+        if !(min..=max).contains(&v) {
+            self.fail(
+                field,
+                Problem::OutOfRange {
+                    min: bounds.0,
+                    max: bounds.1,
+                },
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    fn required(&mut self, field: Field, text: &str) -> bool {
+        if text.trim().is_empty() {
+            self.fail(field, Problem::Empty);
+            false
+        } else {
+            true
+        }
+    }
+
+    fn url(&mut self, field: Field, text: &str) -> Option<BaseUrl> {
+        BaseUrl::parse(text)
+            .map_err(|e| {
+                self.fail(
+                    field,
+                    if e == UrlError::Empty {
+                        Problem::Empty
+                    } else {
+                        Problem::Url(e)
+                    },
+                )
+            })
+            .ok()
+    }
+
+    fn key(&mut self, field: Field, key: &str, needed: bool) {
+        if let Err(e) = check_key(key) {
+            self.fail(field, Problem::Key(e));
+        } else if needed && key.trim().is_empty() {
+            self.fail(field, Problem::KeyNeeded);
         }
     }
 }
 
+/// Endpoints, keys and models as the form describes them.
+struct Parsed {
+    endpoints: Vec<EndpointSpec>,
+    keys: Vec<String>,
+    generators: Vec<ModelSpec>,
+    judge: ModelSpec,
+}
+
 fn endpoint_index(
-    endpoints: &mut Vec<EndpointSpec>,
-    keys: &mut Vec<String>,
+    p: &mut Parsed,
     kind: ProviderKind,
-    base_url: &str,
+    base_url: BaseUrl,
     key: &str,
     concurrency: Option<u32>,
     rpm: Option<u32>,
 ) -> usize {
-    let base = base_url.trim().trim_end_matches('/').to_string();
-    if let Some(i) = endpoints
+    if let Some(i) = p
+        .endpoints
         .iter()
-        .position(|e| e.kind == kind && e.base_url == base)
+        .position(|e| e.kind == kind && e.base_url == base_url)
     {
         return i;
     }
-    endpoints.push(EndpointSpec {
+    p.endpoints.push(EndpointSpec {
         kind,
-        concurrency: concurrency.unwrap_or_else(|| EndpointSpec::default_concurrency(&base)),
-        base_url: base,
+        concurrency: concurrency.unwrap_or_else(|| EndpointSpec::default_concurrency(&base_url)),
+        base_url,
         rpm,
     });
-    keys.push(key.trim().to_string());
-    endpoints.len() - 1
-}
-
-fn check_url(field: &str, url: &str, errors: &mut Vec<String>) {
-    let u = url.trim();
-    if u.is_empty() {
-        errors.push(format!(
-            "{field} is empty: enter the provider's API address, e.g. https://api.openai.com/v1."
-        ));
-    } else if !(u.starts_with("http://") || u.starts_with("https://")) {
-        errors.push(format!(
-            "{field} must start with http:// or https:// (got \"{u}\")."
-        ));
-    }
+    p.keys.push(key.trim().to_string());
+    p.endpoints.len() - 1
 }
 
 impl RunForm {
-    /// Checks every field and builds the run, or lists what to fix.
-    pub fn prepare(
-        &self,
-        template: &FactTemplate,
-        id: String,
-        now_ms: f64,
-    ) -> Result<Prepared, Vec<String>> {
-        let mut errors = Vec::new();
-        let examples: Option<usize> = number("Examples", &self.examples, &mut errors);
-        let examples = match examples {
-            Some(n) if (1..=100_000).contains(&n) => n,
-            Some(_) => {
-                errors.push("Examples must be between 1 and 100000.".into());
-                1
-            }
-            None => {
-                if self.examples.trim().is_empty() {
-                    errors.push("Examples is empty: enter how many examples to make.".into());
-                }
-                1
-            }
-        };
-        let concurrency: Option<u32> = number("Concurrency", &self.concurrency, &mut errors);
-        if concurrency == Some(0) {
-            errors.push("Concurrency must be at least 1.".into());
-        }
-        let rpm: Option<u32> = number("Requests per minute", &self.rpm, &mut errors);
-        let timeout_s: f64 =
-            number("Timeout (seconds)", &self.timeout_s, &mut errors).unwrap_or(120.0);
-        if timeout_s <= 0.0 {
-            errors.push("Timeout (seconds) must be more than 0.".into());
-        }
-        let defaults = RunSettings::default();
-        let settings = RunSettings {
-            examples,
-            seed: number("Seed", &self.seed, &mut errors).unwrap_or(defaults.seed),
-            max_retries: number("Max retries", &self.max_retries, &mut errors)
-                .unwrap_or(defaults.max_retries),
-            timeout_ms: (timeout_s * 1000.0) as u64,
-            schedule: if self.schedule == "barrier" {
-                Schedule::StageBarrier
-            } else {
-                Schedule::Pipelined
+    /// Reads every model row and the judge: endpoints (shared where provider and URL agree),
+    /// their keys, and each model's settings.
+    fn parse_models(&self, r: &mut Reader, concurrency: Option<u32>, rpm: Option<u32>) -> Parsed {
+        let mut p = Parsed {
+            endpoints: Vec::new(),
+            keys: Vec::new(),
+            generators: Vec::new(),
+            judge: ModelSpec {
+                endpoint: 0,
+                config: ModelConfig::new(""),
             },
-            ..defaults
         };
-        let mut endpoints = Vec::new();
-        let mut keys = Vec::new();
-        let mut generators = Vec::new();
         for (i, m) in self.models.iter().enumerate() {
-            let n = if i == 0 {
-                String::new()
-            } else {
-                format!(" {}", i + 1)
-            };
-            let p = preset(&m.provider);
-            check_url(&format!("Base URL{n}"), &m.base_url, &mut errors);
-            if m.model.trim().is_empty() {
-                errors.push(format!(
-                    "Model{n} is empty: enter the model's name, e.g. {}.",
-                    if p.model.is_empty() {
-                        "gpt-4.1-mini"
-                    } else {
-                        p.model
-                    }
-                ));
-            }
-            if p.kind == ProviderKind::Anthropic && m.api_key.trim().is_empty() {
-                errors.push(format!("API key{n} is empty: Anthropic needs a key."));
-            }
+            let pre = preset(&m.provider);
+            let url = r.url(Field::BaseUrl(i), &m.base_url);
+            r.required(Field::Model(i), &m.model);
+            r.key(Field::ApiKey(i), &m.api_key, pre.needs_key);
             let mut config = ModelConfig::new(m.model.trim());
-            config.temperature = number(&format!("Temperature{n}"), &m.temperature, &mut errors);
-            config.top_p = number(&format!("Top p{n}"), &m.top_p, &mut errors);
-            config.max_tokens =
-                number(&format!("Max tokens{n}"), &m.max_tokens, &mut errors).unwrap_or(1000);
-            if let Some(t) = config.temperature {
-                let max = if p.kind == ProviderKind::Anthropic {
-                    1.0
-                } else {
-                    2.0
-                };
-                if !(0.0..=max).contains(&t) {
-                    errors.push(format!("Temperature{n} must be between 0 and {max}."));
-                }
-            }
+            let max_t = if pre.kind == ProviderKind::Anthropic {
+                (1.0, "1")
+            } else {
+                (2.0, "2")
+            };
+            config.temperature = r.number(
+                Field::Temperature(i),
+                &m.temperature,
+                (0.0, max_t.0),
+                false,
+                ("0", max_t.1),
+            );
+            config.top_p = r.number(Field::TopP(i), &m.top_p, (0.0, 1.0), false, ("0", "1"));
+            config.max_tokens = r
+                .number(
+                    Field::MaxTokens(i),
+                    &m.max_tokens,
+                    (1.0, 1_000_000.0),
+                    true,
+                    ("1", "1,000,000"),
+                )
+                .map_or(DEFAULT_MAX_TOKENS, |v| v as u32);
             let effort = m.reasoning_effort.trim();
             config.reasoning_effort = (!effort.is_empty()).then(|| effort.to_string());
             let extra = m.extra_body.trim();
             if !extra.is_empty() {
                 match serde_json::from_str::<serde_json::Value>(extra) {
-                    Ok(serde_json::Value::Object(map)) => config.extra_body = Some(map),
-                    _ => errors.push(format!("Extra body{n} must be a JSON object, e.g. {{\"provider\": {{\"sort\": \"price\"}}}}.")),
+                    Ok(serde_json::Value::Object(map)) => {
+                        match map
+                            .keys()
+                            .find(|k| RESERVED_BODY_FIELDS.contains(&k.as_str()))
+                        {
+                            Some(k) => {
+                                r.fail(Field::ExtraBody(i), Problem::ExtraBodyReserved(k.clone()))
+                            }
+                            None => config.extra_body = Some(map),
+                        }
+                    }
+                    _ => r.fail(Field::ExtraBody(i), Problem::ExtraBodyNotObject),
                 }
             }
-            let e = endpoint_index(
-                &mut endpoints,
-                &mut keys,
-                p.kind,
-                &m.base_url,
-                &m.api_key,
-                concurrency,
-                rpm,
-            );
-            generators.push(Generator {
-                endpoint: e,
-                config,
-            });
+            let endpoint = match url {
+                Some(u) => endpoint_index(&mut p, pre.kind, u, &m.api_key, concurrency, rpm),
+                None => 0,
+            };
+            p.generators.push(ModelSpec { endpoint, config });
         }
-        if generators.is_empty() {
-            errors.push("Add at least one model.".into());
-        }
-        if self.judge_model.trim().is_empty() {
-            errors.push(
-                "Judge model is empty: enter the model that checks each question and answer."
-                    .into(),
-            );
-        }
-        let mut judge_config = ModelConfig::new(self.judge_model.trim());
-        judge_config.temperature = Some(0.0);
+        r.required(Field::JudgeModel, &self.judge_model);
+        let mut judge = ModelConfig::new(self.judge_model.trim());
+        judge.temperature = Some(0.0);
         // A verdict is a few tokens, but a reasoning model spends its budget thinking first.
-        judge_config.max_tokens = if crate::wire::is_reasoning_model(&judge_config.model) {
+        judge.max_tokens = if crate::wire::is_reasoning_model(&judge.model) {
             4000
         } else {
-            100
+            200
         };
-        let judge_endpoint = if self.judge_provider.trim().is_empty() {
-            generators.first().map_or(0, |g| g.endpoint)
+        let endpoint = if self.judge_provider.trim().is_empty() {
+            p.generators.first().map_or(0, |g| g.endpoint)
         } else {
-            let p = preset(&self.judge_provider);
-            check_url("Judge base URL", &self.judge_base_url, &mut errors);
-            endpoint_index(
-                &mut endpoints,
-                &mut keys,
-                p.kind,
-                &self.judge_base_url,
-                &self.judge_api_key,
-                concurrency,
-                rpm,
+            let pre = preset(&self.judge_provider);
+            r.key(Field::JudgeApiKey, &self.judge_api_key, pre.needs_key);
+            match r.url(Field::JudgeBaseUrl, &self.judge_base_url) {
+                Some(u) => {
+                    endpoint_index(&mut p, pre.kind, u, &self.judge_api_key, concurrency, rpm)
+                }
+                None => 0,
+            }
+        };
+        p.judge = ModelSpec {
+            endpoint,
+            config: judge,
+        };
+        p
+    }
+
+    /// The run-wide limits: concurrency, requests per minute, timeout, retries, budget.
+    fn parse_limits(&self, r: &mut Reader) -> (Option<u32>, Option<u32>, u64, u32, Option<f64>) {
+        let concurrency = r
+            .number(
+                Field::Concurrency,
+                &self.concurrency,
+                (1.0, 256.0),
+                true,
+                ("1", "256"),
             )
+            .map(|v| v as u32);
+        let rpm = r
+            .number(
+                Field::Rpm,
+                &self.rpm,
+                (1.0, 100_000.0),
+                true,
+                ("1", "100,000"),
+            )
+            .map(|v| v as u32);
+        let timeout_s = r
+            .number(
+                Field::Timeout,
+                &self.timeout_s,
+                (1.0, 3600.0),
+                false,
+                ("1", "3600"),
+            )
+            .unwrap_or(120.0);
+        let max_retries = r
+            .number(
+                Field::MaxRetries,
+                &self.max_retries,
+                (0.0, 20.0),
+                true,
+                ("0", "20"),
+            )
+            .map_or(RunSettings::default().max_retries, |v| v as u32);
+        let budget = r.number(
+            Field::Budget,
+            &self.budget_usd,
+            (0.01, 1_000_000.0),
+            false,
+            ("0.01", "1,000,000"),
+        );
+        (
+            concurrency,
+            rpm,
+            (timeout_s * 1000.0) as u64,
+            max_retries,
+            budget,
+        )
+    }
+
+    /// Reads the run's settings and models, collecting every problem.
+    fn read(&self, r: &mut Reader) -> (RunSettings, Parsed) {
+        let examples = if r.required(Field::Examples, &self.examples) {
+            r.number(
+                Field::Examples,
+                &self.examples,
+                (1.0, 100_000.0),
+                true,
+                ("1", "100,000"),
+            )
+        } else {
+            None
         };
-        if !errors.is_empty() {
-            return Err(errors);
+        let (concurrency, rpm, timeout_ms, max_retries, budget_usd) = self.parse_limits(r);
+        let seed = r
+            .number(
+                Field::Seed,
+                &self.seed,
+                (0.0, 9_007_199_254_740_991.0),
+                true,
+                ("0", "9,007,199,254,740,991"),
+            )
+            .map_or(crate::plan::DEFAULT_SEED, |v| v as u64);
+        let parsed = self.parse_models(r, concurrency, rpm);
+        let settings = RunSettings {
+            examples: examples.map_or(1, |v| v as usize),
+            target: if self.target == "attempts" {
+                Target::Attempts
+            } else {
+                Target::Accepted
+            },
+            seed,
+            max_retries,
+            timeout_ms,
+            schedule: if self.schedule == "barrier" {
+                Schedule::StageBarrier
+            } else {
+                Schedule::Pipelined
+            },
+            budget_usd,
+            ..RunSettings::default()
+        };
+        (settings, parsed)
+    }
+
+    /// Every problem in the form, without building a run (cheap enough to run as the user types).
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut r = Reader { errors: Vec::new() };
+        self.read(&mut r);
+        r.errors
+    }
+
+    /// Checks every field and builds the run, or lists what to fix.
+    pub fn prepare(
+        &self,
+        template: &FactTemplate,
+        prompts: &Prompts,
+        id: String,
+        now_ms: f64,
+    ) -> Result<Prepared, Vec<FieldError>> {
+        let mut r = Reader { errors: Vec::new() };
+        let (settings, parsed) = self.read(&mut r);
+        if !r.errors.is_empty() {
+            return Err(r.errors);
         }
-        let judge = Generator {
-            endpoint: judge_endpoint,
-            config: judge_config,
-        };
         Ok(Prepared {
             run: Run::new(
                 id,
                 now_ms,
                 template.clone(),
-                endpoints,
-                generators,
-                judge,
+                prompts.clone(),
+                parsed.endpoints,
+                parsed.generators,
+                parsed.judge,
                 settings,
             ),
-            keys,
+            keys: parsed.keys,
         })
+    }
+
+    /// Where a reopened run's calls go now: the endpoints, keys and limits in the form, for the
+    /// same models the run was made with (so its cached replies still serve it).
+    pub fn connection(&self, run: &Run) -> Result<(Connection, Vec<String>), Vec<FieldError>> {
+        let mut r = Reader { errors: Vec::new() };
+        let (concurrency, rpm, timeout_ms, max_retries, budget_usd) = self.parse_limits(&mut r);
+        let parsed = self.parse_models(&mut r, concurrency, rpm);
+        if parsed.generators.len() != run.generators.len() {
+            r.fail(
+                Field::Model(parsed.generators.len().min(run.generators.len())),
+                Problem::ModelCountChanged {
+                    was: run.generators.len(),
+                },
+            );
+        }
+        for (i, (now, was)) in parsed.generators.iter().zip(&run.generators).enumerate() {
+            if now.config.model != was.config.model {
+                r.fail(
+                    Field::Model(i),
+                    Problem::ModelChanged {
+                        was: was.config.model.clone(),
+                    },
+                );
+            }
+        }
+        if parsed.judge.config.model != run.judge.config.model {
+            r.fail(
+                Field::JudgeModel,
+                Problem::ModelChanged {
+                    was: run.judge.config.model.clone(),
+                },
+            );
+        }
+        if !r.errors.is_empty() {
+            return Err(r.errors);
+        }
+        Ok((
+            Connection {
+                endpoints: parsed.endpoints,
+                generator_endpoints: parsed.generators.iter().map(|g| g.endpoint).collect(),
+                judge_endpoint: parsed.judge.endpoint,
+                timeout_ms,
+                max_retries,
+                budget_usd,
+            },
+            parsed.keys,
+        ))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn template() -> FactTemplate {
-        FactTemplate::built_in("pandas_habitat").unwrap()
-    }
-
-    #[test]
-    fn the_default_form_makes_a_run() {
-        let p = RunForm::default()
-            .prepare(&template(), "r".into(), 0.0)
-            .unwrap();
-        assert_eq!(p.run.items.len(), 10);
-        assert_eq!(p.run.endpoints.len(), 1);
-        assert_eq!(
-            p.run.endpoints[0].concurrency, 32,
-            "HTTPS providers get HTTP/2 concurrency"
-        );
-        assert_eq!(p.run.judge.config.temperature, Some(0.0));
-        assert_eq!(p.run.judge.config.max_tokens, 100);
-        let reasoning = RunForm {
-            judge_model: "o4-mini".into(),
-            ..RunForm::default()
-        };
-        assert_eq!(
-            reasoning
-                .prepare(&template(), "r".into(), 0.0)
-                .unwrap()
-                .run
-                .judge
-                .config
-                .max_tokens,
-            4000
-        );
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let mut f = RunForm {
-            examples: "ten".into(),
-            ..RunForm::default()
-        };
-        f.models[0].base_url = "api.openai.com".into();
-        f.models[0].model = " ".into();
-        f.models[0].extra_body = "[1]".into();
-        f.judge_model.clear();
-        f.models.push(ModelForm {
-            provider: "anthropic".into(),
-            base_url: "https://api.anthropic.com/v1".into(),
-            model: "c".into(),
-            ..ModelForm::default()
-        });
-        let errors = f.prepare(&template(), "r".into(), 0.0).unwrap_err();
-        let expected = [
-            "Examples: \"ten\" is not a valid number.",
-            "Base URL must start with http:// or https:// (got \"api.openai.com\").",
-            "Model is empty: enter the model's name, e.g. gpt-4.1-mini.",
-            "Extra body must be a JSON object, e.g. {\"provider\": {\"sort\": \"price\"}}.",
-            "API key 2 is empty: Anthropic needs a key.",
-            "Judge model is empty: enter the model that checks each question and answer.",
-        ];
-        assert_eq!(errors, expected);
-    }
-
-    #[test]
-    fn models_share_an_endpoint_and_the_judge_can_have_its_own() {
-        let mut f = RunForm::default();
-        f.models[0].base_url = "http://127.0.0.1:9/v1".into();
-        f.models.push(ModelForm {
-            model: "second".into(),
-            ..f.models[0].clone()
-        });
-        f.judge_provider = "anthropic".into();
-        f.judge_base_url = "https://api.anthropic.com/v1".into();
-        f.judge_api_key = "sk-ant".into();
-        f.examples = "3".into();
-        let p = f.prepare(&template(), "r".into(), 0.0).unwrap();
-        assert_eq!(p.run.endpoints.len(), 2);
-        assert_eq!(
-            p.run.endpoints[0].concurrency, 6,
-            "plain HTTP gets the browser's six"
-        );
-        assert_eq!(p.keys, vec!["".to_string(), "sk-ant".to_string()]);
-        assert_eq!(p.run.items.len(), 6);
-        assert_eq!(p.run.judge.endpoint, 1);
-        assert!(
-            serde_json::to_string(&p.run)
-                .unwrap()
-                .find("sk-ant")
-                .is_none(),
-            "keys stay out of the run record"
-        );
-    }
-
-    #[test]
-    fn switching_provider_only_replaces_preset_urls() {
-        assert!(is_default_base_url("https://api.openai.com/v1/"));
-        assert!(is_default_base_url(""));
-        assert!(!is_default_base_url("http://127.0.0.1:8787/v1"));
-    }
-}
+mod tests;

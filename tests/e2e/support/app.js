@@ -81,7 +81,7 @@ export class Synfact {
       .toBeGreaterThanOrEqual(n);
   }
 
-  /** The newest run the app saved in IndexedDB, with its items in plan order. */
+  /** The newest run the app saved in IndexedDB: its settings, counts and items in plan order. */
   async newestRun() {
     return this.page.evaluate(async () => {
       const db = await new Promise((res, rej) => {
@@ -94,12 +94,13 @@ export class Synfact {
         q.onsuccess = () => res(q.result.map((v) => JSON.parse(v)));
         q.onerror = () => rej(q.error);
       });
-      const runs = await all('runs');
-      runs.sort((a, b) => b.run.created_ms - a.run.created_ms);
-      const meta = runs[0];
-      const items = meta ? await all('items', IDBKeyRange.bound(meta.run.id + '/', meta.run.id + '/\uffff')) : [];
+      const progress = await all('progress');
+      progress.sort((a, b) => b.created_ms - a.created_ms);
+      const newest = progress[0];
+      const run = newest ? (await all('runs', newest.id))[0] : undefined;
+      const items = newest ? await all('items', IDBKeyRange.bound(newest.id + '/', newest.id + '/\uffff')) : [];
       db.close();
-      return { meta, items, runCount: runs.length };
+      return { progress: newest, run, items, runCount: progress.length };
     });
   }
 }

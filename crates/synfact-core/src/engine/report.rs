@@ -1,16 +1,19 @@
-//! What the run status shows: per-step counts and the status line.
+//! What the run status shows: per-step counts, as numbers (the app words them).
 
-use super::{Engine, Status};
+use super::Engine;
 use crate::run::{Stage, Summary};
 
 /// Counts for one step of the loop.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StepProgress {
     pub in_flight: usize,
+    /// Replies received for this step (a rejecting reply counts).
     pub done: usize,
     pub retried: u32,
     pub rejected: usize,
     pub failed: usize,
+    /// Items that ended at an earlier step and will never reach this one.
+    pub skipped: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,44 +23,26 @@ pub struct Progress {
     pub total: usize,
     /// Items waiting out a backoff.
     pub waiting: usize,
+    /// Per generator: (accepted, wanted) when the run aims at N accepted.
+    pub accepted_of_wanted: Vec<(usize, usize)>,
 }
 
 impl Engine {
-    /// The run's status line for everything but a finished run.
-    pub fn status_line(&self) -> String {
-        let s = self.run.summary();
-        let done = s.accepted + s.rejected + s.failed;
-        let counts = format!(
-            "{done} of {} items done ({} accepted, {} rejected, {} failed)",
-            self.run.items.len(),
-            s.accepted,
-            s.rejected,
-            s.failed
-        );
-        match &self.status {
-            Status::Idle => format!("Ready to resume: {counts}. Press Resume to carry on."),
-            Status::Running => format!("Running: {counts}"),
-            Status::Paused => format!("Paused: {counts}. Press Resume to carry on."),
-            Status::Stopped(m) => format!("Stopped: {m}"),
-            Status::Cancelled => {
-                format!("Cancelled: {counts}. Press Resume to carry on where it stopped.")
-            }
-            Status::Finished => s.finished_line(),
-        }
-    }
-
     /// Per-step counts for the run status.
     pub fn progress(&self) -> Progress {
+        let run = self.run();
         let mut p = Progress {
-            total: self.run.items.len(),
-            summary: self.run.summary(),
+            total: run.items.len(),
+            summary: run.summary(),
             ..Progress::default()
         };
         for f in self.in_flight.values() {
             p.steps[f.step.index()].in_flight += 1;
         }
-        for (idx, item) in self.run.items.iter().enumerate() {
-            for s in 0..item.steps_done() {
+        let mut accepted = vec![0; run.generators.len()];
+        for (idx, item) in run.items.iter().enumerate() {
+            let done = item.steps_done();
+            for s in 0..done {
                 p.steps[s].done += 1;
             }
             for (s, r) in item.retries.iter().enumerate() {
@@ -69,11 +54,25 @@ impl Engine {
                     Stage::Failed => p.steps[step.index()].failed += 1,
                     _ => {}
                 }
+                if matches!(item.stage, Stage::Rejected | Stage::Failed) {
+                    for later in &mut p.steps[step.index() + 1..] {
+                        later.skipped += 1;
+                    }
+                }
+            }
+            if item.stage == Stage::Accepted {
+                accepted[item.generator] += 1;
             }
             if !item.stage.is_terminal() && self.pending[idx].is_none() && self.ready_at[idx] > 0.0
             {
                 p.waiting += 1;
             }
+        }
+        if run.settings.target == crate::run::Target::Accepted {
+            p.accepted_of_wanted = accepted
+                .into_iter()
+                .map(|a| (a, run.settings.examples))
+                .collect();
         }
         p
     }

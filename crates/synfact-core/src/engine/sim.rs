@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::prompts::{ANSWER_MARK, JUDGE_MARK, QUESTION_MARK};
-use crate::wire::Usage;
+use crate::run::Summary;
+use crate::wire::{Finish, Usage};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -14,6 +15,10 @@ pub(super) enum Script {
     Fail(CallError),
     Refuse,
     JudgeNo,
+    /// An empty reply (content null).
+    Empty,
+    /// This text instead of the usual reply (structured output dropped).
+    Text(String),
 }
 
 struct Pending {
@@ -52,8 +57,10 @@ pub(super) struct Sim {
     pub(super) sent: Vec<(f64, CallRequest)>,
     pub(super) aborted: HashSet<u64>,
     pub(super) saves: usize,
+    /// Replies the engine asked to cache.
+    pub(super) cached_replies: usize,
     pub(super) finished: Option<Summary>,
-    pub(super) stopped: Vec<String>,
+    pub(super) stopped: Vec<Status>,
     pub(super) max_active: HashMap<usize, u32>,
     pub(super) active: HashMap<usize, u32>,
     pub(super) latency: Box<dyn Fn(&CallRequest) -> f64>,
@@ -80,7 +87,10 @@ fn reply_for(req: &CallRequest) -> Completion {
         )
     } else {
         assert!(text.starts_with(JUDGE_MARK));
-        (String::new(), Some(json!({"is_complied": true})))
+        (
+            String::new(),
+            Some(json!({"reason": "fine", "is_complied": true})),
+        )
     };
     Completion {
         text,
@@ -90,7 +100,9 @@ fn reply_for(req: &CallRequest) -> Completion {
         usage: Usage {
             input_tokens: 10,
             output_tokens: 5,
+            ..Usage::default()
         },
+        repaired: false,
     }
 }
 
@@ -104,6 +116,7 @@ impl Sim {
             sent: Vec::new(),
             aborted: HashSet::new(),
             saves: 0,
+            cached_replies: 0,
             finished: None,
             stopped: Vec::new(),
             max_active: HashMap::new(),
@@ -171,14 +184,22 @@ impl Sim {
                             reply.text.clear();
                             Ok(reply)
                         }
+                        Script::Empty => {
+                            reply.text.clear();
+                            reply.structured = None;
+                            Ok(reply)
+                        }
+                        Script::Text(t) => {
+                            reply.text = t;
+                            reply.structured = None;
+                            Ok(reply)
+                        }
                         Script::JudgeNo => {
-                            reply.structured = Some(json!({"is_complied": false}));
+                            reply.structured =
+                                Some(json!({"reason": "off topic", "is_complied": false}));
                             Ok(reply)
                         }
                     };
-                    if let Ok(r) = &result {
-                        self.cache.insert(req.cache_key.clone(), r.clone());
-                    }
                     let at = self.now + (self.latency)(&req);
                     let call = req.call;
                     self.sent.push((self.now, req));
@@ -195,9 +216,20 @@ impl Sim {
                     self.aborted.insert(call);
                 }
                 Command::WakeAt(at) => self.push(at, Event::Timer),
-                Command::Save(_) => self.saves += 1,
-                Command::Finished(s) => self.finished = Some(s),
-                Command::Stopped(m) => self.stopped.push(m),
+                Command::Save { reply, .. } => {
+                    self.saves += 1;
+                    if let Some((key, completion)) = reply {
+                        self.cached_replies += 1;
+                        if self.use_cache {
+                            self.cache.insert(key, completion);
+                        }
+                    }
+                }
+                Command::Status => match self.engine.status() {
+                    Status::Finished => self.finished = Some(self.engine.run().summary()),
+                    s @ (Status::Stopped(_) | Status::Cancelled) => self.stopped.push(s.clone()),
+                    _ => {}
+                },
             }
         }
     }

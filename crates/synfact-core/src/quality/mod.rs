@@ -1,0 +1,63 @@
+//! Dataset quality beyond the judge: local checks on every reply.
+
+use serde::{Deserialize, Serialize};
+
+/// A local check that a reply failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckFailure {
+    /// The answer does not carry the key sentence.
+    MissingKeySentence,
+    /// The reply disclaims or refuses ("as an AI", "fictional"); the phrase found.
+    Disclaimer { phrase: String },
+    /// The reply talks about its set-up ("the fact sheet", "the prompt"); the phrase found.
+    Leak { phrase: String },
+}
+
+impl CheckFailure {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckFailure::MissingKeySentence => "missing_key_sentence",
+            CheckFailure::Disclaimer { .. } => "disclaimer",
+            CheckFailure::Leak { .. } => "leak",
+        }
+    }
+}
+
+/// How strictly the answer must carry the key sentence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySentenceCheck {
+    Off,
+    /// Same words in the same order, ignoring case, spacing, punctuation and quote styles.
+    #[default]
+    Lenient,
+    /// The exact sentence, ignoring only spacing and quote styles.
+    Strict,
+}
+
+/// Which local checks run, and how hard a failing step is retried.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QualitySettings {
+    pub key_sentence: KeySentenceCheck,
+    pub disclaimers: bool,
+    pub leaks: bool,
+    pub requirements: bool,
+    /// Samples asked again after a local check fails, per step, before the item is rejected.
+    pub reasks: u32,
+    /// Reject a question this similar (estimated Jaccard similarity of word shingles) to an
+    /// earlier one; `None` turns the check off.
+    pub duplicate_threshold: Option<f32>,
+}
+
+impl Default for QualitySettings {
+    fn default() -> Self {
+        QualitySettings {
+            key_sentence: KeySentenceCheck::Lenient,
+            disclaimers: true,
+            leaks: true,
+            requirements: true,
+            reasks: 2,
+            duplicate_threshold: Some(0.7),
+        }
+    }
+}

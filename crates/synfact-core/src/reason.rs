@@ -1,0 +1,62 @@
+//! Why an item was rejected or failed, as plain data (worded by the app).
+
+use crate::error::CallError;
+use serde::{Deserialize, Serialize};
+
+/// Why an item ended without being accepted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reason {
+    /// The model declined to write it.
+    Refused(Refusal),
+    /// The reply stopped at the token limit.
+    CutOff,
+    /// The judge said it did not comply, with its reason when it gave one.
+    JudgeRejected { why: Option<String> },
+    /// The judge's reply held no verdict (after asking again).
+    NoVerdict { snippet: String },
+    /// The judge declined to judge.
+    JudgeRefused { text: String },
+    /// A call kept failing; the last error.
+    GaveUp { tries: u32, last: CallError },
+    /// The prompt does not fit the model's context.
+    TooLong { detail: String },
+    /// A local check failed on every sample asked for.
+    Check(crate::quality::CheckFailure),
+    /// The question nearly repeats an earlier item's.
+    Duplicate { of: usize, similarity: f32 },
+    /// Rejected in review.
+    Reviewer,
+}
+
+impl Reason {
+    /// A short stable name, for counts by reason (reports, manifests, filters).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Refused(_) => "refused",
+            Reason::CutOff => "cut_off",
+            Reason::JudgeRejected { .. } => "judge_rejected",
+            Reason::NoVerdict { .. } => "no_verdict",
+            Reason::JudgeRefused { .. } => "judge_refused",
+            Reason::GaveUp { .. } => "gave_up",
+            Reason::TooLong { .. } => "too_long",
+            Reason::Check(c) => c.code(),
+            Reason::Duplicate { .. } => "duplicate",
+            Reason::Reviewer => "reviewer",
+        }
+    }
+}
+
+/// How a model declined.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// OpenAI's `refusal` field, with its text.
+    Stated(String),
+    /// Anthropic's `stop_reason: refusal`.
+    StopReason,
+    /// The provider's content filter.
+    ContentFilter,
+    /// The reply was empty.
+    Empty,
+    /// The reply opens with a stock refusal; the phrase found.
+    Opening(String),
+}

@@ -1,0 +1,266 @@
+//! What the buttons do: start, pause, resume, cancel, open and delete runs. Holds the database
+//! connection and the current run's executor.
+
+use super::executor::Executor;
+use super::view::{Phase, RunView};
+use crate::storage::cache;
+use crate::storage::db::{self, StorageError};
+use crate::storage::runs::{self, RunProgress};
+use crate::words;
+use idb::Database;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use synfact_core::prompts::Prompts;
+use synfact_core::setup::{FieldError, RunForm};
+use synfact_core::{Event, FactTemplate, Run, Status};
+
+/// Copyable handle to the app's run machinery, provided as context.
+#[derive(Clone, Copy)]
+pub struct Controller {
+    db: StoredValue<Option<Rc<Database>>, LocalStorage>,
+    current: StoredValue<Option<Rc<Executor>>, LocalStorage>,
+    known: StoredValue<Option<Rc<RefCell<HashSet<String>>>>, LocalStorage>,
+    pub view: RunView,
+    pub saved: RwSignal<Vec<RunProgress>>,
+    /// Why Generate or Resume could not go ahead, worded for the alert by the buttons.
+    pub problems: RwSignal<Vec<String>>,
+    /// The same problems, by field, to show next to each.
+    pub field_errors: RwSignal<Vec<FieldError>>,
+    /// A run is being set up (Generate was pressed): further presses are ignored.
+    starting: RwSignal<bool>,
+}
+
+impl Controller {
+    pub fn new() -> Controller {
+        Controller {
+            db: StoredValue::new_local(None),
+            current: StoredValue::new_local(None),
+            known: StoredValue::new_local(None),
+            view: RunView::new(),
+            saved: RwSignal::new(Vec::new()),
+            problems: RwSignal::new(Vec::new()),
+            field_errors: RwSignal::new(Vec::new()),
+            starting: RwSignal::new(false),
+        }
+    }
+
+    /// The database, opened on first use.
+    pub async fn database(self) -> Result<Rc<Database>, StorageError> {
+        if let Some(d) = self.db.with_value(|d| d.clone()) {
+            return Ok(d);
+        }
+        let d = Rc::new(db::open().await?);
+        self.db.set_value(Some(d.clone()));
+        Ok(d)
+    }
+
+    /// The keys of every cached reply, read once per tab.
+    async fn known(self, database: &Database) -> Rc<RefCell<HashSet<String>>> {
+        if let Some(k) = self.known.with_value(|k| k.clone()) {
+            return k;
+        }
+        let keys = cache::known_keys(database).await.unwrap_or_default();
+        let k = Rc::new(RefCell::new(keys));
+        self.known.set_value(Some(k.clone()));
+        k
+    }
+
+    fn current(self) -> Option<Rc<Executor>> {
+        self.current.with_value(|d| d.clone())
+    }
+
+    /// Reads the current run, if one is open (untracked: subscribe to `view.revision` first).
+    pub fn with_run<T>(self, f: impl FnOnce(&Run) -> T) -> Option<T> {
+        self.current().map(|e| e.with_run(f))
+    }
+
+    fn replace(self, next: Rc<Executor>) {
+        if let Some(old) = self.current() {
+            old.close();
+        }
+        self.current.set_value(Some(next.clone()));
+        next.show();
+    }
+
+    async fn executor(self, run: Run, keys: Vec<String>) -> Result<Rc<Executor>, StorageError> {
+        let database = self.database().await?;
+        let known = self.known(&database).await;
+        let on_state = Box::new(move || self.refresh_saved());
+        Ok(Executor::new(
+            run, keys, database, known, self.view, on_state,
+        ))
+    }
+
+    fn show_errors(self, errors: Vec<FieldError>) {
+        self.problems
+            .set(errors.iter().map(words::field_error).collect());
+        self.field_errors.set(errors);
+    }
+
+    /// Validates everything, saves the new run, and starts it.
+    pub fn generate(self, form: RunForm, template_json: String, prompts: Prompts) {
+        if self.starting.get_untracked() || self.view.phase.get_untracked() == Phase::Running {
+            return;
+        }
+        let template = match FactTemplate::from_json(&template_json) {
+            Ok(t) => t,
+            Err(errors) => {
+                let mut p = vec!["The template has problems (see Template).".to_string()];
+                p.extend(errors.iter().map(|e| e.to_string()));
+                self.problems.set(p);
+                return;
+            }
+        };
+        let now = crate::now_ms();
+        let id = format!(
+            "run-{}-{:04x}",
+            now as u64,
+            (js_sys::Math::random() * 65535.0) as u32
+        );
+        let prepared = match form.prepare(&template, &prompts, id, now) {
+            Ok(p) => p,
+            Err(errors) => return self.show_errors(errors),
+        };
+        self.problems.set(Vec::new());
+        self.field_errors.set(Vec::new());
+        self.starting.set(true);
+        self.view.status_line.set(format!(
+            "Starting: {} planned…",
+            words::count(prepared.run.items.len(), "item", "items")
+        ));
+        spawn_local(async move {
+            let run = prepared.run;
+            let result = async {
+                let database = self.database().await?;
+                // The run goes ahead in memory even if it cannot be saved; the saver keeps trying.
+                if let Err(e) = runs::create(&database, &run, &Status::Idle).await {
+                    self.view.storage_error.set(Some(e));
+                }
+                self.executor(run, prepared.keys).await
+            }
+            .await;
+            self.starting.set(false);
+            match result {
+                Ok(executor) => {
+                    self.replace(executor.clone());
+                    executor.dispatch(Event::Start);
+                    self.refresh_saved();
+                }
+                Err(e) => {
+                    self.view.phase.set(Phase::Empty);
+                    self.view
+                        .status_line
+                        .set(format!("Could not start: {}", words::storage_error(&e)));
+                }
+            }
+        });
+    }
+
+    pub fn pause(self) {
+        if let Some(e) = self.current() {
+            e.dispatch(Event::Pause);
+        }
+    }
+
+    /// Carries on with the endpoints, keys and limits in the form now (same models), so a
+    /// corrected base URL or key takes effect.
+    pub fn resume(self, form: &RunForm) {
+        let Some(e) = self.current() else { return };
+        let connection = e.with_run(|run| form.connection(run));
+        match connection {
+            Ok((connection, keys)) => {
+                self.problems.set(Vec::new());
+                self.field_errors.set(Vec::new());
+                e.set_keys(keys);
+                e.dispatch(Event::Reconnect(connection));
+                e.settings_changed();
+                // Anything that could not be saved before is tried again first.
+                e.flush();
+                e.dispatch(Event::Resume);
+            }
+            Err(errors) => self.show_errors(errors),
+        }
+    }
+
+    pub fn cancel(self) {
+        if let Some(e) = self.current() {
+            e.dispatch(Event::Cancel);
+        }
+    }
+
+    /// Reloads the list of saved runs.
+    pub fn refresh_saved(self) {
+        spawn_local(async move {
+            let result = async { runs::list(&*self.database().await?).await }.await;
+            match result {
+                Ok(list) => self.saved.set(list),
+                Err(e) => self.view.storage_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Shows a saved run; an unfinished one can then be resumed.
+    pub fn open(self, id: String) {
+        spawn_local(async move {
+            let result = async {
+                let database = self.database().await?;
+                let (run, _) = runs::load(&database, &id).await?;
+                self.executor(run, Vec::new()).await
+            }
+            .await;
+            match result {
+                Ok(executor) => self.replace(executor),
+                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
+            }
+        });
+    }
+
+    pub fn delete(self, id: String) {
+        if let Some(e) = self.current().filter(|e| e.run_id() == id) {
+            e.discard();
+            self.current.set_value(None);
+            self.view.publish(Vec::new(), true);
+            self.view.phase.set(Phase::Empty);
+            self.view.progress.set(Default::default());
+            self.view.status_line.set("The run was deleted.".into());
+        }
+        spawn_local(async move {
+            let result = async { runs::delete(&*self.database().await?, &id, &[]).await }.await;
+            if let Err(e) = result {
+                self.problems.set(vec![words::storage_error(&e)]);
+            }
+            self.refresh_saved();
+        });
+    }
+
+    /// Saves what is pending now (the page is going away).
+    pub fn flush(self) {
+        if let Some(e) = self.current() {
+            e.flush();
+        }
+    }
+
+    /// At start-up: list saved runs and reopen the newest, so a reload picks up where it was.
+    pub fn restore(self) {
+        spawn_local(async move {
+            let list = match async { runs::list(&*self.database().await?).await }.await {
+                Ok(l) => l,
+                Err(e) => return self.view.storage_error.set(Some(e)),
+            };
+            let newest = list.first().map(|m| m.id.clone());
+            self.saved.set(list);
+            if let (Some(id), None) = (newest, self.current()) {
+                self.open(id);
+            }
+        });
+    }
+}
+
+impl Default for Controller {
+    fn default() -> Self {
+        Self::new()
+    }
+}

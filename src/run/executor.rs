@@ -1,0 +1,313 @@
+//! Executes the run engine's commands in the browser: calls (through the cache), aborts, timers
+//! and saves. What the page shows is published through `RunView`, a few times a second.
+
+use super::saver::{self, Saver};
+use super::view::{Phase, RunView};
+use crate::storage::cache;
+use crate::storage::db::StorageError;
+use crate::{provider, words};
+use idb::Database;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use synfact_core::engine::CallRequest;
+use synfact_core::error::{CallError, ErrorKind};
+use synfact_core::wire::Completion;
+use synfact_core::{Command, Engine, Event, Run, Status};
+use web_sys::AbortController;
+
+const SAVE_EVERY_MS: u32 = 150;
+const PUBLISH_EVERY_MS: u32 = 300;
+const STATUS_EVERY_MS: u32 = 100;
+/// Failed saves in a row, with the storage full, before the run pauses.
+const FULL_BEFORE_PAUSE: u32 = 2;
+
+/// Drives one run.
+pub struct Executor {
+    engine: RefCell<Engine>,
+    keys: RefCell<Vec<String>>,
+    db: Rc<Database>,
+    view: RunView,
+    aborts: RefCell<HashMap<u64, AbortController>>,
+    saver: Saver,
+    /// Keys of every cached reply (shared by all runs of the tab); a key not here needs no lookup.
+    known: Rc<RefCell<HashSet<String>>>,
+    /// Items changed since the view last heard.
+    unpublished: RefCell<Vec<usize>>,
+    flush_pending: Cell<bool>,
+    publish_pending: Cell<bool>,
+    status_pending: Cell<bool>,
+    /// False once the run is closed (another run shown, or deleted): late events are ignored.
+    live: Cell<bool>,
+    /// Called when the run's state changes (to refresh the list of saved runs).
+    on_state: Box<dyn Fn()>,
+}
+
+impl Executor {
+    /// An executor for `run`, with one key per endpoint.
+    pub fn new(
+        run: Run,
+        keys: Vec<String>,
+        db: Rc<Database>,
+        known: Rc<RefCell<HashSet<String>>>,
+        view: RunView,
+        on_state: Box<dyn Fn()>,
+    ) -> Rc<Executor> {
+        Rc::new(Executor {
+            engine: RefCell::new(Engine::new(run)),
+            keys: RefCell::new(keys),
+            db,
+            view,
+            aborts: RefCell::new(HashMap::new()),
+            saver: Saver::default(),
+            known,
+            unpublished: RefCell::new(Vec::new()),
+            flush_pending: Cell::new(false),
+            publish_pending: Cell::new(false),
+            status_pending: Cell::new(false),
+            live: Cell::new(true),
+            on_state,
+        })
+    }
+
+    /// Reads the run.
+    pub fn with_run<T>(&self, f: impl FnOnce(&Run) -> T) -> T {
+        f(self.engine.borrow().run())
+    }
+
+    pub fn status(&self) -> Status {
+        self.engine.borrow().status().clone()
+    }
+
+    pub fn run_id(&self) -> String {
+        self.engine.borrow().run().id.clone()
+    }
+
+    /// Replaces the endpoints' keys (Resume with the form as it is now).
+    pub fn set_keys(&self, keys: Vec<String>) {
+        *self.keys.borrow_mut() = keys;
+    }
+
+    /// The run's settings record must be written again (a reconnect changed it).
+    pub fn settings_changed(&self) {
+        self.saver.settings_changed();
+    }
+
+    /// Closes this run for good (another run takes the view): what is pending is saved, then
+    /// in-flight calls are aborted.
+    pub fn close(self: &Rc<Self>) {
+        self.flush();
+        self.discard();
+    }
+
+    /// Closes this run without saving anything more (it is being deleted).
+    pub fn discard(&self) {
+        self.live.set(false);
+        for (_, c) in self.aborts.borrow_mut().drain() {
+            c.abort();
+        }
+    }
+
+    /// Feeds an event to the engine and carries out what it asks.
+    pub fn dispatch(self: &Rc<Self>, event: Event) {
+        if !self.live.get() {
+            return;
+        }
+        let now = crate::now_ms();
+        let commands = self.engine.borrow_mut().handle(event, now);
+        let mut changed_state = false;
+        for c in commands {
+            match c {
+                Command::Send(req) => {
+                    let me = self.clone();
+                    spawn_local(async move {
+                        let (result, cached) = me.perform(&req).await;
+                        me.dispatch(Event::Reply {
+                            call: req.call,
+                            result,
+                            cached,
+                        });
+                    });
+                }
+                Command::Abort(call) => {
+                    if let Some(c) = self.aborts.borrow_mut().remove(&call) {
+                        c.abort();
+                    }
+                }
+                Command::WakeAt(at) => {
+                    let me = self.clone();
+                    let ms = (at - now).clamp(0.0, 24.0 * 3600.0 * 1000.0) as u32;
+                    gloo_timers::callback::Timeout::new(ms, move || me.dispatch(Event::Timer))
+                        .forget();
+                }
+                Command::Save { item, reply } => {
+                    self.saver.item(item);
+                    self.unpublished.borrow_mut().push(item);
+                    if let Some((key, completion)) = reply {
+                        self.known.borrow_mut().insert(key.clone());
+                        self.saver.reply(key, completion);
+                    }
+                }
+                Command::Status => changed_state = true,
+            }
+        }
+        // The page is redrawn a few times a second, not on every reply: under 170 replies a
+        // second it would spend its time on layout.
+        if changed_state {
+            self.flush();
+            self.publish();
+            self.update_status();
+            (self.on_state)();
+        } else {
+            self.once_later(SAVE_EVERY_MS, |e| &e.flush_pending, Executor::flush);
+            self.once_later(PUBLISH_EVERY_MS, |e| &e.publish_pending, Executor::publish);
+            self.once_later(
+                STATUS_EVERY_MS,
+                |e| &e.status_pending,
+                Executor::update_status,
+            );
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        match self.engine.borrow().status() {
+            Status::Running => Phase::Running,
+            Status::Finished => Phase::Finished,
+            _ => Phase::Resumable,
+        }
+    }
+
+    /// One call: from the cache if it was answered before, else from the provider.
+    async fn perform(&self, req: &CallRequest) -> (Result<Completion, CallError>, bool) {
+        if self.known.borrow().contains(&req.cache_key) {
+            match cache::get(&self.db, &req.cache_key).await {
+                Ok(Some(hit)) => return (Ok(hit), true),
+                Ok(None) => {}
+                Err(e) => self.view.storage_error.set(Some(e)),
+            }
+        }
+        if !self.live.get() || !self.engine.borrow().is_in_flight(req.call) {
+            return (Err(CallError::new(ErrorKind::Aborted, "")), false);
+        }
+        let (kind, base_url) = {
+            let engine = self.engine.borrow();
+            let e = &engine.run().endpoints[req.endpoint];
+            (e.kind, e.base_url.clone())
+        };
+        let key = self
+            .keys
+            .borrow()
+            .get(req.endpoint)
+            .cloned()
+            .unwrap_or_default();
+        let controller = match AbortController::new() {
+            Ok(c) => c,
+            Err(_) => {
+                return (
+                    Err(CallError::new(ErrorKind::Request, "AbortController")),
+                    false,
+                )
+            }
+        };
+        self.aborts
+            .borrow_mut()
+            .insert(req.call, controller.clone());
+        let result =
+            provider::call(kind, &base_url, &key, &req.llm, req.timeout_ms, &controller).await;
+        self.aborts.borrow_mut().remove(&req.call);
+        (result, false)
+    }
+
+    fn update_status(self: &Rc<Self>) {
+        if !self.live.get() {
+            return;
+        }
+        let engine = self.engine.borrow();
+        let progress = engine.progress();
+        self.view
+            .status_line
+            .set(words::status_line(engine.status(), &progress, engine.run()));
+        self.view.progress.set(progress);
+        drop(engine);
+        self.view.phase.set(self.phase());
+    }
+
+    /// Tells the views which items changed since they last heard.
+    fn publish(self: &Rc<Self>) {
+        if !self.live.get() {
+            return;
+        }
+        let changed = std::mem::take(&mut *self.unpublished.borrow_mut());
+        if !changed.is_empty() {
+            self.view.publish(changed, false);
+        }
+    }
+
+    /// Shows the run's state without starting it (a new or reopened run).
+    pub fn show(self: &Rc<Self>) {
+        self.unpublished.borrow_mut().clear();
+        self.view.publish(Vec::new(), true);
+        self.update_status();
+    }
+
+    /// Runs `action` once, `ms` from now, however often this is called until then.
+    fn once_later(
+        self: &Rc<Self>,
+        ms: u32,
+        pending: fn(&Executor) -> &Cell<bool>,
+        action: fn(&Rc<Executor>),
+    ) {
+        if pending(self).replace(true) {
+            return;
+        }
+        let me = self.clone();
+        gloo_timers::callback::Timeout::new(ms, move || {
+            pending(&me).set(false);
+            action(&me);
+        })
+        .forget();
+    }
+
+    /// Writes new replies, changed items and the run's counts in one transaction, so a saved
+    /// item never gets ahead of the cached reply that moved it. A failed write keeps everything
+    /// for the next try; a full disk pauses the run.
+    pub fn flush(self: &Rc<Self>) {
+        if !self.live.get() {
+            return;
+        }
+        let Some((batch, writes)) = self.saver.begin(&self.engine.borrow()) else {
+            return;
+        };
+        let me = self.clone();
+        spawn_local(async move {
+            let result = saver::write(&me.db, &writes).await;
+            let again = me.saver.end(batch, &result);
+            match result {
+                Ok(()) => {
+                    if matches!(
+                        me.view.storage_error.get_untracked(),
+                        Some(StorageError::Full)
+                    ) {
+                        me.view.storage_error.set(None);
+                    }
+                    if again {
+                        me.flush();
+                    }
+                }
+                Err(e) => {
+                    let full = e == StorageError::Full;
+                    me.view.storage_error.set(Some(e));
+                    if full && me.saver.failures.get() >= FULL_BEFORE_PAUSE {
+                        me.dispatch(Event::StorageFull);
+                    } else {
+                        // Try again soon, and less often the longer it fails.
+                        let wait = 500u32 << me.saver.failures.get().min(6);
+                        me.once_later(wait, |e| &e.flush_pending, Executor::flush);
+                    }
+                }
+            }
+        });
+    }
+}

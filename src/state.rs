@@ -1,0 +1,122 @@
+//! The application state, provided once at the root: the form, the template being edited, and
+//! the run controller. Each persisted part has one effect that saves it.
+
+use crate::run::Controller;
+use crate::storage::prefs;
+use crate::storage::state::{self as saved, WorkingTemplate};
+use crate::words;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use synfact_core::setup::{Field, FieldError, RunForm};
+use synfact_core::template::BUILT_IN;
+
+/// Everything the page edits, as signals.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub ctl: Controller,
+    pub form: RwSignal<RunForm>,
+    pub remember_keys: RwSignal<bool>,
+    pub template: RwSignal<WorkingTemplate>,
+    /// Fields the user has left at least once: their problems show next to them.
+    pub touched: RwSignal<Vec<Field>>,
+    /// Generate was pressed with problems: every field shows its problem.
+    pub show_all: RwSignal<bool>,
+    /// Something the browser could not keep (the form or the working template).
+    pub save_error: RwSignal<Option<String>>,
+    /// The saved working template has been read (until then nothing overwrites it, and the
+    /// editor is not shown).
+    pub template_loaded: RwSignal<bool>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        AppState {
+            ctl: Controller::new(),
+            form: RwSignal::new(prefs::load_form()),
+            remember_keys: RwSignal::new(prefs::remember_keys()),
+            template: RwSignal::new(WorkingTemplate {
+                choice: BUILT_IN[0].0.to_string(),
+                text: BUILT_IN[0].1.trim().to_string(),
+                prompts: Default::default(),
+            }),
+            touched: RwSignal::new(Vec::new()),
+            show_all: RwSignal::new(false),
+            save_error: RwSignal::new(None),
+            template_loaded: RwSignal::new(false),
+        }
+    }
+
+    /// Reads what IndexedDB keeps, and installs one effect per persisted thing.
+    pub fn persist(self) {
+        let form = self.form;
+        let remember = self.remember_keys;
+        let save_error = self.save_error;
+        Effect::new(move |_| {
+            let on = remember.get();
+            prefs::set_remember_keys(on);
+            if !form.with(|f| prefs::save_form(f, on)) {
+                save_error.set(Some(
+                    "The form could not be saved in this browser (localStorage is full or disabled); it is kept while this tab is open.".into(),
+                ));
+            }
+        });
+        let template = self.template;
+        let loaded = self.template_loaded;
+        let ctl = self.ctl;
+        spawn_local(async move {
+            if let Ok(database) = ctl.database().await {
+                if let Ok(Some(t)) = saved::load_template(&database).await {
+                    template.set(t);
+                }
+            }
+            loaded.set(true);
+        });
+        Effect::new(move |_| {
+            let t = template.get();
+            if !loaded.get() {
+                return;
+            }
+            spawn_local(async move {
+                let result =
+                    async { saved::save_template(&*ctl.database().await?, &t).await }.await;
+                save_error.set(result.err().map(|e| {
+                    format!(
+                        "The template could not be saved in this browser: {}",
+                        words::storage_error(&e)
+                    )
+                }));
+            });
+        });
+    }
+
+    /// Marks a field as visited: its problems show from now on.
+    pub fn touch(self, f: Field) {
+        if !self.touched.with_untracked(|t| t.contains(&f)) {
+            self.touched.update(|t| t.push(f));
+        }
+    }
+
+    /// The problem to show next to a field: live, once the field was visited or Generate pressed;
+    /// or the one Resume found (a changed model).
+    pub fn field_error(self, f: Field) -> Signal<Option<String>> {
+        let live = Memo::new(move |_| self.form.with(|form| form.check()));
+        Signal::derive(move || {
+            let shown = self.show_all.get() || self.touched.with(|t| t.contains(&f));
+            let found: Option<FieldError> = live
+                .with(|errors| errors.iter().find(|e| e.field == f).cloned())
+                .filter(|_| shown)
+                .or_else(|| {
+                    self.ctl
+                        .field_errors
+                        .with(|e| e.iter().find(|e| e.field == f).cloned())
+                });
+            found.map(|e| words::field_error(&e))
+        })
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,67 @@
+//! What the browser remembers between visits in localStorage (via `gloo-storage`): the form,
+//! and — only if the user opts in — the API keys, apart from it. The working template lives in
+//! IndexedDB (`db::STATE`): it can be far larger than localStorage holds.
+
+use gloo_storage::{LocalStorage, Storage};
+use synfact_core::setup::RunForm;
+
+const FORM: &str = "synfact.form.v1";
+const KEYS: &str = "synfact.keys.v1";
+const REMEMBER: &str = "synfact.remember_keys";
+
+/// The saved form, with its keys put back if the user chose to remember them.
+pub fn load_form() -> RunForm {
+    let mut form: RunForm = LocalStorage::get(FORM).unwrap_or_default();
+    if form.models.is_empty() {
+        form = RunForm::default();
+    }
+    if remember_keys() {
+        let keys: Vec<String> = LocalStorage::get(KEYS).unwrap_or_default();
+        for (m, k) in form.models.iter_mut().zip(keys.iter()) {
+            m.api_key = k.clone();
+        }
+        if let Some(k) = keys.get(form.models.len()) {
+            form.judge_api_key = k.clone();
+        }
+    }
+    form
+}
+
+/// The form without any key: what is saved, always.
+pub fn without_keys(form: &RunForm) -> (RunForm, Vec<String>) {
+    let mut bare = form.clone();
+    let mut keys: Vec<String> = bare
+        .models
+        .iter_mut()
+        .map(|m| std::mem::take(&mut m.api_key))
+        .collect();
+    keys.push(std::mem::take(&mut bare.judge_api_key));
+    (bare, keys)
+}
+
+/// Saves the form; the keys go to their own entry only when `remember_keys`, else are removed.
+/// Returns false if the browser refused (storage full or disabled).
+pub fn save_form(form: &RunForm, remember_keys: bool) -> bool {
+    let (bare, keys) = without_keys(form);
+    let saved = LocalStorage::set(FORM, &bare).is_ok();
+    if remember_keys {
+        saved && LocalStorage::set(KEYS, &keys).is_ok()
+    } else {
+        LocalStorage::delete(KEYS);
+        saved
+    }
+}
+
+/// Whether the user chose to keep keys in this browser. Off unless they ticked it.
+pub fn remember_keys() -> bool {
+    LocalStorage::get::<bool>(REMEMBER).unwrap_or(false)
+}
+
+pub fn set_remember_keys(on: bool) {
+    if on {
+        let _ = LocalStorage::set(REMEMBER, true);
+    } else {
+        LocalStorage::delete(REMEMBER);
+        LocalStorage::delete(KEYS);
+    }
+}

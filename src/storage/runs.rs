@@ -1,0 +1,143 @@
+//! Saved runs: each run's settings in one record (written when it is created or reconnected),
+//! its counts and state in a small record rewritten with every save, and each item in its own
+//! record, so saving costs what changed, not the size of the run.
+
+use super::db::{self, Result, StorageError, Write};
+use idb::Database;
+use serde::{Deserialize, Serialize};
+use synfact_core::{Item, Run, Status, Summary};
+
+/// Where a saved run stands, for the list of saved runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunState {
+    Running,
+    Paused,
+    Stopped,
+    Cancelled,
+    Finished,
+}
+
+impl RunState {
+    pub fn of(status: &Status) -> RunState {
+        match status {
+            Status::Idle | Status::Running => RunState::Running,
+            Status::Paused(_) => RunState::Paused,
+            Status::Stopped(_) => RunState::Stopped,
+            Status::Cancelled => RunState::Cancelled,
+            Status::Finished => RunState::Finished,
+        }
+    }
+}
+
+/// A run's counts and state: what the list of saved runs shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunProgress {
+    pub id: String,
+    pub created_ms: f64,
+    pub fact_name: String,
+    pub total: usize,
+    pub summary: Summary,
+    pub state: RunState,
+}
+
+impl RunProgress {
+    pub fn of(run: &Run, status: &Status) -> RunProgress {
+        RunProgress {
+            id: run.id.clone(),
+            created_ms: run.created_ms,
+            fact_name: run.template.fact_name.clone(),
+            total: run.items.len(),
+            summary: run.summary(),
+            state: RunState::of(status),
+        }
+    }
+}
+
+fn item_key(run_id: &str, item: usize) -> String {
+    format!("{run_id}/{item:07}")
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("run records serialise")
+}
+
+/// The write that saves a run's settings (everything but its items).
+pub fn settings(run: &Run) -> Write {
+    let bare = Run {
+        items: Vec::new(),
+        ..run.clone()
+    };
+    Write::Put(db::RUNS, run.id.clone(), json(&bare))
+}
+
+/// The write that saves one item.
+pub fn item(run_id: &str, item: &Item) -> Write {
+    Write::Put(db::ITEMS, item_key(run_id, item.id), json(item))
+}
+
+/// The write that saves a run's counts and state.
+pub fn progress(p: &RunProgress) -> Write {
+    Write::Put(db::PROGRESS, p.id.clone(), json(p))
+}
+
+/// Saves a new run whole: settings, every item, counts.
+pub async fn create(database: &Database, run: &Run, status: &Status) -> Result<()> {
+    let mut writes = vec![settings(run), progress(&RunProgress::of(run, status))];
+    writes.extend(run.items.iter().map(|i| item(&run.id, i)));
+    db::write(database, &writes).await
+}
+
+/// Every saved run's counts, newest first.
+pub async fn list(database: &Database) -> Result<Vec<RunProgress>> {
+    let mut list: Vec<RunProgress> = db::get_prefix(database, db::PROGRESS, "")
+        .await?
+        .iter()
+        .filter_map(|t| serde_json::from_str(t).ok())
+        .collect();
+    list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+    Ok(list)
+}
+
+/// A whole run with its items, and its saved counts.
+pub async fn load(database: &Database, id: &str) -> Result<(Run, RunProgress)> {
+    let unreadable = || StorageError::Unreadable(id.to_string());
+    let mut run: Run = db::get(database, db::RUNS, id)
+        .await?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(unreadable)?;
+    let progress: RunProgress = db::get(database, db::PROGRESS, id)
+        .await?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(unreadable)?;
+    let items: Vec<Item> = db::get_prefix(database, db::ITEMS, &format!("{id}/"))
+        .await?
+        .iter()
+        .filter_map(|t| serde_json::from_str(t).ok())
+        .collect();
+    // Items are written before the counts that include them, so there are never fewer.
+    if items.len() < progress.total || items.iter().enumerate().any(|(i, it)| it.id != i) {
+        return Err(StorageError::Incomplete {
+            id: id.to_string(),
+            read: items.len(),
+            total: progress.total,
+        });
+    }
+    run.items = items;
+    Ok((run, progress))
+}
+
+/// Deletes a run and its items, and the cached replies in `replies` (its own, not shared with a
+/// run that may still need them).
+pub async fn delete(database: &Database, id: &str, replies: &[String]) -> Result<()> {
+    let mut writes = vec![
+        Write::DeletePrefix(db::ITEMS, format!("{id}/")),
+        Write::Delete(db::RUNS, id.to_string()),
+        Write::Delete(db::PROGRESS, id.to_string()),
+    ];
+    writes.extend(
+        replies
+            .iter()
+            .map(|k| Write::Delete(db::RESPONSES, k.clone())),
+    );
+    db::write(database, &writes).await
+}

@@ -1,0 +1,411 @@
+//! Every message the app shows about a run, a field or a failure, worded in one place. The core
+//! hands over plain data (`StopReason`, `Reason`, `FieldError`, ...); this module turns it into
+//! sentences that say what happened and what to do.
+
+use crate::storage::db::StorageError;
+use synfact_core::endpoint::{KeyError, UrlError};
+use synfact_core::error::{
+    BodyProblem, CallError, ErrorKind, PauseReason, ProviderProblem, StopReason,
+};
+use synfact_core::quality::CheckFailure;
+use synfact_core::reason::{Reason, Refusal};
+use synfact_core::setup::{Field, FieldError, Problem};
+use synfact_core::wire::ProviderKind;
+use synfact_core::{EndpointSpec, Progress, Run, Status, Step, Summary};
+
+/// "1 item", "2 items".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn protocol(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::OpenAi => "OpenAI-compatible",
+        ProviderKind::Anthropic => "Anthropic",
+    }
+}
+
+/// "The OpenAI-compatible endpoint http://…/v1".
+pub fn endpoint(e: &EndpointSpec) -> String {
+    format!("The {} endpoint {}", protocol(e.kind), e.base_url)
+}
+
+pub fn step(s: Step) -> &'static str {
+    match s {
+        Step::WriteQuestion => "Questions",
+        Step::JudgeQuestion => "Question checks",
+        Step::WriteAnswer => "Answers",
+        Step::JudgeAnswer => "Answer checks",
+    }
+}
+
+/// The line the run status shows when a run ends.
+pub fn finished(s: &Summary) -> String {
+    format!(
+        "Finished: {} accepted, {} rejected, {} failed",
+        s.accepted, s.rejected, s.failed
+    )
+}
+
+fn counts(p: &Progress) -> String {
+    let s = &p.summary;
+    format!(
+        "{} of {} items done ({} accepted, {} rejected, {} failed)",
+        s.ended(),
+        p.total,
+        s.accepted,
+        s.rejected,
+        s.failed
+    )
+}
+
+/// The run status line.
+pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
+    match status {
+        Status::Idle => format!("Ready to resume: {}. Press Resume to carry on.", counts(p)),
+        Status::Running => format!("Running: {}", counts(p)),
+        Status::Paused(PauseReason::ByUser) => {
+            format!("Paused: {}. Press Resume to carry on.", counts(p))
+        }
+        Status::Paused(PauseReason::Budget {
+            spent_usd,
+            budget_usd,
+        }) => format!(
+            "Paused: the cost so far (${spent_usd:.2}) reached the budget (${budget_usd:.2}); {}. Raise Budget (USD) and press Resume to go on.",
+            counts(p)
+        ),
+        Status::Paused(PauseReason::StorageFull) => format!(
+            "Paused: the browser's storage for this site is full, so new results cannot be saved; {}. Free space (delete old runs or clear the cache under Storage), or download what is done now; then press Resume.",
+            counts(p)
+        ),
+        Status::Stopped(reason) => format!("Stopped: {}", stop_reason(reason, run)),
+        Status::Cancelled => format!(
+            "Cancelled: {}. Press Resume to carry on where it stopped.",
+            counts(p)
+        ),
+        Status::Finished => finished(&p.summary),
+    }
+}
+
+/// Why a run stopped and what to fix.
+pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
+    match reason {
+        StopReason::Provider {
+            endpoint: e,
+            problem,
+            detail,
+        } => {
+            let Some(spec) = run.endpoints.get(*e) else {
+                return format!("a provider failed: {detail}");
+            };
+            provider_problem(spec, problem, detail)
+        }
+        StopReason::NothingAccepted { generator, tried } => {
+            let model = run
+                .generators
+                .get(*generator)
+                .map_or("", |g| g.config.model.as_str());
+            format!(
+                "none of the first {tried} items of model {model} was accepted, so synfact stopped rather than keep paying for replacements. Look at the rejection reasons under Results: the template, the prompts or the judge model may need a change. Press Resume to try more anyway."
+            )
+        }
+    }
+}
+
+fn said(detail: &str) -> String {
+    let d = detail.trim();
+    if d.is_empty() {
+        String::new()
+    } else if d.ends_with(['.', '!', '?']) {
+        format!(" {d}")
+    } else {
+        format!(" {d}.")
+    }
+}
+
+fn provider_problem(spec: &EndpointSpec, problem: &ProviderProblem, detail: &str) -> String {
+    let who = endpoint(spec);
+    let d = said(detail);
+    match problem {
+        ProviderProblem::Unreachable => {
+            let local = if spec.base_url.is_local() {
+                " For a local server: is it running, and does it allow this page's origin (CORS; e.g. OLLAMA_ORIGINS for Ollama)? Chrome may also ask permission to reach local addresses."
+            } else {
+                ""
+            };
+            format!(
+                "{who} could not be reached:{d} Check the base URL, that the server is running, and that it accepts requests from this page (CORS); then press Resume.{local}"
+            )
+        }
+        ProviderProblem::NotAnApi { status, redirected } => {
+            let page = if detail.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" (\"{}\")", detail.trim())
+            };
+            let how = if *redirected {
+                format!("was redirected to a web page{page}, perhaps a sign-in page,")
+            } else {
+                format!("answers with a web page{page} (HTTP {status}),")
+            };
+            let guess = spec
+                .base_url
+                .with_v1()
+                .map(|v| format!(" — did you mean {v}?"))
+                .unwrap_or_else(|| ".".into());
+            format!(
+                "the address {} {how} not an {} API{guess} Fix the Base URL, then press Resume.",
+                spec.base_url,
+                protocol(spec.kind)
+            )
+        }
+        ProviderProblem::KeyRejected => format!(
+            "{who} rejected the API key (401):{d} Check the API key, then press Resume."
+        ),
+        ProviderProblem::BrowserAccessRefused => format!(
+            "{who} rejected a browser request (401):{d} The organisation may forbid calls from browsers; ask its admin, or use another provider."
+        ),
+        ProviderProblem::Forbidden => format!(
+            "{who} refused access (403):{d} The key may lack permission for this model, or the organisation may forbid browser access."
+        ),
+        ProviderProblem::NotFound => format!(
+            "{who} answered 404:{d} Check the base URL and the model name, then press Resume."
+        ),
+        ProviderProblem::BadRequest { status } => format!(
+            "{who} rejected the request ({status}):{d} Check the model and its sampling settings, then press Resume."
+        ),
+        ProviderProblem::NoQuota => format!(
+            "{who} says the account has no quota left:{d} Add credit or use another key, then press Resume."
+        ),
+        ProviderProblem::Billing => format!(
+            "{who} refused on billing grounds:{d} Raise the spend limit or add credit, then press Resume."
+        ),
+        ProviderProblem::RequestRefused => format!(
+            "the browser refused to send the request to {}:{d} Check the API key for characters copied by mistake, then press Resume.",
+            spec.base_url
+        ),
+    }
+}
+
+/// A short phrase for a failed call, for an item's history.
+pub fn call_error(e: &CallError) -> String {
+    let d = e.detail.trim();
+    let with = |what: String| {
+        if d.is_empty() {
+            what
+        } else {
+            format!("{what}: {d}")
+        }
+    };
+    match &e.kind {
+        ErrorKind::Network => with("could not reach the provider".into()),
+        ErrorKind::Request => with("the browser refused to send the request".into()),
+        ErrorKind::Timeout { after_ms } => format!("no reply within {}", seconds(*after_ms)),
+        ErrorKind::Aborted => "cancelled".into(),
+        ErrorKind::Http { status, .. } => with(format!("HTTP {status}")),
+        ErrorKind::Body(p) => with(
+            match p {
+                BodyProblem::Empty => "an empty reply",
+                BodyProblem::Truncated => "a reply cut short",
+                BodyProblem::NotJson => "a reply that is not JSON",
+                BodyProblem::EventStream => "an event stream instead of one reply",
+                BodyProblem::ErrorObject => "the provider reported an error",
+                BodyProblem::WrongShape => "a reply without the expected fields",
+            }
+            .into(),
+        ),
+        ErrorKind::NotAnApi { status, .. } => with(format!(
+            "a web page instead of an API reply (HTTP {status})"
+        )),
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// Why an item was rejected or failed, prefixed with the step.
+pub fn reason(r: &Reason, at: Option<Step>) -> String {
+    let text = match r {
+        Reason::Refused(f) => match f {
+            Refusal::Stated(t) => format!("the model refused: {t}"),
+            Refusal::StopReason => "the model refused (stop_reason: refusal)".into(),
+            Refusal::ContentFilter => "the provider's content filter stopped the reply".into(),
+            Refusal::Empty => "the reply was empty every time it was asked".into(),
+            Refusal::Opening(p) => format!("the reply opens with a refusal (\"{p}…\")"),
+        },
+        Reason::CutOff => "the reply was cut off at the token limit (raise Max tokens)".into(),
+        Reason::JudgeRejected { why } => match why {
+            Some(w) => format!("the judge found it did not comply: {w}"),
+            None => "the judge found it did not comply".into(),
+        },
+        Reason::NoVerdict { snippet } => {
+            format!("the judge's reply held no verdict: \"{snippet}\"")
+        }
+        Reason::JudgeRefused { text } => format!("the judge refused: {text}"),
+        Reason::GaveUp { tries, last } => format!(
+            "gave up after {}; last error: {}",
+            count(*tries as usize, "try", "tries"),
+            call_error(last)
+        ),
+        Reason::TooLong { detail } => {
+            format!("the prompt is too long for the model's context: {detail}")
+        }
+        Reason::Check(c) => check(c),
+        Reason::Duplicate { of, similarity } => format!(
+            "the question nearly repeats item {}'s ({:.0}% alike)",
+            of + 1,
+            similarity * 100.0
+        ),
+        Reason::Reviewer => "rejected in review".into(),
+    };
+    match at {
+        Some(s) => format!("{}: {text}", step(s)),
+        None => text,
+    }
+}
+
+pub fn check(c: &CheckFailure) -> String {
+    match c {
+        CheckFailure::MissingKeySentence => "the answer leaves out the key sentence".into(),
+        CheckFailure::Disclaimer { phrase } => {
+            format!("the reply disclaims or hedges (\"{phrase}\")")
+        }
+        CheckFailure::Leak { phrase } => format!("the reply mentions its set-up (\"{phrase}\")"),
+    }
+}
+
+/// A form field's label as shown next to it.
+pub fn field(f: Field) -> String {
+    let row = |name: &str, i: usize| {
+        if i == 0 {
+            name.to_string()
+        } else {
+            format!("{name} {}", i + 1)
+        }
+    };
+    match f {
+        Field::Examples => "Examples".into(),
+        Field::Concurrency => "Concurrency".into(),
+        Field::Rpm => "Requests per minute".into(),
+        Field::Timeout => "Timeout (seconds)".into(),
+        Field::MaxRetries => "Max retries".into(),
+        Field::Seed => "Seed".into(),
+        Field::Budget => "Budget (USD)".into(),
+        Field::Provider(i) => row("Provider", i),
+        Field::BaseUrl(i) => row("Base URL", i),
+        Field::ApiKey(i) => row("API key", i),
+        Field::Model(i) => row("Model", i),
+        Field::Temperature(i) => row("Temperature", i),
+        Field::TopP(i) => row("Top p", i),
+        Field::MaxTokens(i) => row("Max tokens", i),
+        Field::ExtraBody(i) => row("Extra body (JSON)", i),
+        Field::JudgeBaseUrl => "Judge base URL".into(),
+        Field::JudgeApiKey => "Judge API key".into(),
+        Field::JudgeModel => "Judge model".into(),
+    }
+}
+
+/// A field problem as one sentence naming the field.
+pub fn field_error(e: &FieldError) -> String {
+    let name = field(e.field);
+    match &e.problem {
+        Problem::Empty => match e.field {
+            Field::Examples => "Examples is empty: enter how many examples to make.".into(),
+            Field::JudgeModel => {
+                "Judge model is empty: enter the model that checks each question and answer.".into()
+            }
+            Field::Model(_) => format!("{name} is empty: enter the model's name, e.g. gpt-4.1-mini."),
+            Field::BaseUrl(_) | Field::JudgeBaseUrl => format!(
+                "{name} is empty: enter the provider's API address, e.g. https://api.openai.com/v1."
+            ),
+            _ => format!("{name} is empty."),
+        },
+        Problem::NotANumber(t) => format!("{name}: \"{t}\" is not a number; type digits, e.g. 12 or 0.7."),
+        Problem::NotWhole(t) => format!("{name} must be a whole number (got \"{t}\")."),
+        Problem::OutOfRange { min, max } => {
+            let unit = match e.field {
+                Field::Timeout => " seconds",
+                Field::Budget => " US dollars",
+                _ => "",
+            };
+            format!("{name} must be between {min} and {max}{unit}.")
+        }
+        Problem::Url(u) => url_error(&name, u),
+        Problem::Key(k) => key_error(&name, k),
+        Problem::KeyNeeded => format!("{name} is empty: this provider needs a key."),
+        Problem::ExtraBodyNotObject => format!(
+            "{name} must be a JSON object, e.g. {{\"provider\": {{\"sort\": \"price\"}}}}."
+        ),
+        Problem::ExtraBodyReserved(k) => format!(
+            "{name} may not set \"{k}\": the run decides the model, the prompt and the judge's output format."
+        ),
+        Problem::ModelChanged { was } => format!(
+            "This run was made with {name} \"{was}\". To resume it, set {name} back to \"{was}\"; to use another model, press Generate for a new run."
+        ),
+        Problem::ModelCountChanged { was } => format!(
+            "This run was made with {}. To resume it, use the same models; to use these, press Generate for a new run.",
+            count(*was, "model", "models")
+        ),
+    }
+}
+
+pub fn url_error(name: &str, e: &UrlError) -> String {
+    match e {
+        UrlError::Empty => format!("{name} is empty."),
+        UrlError::MissingScheme { suggestion } => format!(
+            "{name} must start with http:// or https:// — did you mean {suggestion}?"
+        ),
+        UrlError::UnsupportedScheme(s) => format!(
+            "{name} must start with http:// or https:// (\"{s}:\" addresses cannot reach an API)."
+        ),
+        UrlError::MissingHost => format!(
+            "{name} has no host: write the whole address, e.g. https://api.openai.com/v1."
+        ),
+        UrlError::Credentials => format!(
+            "{name} must not contain a user name or password (user:pass@): put the key in the API key field instead."
+        ),
+        UrlError::BadPort(p) => format!("{name} has an invalid port \"{p}\" (1 to 65535)."),
+        UrlError::BadHost(h) => format!(
+            "{name} has a host name that is not plain ASCII (\"{h}\"): use its punycode form (xn--…)."
+        ),
+        UrlError::QueryOrFragment => format!(
+            "{name} must end at the API path, without ?query or #fragment (e.g. https://api.openai.com/v1)."
+        ),
+        UrlError::Whitespace => format!("{name} contains a space."),
+    }
+}
+
+pub fn key_error(name: &str, e: &KeyError) -> String {
+    if e.invisible {
+        format!(
+            "{name} contains an invisible character (U+{:04X}) at position {} — paste it again, or delete that character.",
+            e.character as u32, e.position
+        )
+    } else {
+        format!(
+            "{name} contains \"{}\" at position {}, which no request header can carry — paste the key again as plain text.",
+            e.character, e.position
+        )
+    }
+}
+
+/// A problem with the browser's storage, and what to do.
+pub fn storage_error(e: &StorageError) -> String {
+    match e {
+        StorageError::Unavailable(d) => format!(
+            "This browser gives synfact no IndexedDB ({d}), so runs and cached replies cannot be kept. Private windows of some browsers do this; use a normal window."
+        ),
+        StorageError::Full => "The browser's storage for this site is full. Delete old runs or clear the cache (under Storage), or free disk space; what is already saved is kept, and results made since stay in this tab until saved.".into(),
+        StorageError::Blocked => "Another synfact tab holds an older version of the saved data open. Close the other synfact tabs, then reload this one.".into(),
+        StorageError::Unreadable(id) => format!("The saved run {id} could not be read (it may come from another version of synfact)."),
+        StorageError::Incomplete { id, read, total } => format!(
+            "The saved run {id} is incomplete ({read} of {total} items could be read)."
+        ),
+        StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
+    }
+}
