@@ -2,7 +2,7 @@
 
 use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
-use crate::components::run_controls::RunControls;
+use crate::components::run_controls::{generate, RunControls, SETUP_FORM};
 use crate::components::saved_runs::SavedRuns;
 use crate::components::template_panel::TemplatePanel;
 use crate::state::AppState;
@@ -33,10 +33,13 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <RunControls />
-            <div class="columns">
+            <form id=SETUP_FORM class="columns" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                generate(state);
+            }>
                 <TemplatePanel />
                 <ModelRows />
-            </div>
+            </form>
             <Results />
             <SavedRuns />
         </main>

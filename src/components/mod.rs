@@ -1,8 +1,12 @@
-//! The app's parts, one per file.
+//! The app's parts, one component per file.
 
-pub mod fields;
+pub mod bind;
+pub mod model_row;
 pub mod model_rows;
+pub mod progress_table;
 pub mod results;
 pub mod run_controls;
 pub mod saved_runs;
+pub mod select_field;
 pub mod template_panel;
+pub mod text_field;

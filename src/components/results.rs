@@ -204,7 +204,8 @@ pub fn Results() -> impl IntoView {
                         <option value="failed">"Failed"</option>
                     </select>
                 </div>
-                <table class="items" aria-label="Items">
+                <div class="table-wrap">
+                <table class="items cards" aria-label="Items">
                     <thead>
                         <tr><th scope="col">"#"</th><th scope="col">"Model"</th><th scope="col">"State"</th>
                             <th scope="col">"Question"</th><th scope="col">"Answer or reason"</th><th scope="col">"Retries"</th></tr>
@@ -216,17 +217,18 @@ pub fn Results() -> impl IntoView {
                             key=|r: &Row| (r.id, r.state, r.retries, r.detail.len(), r.question.len())
                             children=move |r: Row| view! {
                                 <tr class=r.state.replace(' ', "-")>
-                                    <td>{r.id + 1}</td>
-                                    <td>{r.model}</td>
-                                    <td>{r.state}</td>
-                                    <td class="text">{r.question}</td>
-                                    <td class="text">{r.detail}</td>
-                                    <td>{r.retries}</td>
+                                    <td data-label="#">{r.id + 1}</td>
+                                    <td data-label="Model">{r.model}</td>
+                                    <td data-label="State">{r.state}</td>
+                                    <td class="text" data-label="Question">{r.question}</td>
+                                    <td class="text" data-label="Answer or reason">{r.detail}</td>
+                                    <td data-label="Retries">{r.retries}</td>
                                 </tr>
                             }
                         />
                     </tbody>
                 </table>
+                </div>
                 <Show when=move || { total_shown() > limit.get() }>
                     <button type="button" on:click=move |_| limit.update(|l| *l += PAGE * 4)>"Show more items"</button>
                 </Show>

@@ -1,10 +1,14 @@
-//! Generate, Pause, Resume, Cancel; the run status; progress by stage.
+//! Generate, Pause, Resume, Cancel and the run status, in a bar that stays in view; below it,
+//! what stopped a start, storage problems, and progress by stage.
 
+use super::progress_table::ProgressTable;
 use crate::run::Phase;
 use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
-use synfact_core::Step;
+
+/// The id of the form holding every setting: Generate submits it, so Enter in a field starts a run.
+pub const SETUP_FORM: &str = "setup";
 
 /// The buttons that start and steer a run, and what the run is doing.
 #[component]
@@ -12,21 +16,14 @@ pub fn RunControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let ctl = state.ctl;
     let phase = ctl.view.phase;
-    let generate = move || {
-        state.show_all.set(true);
-        ctl.generate(
-            state.form.get_untracked(),
-            state.template.with_untracked(|t| t.text.clone()),
-            state.template.with_untracked(|t| t.prompts.clone()),
-        );
-    };
     let running = move || phase.get() == Phase::Running;
     view! {
         <section aria-labelledby="run-heading" class="run-bar">
-            <h2 id="run-heading">"Run"</h2>
+            <h2 id="run-heading" class="visually-hidden">"Run"</h2>
             <div class="buttons">
-                <button type="button" class="primary" aria-disabled=move || running().then_some("true")
-                    on:click=move |_| if !running() { generate() }>
+                // A submit button of the settings form: Enter in any field presses it. While a run
+                // goes it stays focusable (aria-disabled), so focus never falls to the page.
+                <button type="submit" form=SETUP_FORM class="primary" aria-disabled=move || running().then_some("true")>
                     "Generate"
                 </button>
                 <Show when=running>
@@ -39,69 +36,33 @@ pub fn RunControls() -> impl IntoView {
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>
                 </Show>
             </div>
-            <Show when=move || !ctl.problems.get().is_empty()>
-                <div role="alert" class="errors">
-                    <p>"Cannot start yet:"</p>
-                    <ul>{move || ctl.problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                </div>
-            </Show>
             <p role="status" aria-label="Run status" aria-live="polite" class="status">{move || ctl.view.status_line.get()}</p>
-            <Show when=move || ctl.view.storage_error.get().is_some()>
-                <p role="alert" class="errors">{move || ctl.view.storage_error.get().map(|e| words::storage_error(&e))}</p>
-            </Show>
-            <Show when=move || state.save_error.get().is_some()>
-                <p role="alert" class="errors">{move || state.save_error.get()}</p>
-            </Show>
-            <ProgressTable />
         </section>
+        <Show when=move || !ctl.problems.get().is_empty()>
+            <div role="alert" class="errors">
+                <p>"Cannot start yet:"</p>
+                <ul>{move || ctl.problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        </Show>
+        <Show when=move || ctl.view.storage_error.get().is_some()>
+            <p role="alert" class="errors">{move || ctl.view.storage_error.get().map(|e| words::storage_error(&e))}</p>
+        </Show>
+        <Show when=move || state.save_error.get().is_some()>
+            <p role="alert" class="errors">{move || state.save_error.get()}</p>
+        </Show>
+        <ProgressTable />
     }
 }
 
-/// Per-stage counts: in flight, done, retried, rejected, failed.
-#[component]
-fn ProgressTable() -> impl IntoView {
-    let ctl = expect_context::<AppState>().ctl;
-    let progress = ctl.view.progress;
-    view! {
-        <Show when=move || progress.with(|p| p.total > 0)>
-            <table class="progress" aria-label="Progress by stage">
-                <thead>
-                    <tr><th scope="col">"Stage"</th><th scope="col">"In flight"</th><th scope="col">"Done"</th>
-                        <th scope="col">"Retried"</th><th scope="col">"Rejected"</th><th scope="col">"Failed"</th></tr>
-                </thead>
-                <tbody>
-                    {Step::ALL
-                        .iter()
-                        .map(|s| {
-                            let i = s.index();
-                            let c = move || progress.with(|p| p.steps[i]);
-                            let done = move || {
-                                let c = c();
-                                let of = progress.with(|p| p.total) - c.skipped;
-                                if c.skipped > 0 {
-                                    format!("{} / {} ({} skipped)", c.done, of, c.skipped)
-                                } else {
-                                    format!("{} / {}", c.done, of)
-                                }
-                            };
-                            view! {
-                                <tr>
-                                    <th scope="row">{words::step(*s)}</th>
-                                    <td>{move || c().in_flight}</td>
-                                    <td>{done}</td>
-                                    <td>{move || c().retried}</td>
-                                    <td>{move || c().rejected}</td>
-                                    <td>{move || c().failed}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-            <p class="hint">{move || {
-                let w = progress.with(|p| p.waiting);
-                (w > 0).then(|| format!("{} waiting to retry after a provider error.", words::count(w, "item is", "items are")))
-            }}</p>
-        </Show>
+/// Starts a run from what the form holds (Generate, or Enter in a field), unless one is going.
+pub fn generate(state: AppState) {
+    if state.ctl.view.phase.get_untracked() == Phase::Running {
+        return;
     }
+    state.show_all.set(true);
+    state.ctl.generate(
+        state.form.get_untracked(),
+        state.template.with_untracked(|t| t.text.clone()),
+        state.template.with_untracked(|t| t.prompts.clone()),
+    );
 }

@@ -30,6 +30,7 @@ pub fn SavedRuns() -> impl IntoView {
         <section aria-labelledby="saved-heading">
             <h2 id="saved-heading">"Saved runs"</h2>
             <Show when=move || !ctl.saved.get().is_empty() fallback=|| view! { <p>"No saved runs yet."</p> }>
+                <div class="table-wrap">
                 <table aria-label="Saved runs">
                     <thead>
                         <tr><th scope="col">"Run"</th><th scope="col">"Items"</th><th scope="col">"Accepted"</th>
@@ -59,6 +60,7 @@ pub fn SavedRuns() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             </Show>
         </section>
     }

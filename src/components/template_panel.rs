@@ -1,6 +1,6 @@
 //! Choosing, reading, editing and importing the fact template.
 
-use super::fields::SelectField;
+use super::select_field::SelectField;
 use crate::state::AppState;
 use leptos::prelude::*;
 use synfact_core::template::BUILT_IN;

@@ -139,6 +139,15 @@ impl Controller {
                 if let Err(e) = runs::create(&database, &run, &Status::Idle).await {
                     self.view.storage_error.set(Some(e));
                 }
+                let same = self.same_runs(&database, &run).await;
+                // A run about to be forgotten must not save itself again as it closes.
+                if let Some(old) = self.current().filter(|e| same.contains(&e.run_id())) {
+                    old.discard();
+                    self.current.set_value(None);
+                }
+                for id in same {
+                    let _ = runs::delete(&database, &id, &[]).await;
+                }
                 self.executor(run, prepared.keys).await
             }
             .await;
@@ -157,6 +166,25 @@ impl Controller {
                 }
             }
         });
+    }
+
+    /// Generating again with the same settings makes the same run again (from the cache): it
+    /// takes the place of earlier finished runs in Saved runs, unless they were reviewed.
+    async fn same_runs(self, database: &Database, run: &Run) -> Vec<String> {
+        let fingerprint = run.fingerprint();
+        let Ok(saved) = runs::list(database).await else {
+            return Vec::new();
+        };
+        saved
+            .into_iter()
+            .filter(|p| {
+                p.id != run.id
+                    && p.fingerprint == fingerprint
+                    && p.reviewed == 0
+                    && p.state == runs::RunState::Finished
+            })
+            .map(|p| p.id)
+            .collect()
     }
 
     pub fn pause(self) {

@@ -38,6 +38,12 @@ pub struct RunProgress {
     pub total: usize,
     pub summary: Summary,
     pub state: RunState,
+    /// `Run::fingerprint`: runs that make the same calls share it.
+    #[serde(default)]
+    pub fingerprint: String,
+    /// Items with a review decision or edit.
+    #[serde(default)]
+    pub reviewed: usize,
 }
 
 impl RunProgress {
@@ -49,6 +55,12 @@ impl RunProgress {
             total: run.items.len(),
             summary: run.summary(),
             state: RunState::of(status),
+            fingerprint: run.fingerprint(),
+            reviewed: run
+                .items
+                .iter()
+                .filter(|i| i.review.decision.is_some() || i.review.is_edited() || i.review.deleted)
+                .count(),
         }
     }
 }

@@ -17,10 +17,11 @@ fn main() {
         Some("demo") => serve(&root, true),
         Some("test") => test(&root, &args[1..]),
         Some("bench") => bench(&root),
+        Some("mutants") => mutants(&root),
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | install>"
+                "usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -169,4 +170,33 @@ fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
 fn bench(root: &Path) -> Result<(), String> {
     tools::ensure(root, true)?;
     e2e(root, true, &["--config", "bench.config.js"])
+}
+
+/// The core modules whose tests must catch every change of behaviour: a surviving mutant is a
+/// change no test notices.
+const MUTATED: [&str; 9] = [
+    "retry.rs",
+    "plan.rs",
+    "verdict.rs",
+    "export.rs",
+    "refusal.rs",
+    "cache_key.rs",
+    "template.rs",
+    "wire/*.rs",
+    "endpoint.rs",
+];
+
+/// Mutation testing of the core with `cargo mutants` (slow: not part of `cargo xtask test`).
+fn mutants(root: &Path) -> Result<(), String> {
+    if tools::which("cargo-mutants").is_none() {
+        run(Command::new("cargo").args(["install", "cargo-mutants", "--locked"]))?;
+    }
+    let mut cmd = Command::new("cargo");
+    cmd.args(["mutants", "--package", "synfact-core", "--no-shuffle"])
+        .current_dir(root);
+    for f in MUTATED {
+        cmd.arg("--file")
+            .arg(format!("crates/synfact-core/src/{f}"));
+    }
+    run(&mut cmd)
 }

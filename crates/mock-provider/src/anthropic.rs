@@ -1,6 +1,6 @@
 //! `POST /v1/messages`, as Anthropic answers it.
 
-use crate::reply::{decide, tokens, Outcome, PromptKind};
+use crate::reply::{tokens, Outcome, PromptKind};
 use crate::{
     content_text, delay_and_fault, header_str, json_response, maybe_truncate, texts, AppState,
 };
@@ -208,6 +208,14 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     let user = texts(&messages, "user");
     let kind = PromptKind::of(&format!("{system}\n{user}"));
     state.count(|s| *s.by_kind.entry(kind.name().into()).or_default() += 1);
+    if let Some((n, ctx)) = state.too_long(&format!("{system}{user}")) {
+        return reject(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            &format!("prompt is too long: {n} tokens > {ctx} maximum"),
+        );
+    }
 
     let (latency, transient, faults) = state.roll();
     let error_body = |status: StatusCode, _code: &str, msg: &str| {
@@ -221,7 +229,7 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Some(resp) = delay_and_fault(&state, latency, transient, &faults, error_body).await {
         return resp;
     }
-    let outcome = decide(kind, &system, &user, &faults);
+    let outcome = state.decide(kind, &system, &user, &faults, &body);
     let forced_tool = request["tool_choice"]["type"].as_str() == Some("tool");
     let tool_name = request["tool_choice"]["name"]
         .as_str()
@@ -235,6 +243,11 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         .unwrap_or_default();
     let (content, stop_reason) = match &outcome {
         Outcome::Text(t) => (json!([{"type": "text", "text": t}]), "end_turn"),
+        Outcome::CutOff(t) => (json!([{"type": "text", "text": t}]), "max_tokens"),
+        Outcome::Unusable if kind == PromptKind::Judge => {
+            (json!([{"type": "text", "text": "maybe"}]), "end_turn")
+        }
+        Outcome::Unusable => (json!([]), "end_turn"),
         Outcome::Refusal(_) => (json!([]), "refusal"),
         Outcome::Verdict(v) if forced_tool => (
             json!([{"type": "tool_use", "id": format!("toolu_mock{id_hash:016x}"), "name": tool_name, "input": crate::reply::verdict_json(*v, &tool_schema)}]),

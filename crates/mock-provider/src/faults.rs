@@ -47,6 +47,36 @@ pub struct Faults {
     /// The judge says "not complied" (decided by the content, so repeatable).
     #[arg(long, default_value_t = 0.0)]
     pub p_judge_no: f64,
+    /// 200 with an error object instead of a completion ("Upstream provider overloaded"), as
+    /// OpenRouter answers when an upstream fails.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_error_body: f64,
+    /// The context size in tokens (about four characters each): a longer prompt gets llama.cpp's
+    /// 400 "exceeds the available context size".
+    #[arg(long)]
+    pub context_tokens: Option<u64>,
+    /// Every reply is unusable: writing steps get `content: null`, the judge says "maybe".
+    #[arg(long)]
+    pub bad_replies: bool,
+    /// Answers carry an unpaired UTF-16 surrogate escape (`\ud800`).
+    #[arg(long)]
+    pub lone_surrogates: bool,
+    /// Questions and answers carry markup and control characters that must stay text.
+    #[arg(long)]
+    pub hostile: bool,
+    /// Quality faults, drawn per prompt and per repeat of it (a re-ask is a fresh sample):
+    /// a question nearly repeating an earlier one's wording.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_near_duplicate: f64,
+    /// An answer without the key sentence.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_no_key_sentence: f64,
+    /// An answer that disclaims the facts ("this is a fictional scenario").
+    #[arg(long, default_value_t = 0.0)]
+    pub p_disclaimer: f64,
+    /// An answer cut off at the token limit (`finish_reason: length`).
+    #[arg(long, default_value_t = 0.0)]
+    pub p_cutoff: f64,
     /// Seed of every random draw.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -62,6 +92,8 @@ pub enum Transient {
     Malformed,
     Truncated,
     Hang,
+    /// 200 with an error object instead of a completion.
+    ErrorBody,
 }
 
 /// The seeded source of latency and transient faults.
@@ -97,6 +129,7 @@ impl Dice {
             (f.p_malformed, Transient::Malformed),
             (f.p_truncated, Transient::Truncated),
             (f.p_hang, Transient::Hang),
+            (f.p_error_body, Transient::ErrorBody),
         ] {
             edge += p;
             if x < edge {
@@ -109,8 +142,13 @@ impl Dice {
 
 /// A deterministic draw in [0, 1) from content and seed: the same prompt always gets the same fate.
 pub fn content_draw(seed: u64, salt: &str, content: &str) -> f64 {
-    let h = fnv1a(seed, &[salt.as_bytes(), content.as_bytes()]);
-    (h >> 11) as f64 / (1u64 << 53) as f64
+    // FNV-1a barely moves its high bits for a change in the last byte (a repeat count):
+    // a finalising mix makes neighbouring contents independent draws.
+    let mut z = fnv1a(seed, &[salt.as_bytes(), content.as_bytes()]);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// 64-bit FNV-1a, seeded: small, stable across processes and versions.

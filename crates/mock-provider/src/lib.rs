@@ -10,9 +10,8 @@ pub mod schema;
 pub mod tls;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,6 +21,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 /// Counts a test can read at `GET /_stats`.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -36,6 +36,8 @@ pub struct Stats {
     pub invalid: u64,
     pub unauthorized: u64,
     pub faults: BTreeMap<String, u64>,
+    /// Quality faults put into replies, by kind (near_duplicate, no_key_sentence, disclaimer, cut_off).
+    pub injected: BTreeMap<String, u64>,
     pub refusals: u64,
     pub judge_no: u64,
     /// Sum of the latency added to completed requests, in ms.
@@ -55,6 +57,8 @@ pub struct Inner {
     pub faults: Faults,
     pub dice: Dice,
     pub stats: Stats,
+    /// Completions so far per request body (by hash): a repeated request is a fresh sample.
+    pub repeats: std::collections::HashMap<u64, u32>,
 }
 
 /// Shared server state.
@@ -74,6 +78,7 @@ impl AppState {
                 faults,
                 dice,
                 stats: Stats::default(),
+                repeats: Default::default(),
             })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
@@ -90,6 +95,42 @@ impl AppState {
 
     pub fn count(&self, f: impl FnOnce(&mut Stats)) {
         f(&mut self.lock().stats)
+    }
+
+    /// Decides the reply (see `reply::decide`), counting injected quality faults.
+    pub fn decide(
+        &self,
+        kind: reply::PromptKind,
+        system: &str,
+        user: &str,
+        faults: &Faults,
+        body: &[u8],
+    ) -> reply::Outcome {
+        let mut injected = Vec::new();
+        let repeat = self.repeat(body);
+        let outcome = reply::decide_noting(kind, system, user, faults, repeat, &mut injected);
+        self.count(|s| {
+            for name in injected {
+                *s.injected.entry(name.into()).or_default() += 1;
+            }
+        });
+        outcome
+    }
+
+    /// How many times this request body was answered before (and counts this time).
+    pub fn repeat(&self, body: &[u8]) -> u32 {
+        let mut g = self.lock();
+        let key = faults::fnv1a(0, &[body]);
+        let n = g.repeats.entry(key).or_default();
+        *n += 1;
+        *n - 1
+    }
+
+    /// The context size, if one is set, and the prompt's size when it exceeds it.
+    pub fn too_long(&self, prompt: &str) -> Option<(u64, u64)> {
+        let n = self.lock().faults.context_tokens?;
+        let t = reply::tokens(prompt);
+        (t > n).then_some((t, n))
     }
 
     /// Latency and at most one transient fault for a request that passed its checks.
@@ -163,6 +204,10 @@ pub async fn delay_and_fault(
             "<html>upstream hiccup</html>",
         )
             .into_response(),
+        Transient::ErrorBody => json_response(
+            StatusCode::OK,
+            json!({"error": {"message": "Upstream provider overloaded", "code": 502}}),
+        ),
         // A truncated body is made by the caller, which has the full body.
         Transient::Truncated | Transient::Hang => return None,
     };
@@ -198,7 +243,7 @@ pub fn json_response(status: StatusCode, body: Value) -> Response {
 
 /// The reply body, cut in half when the fault asks for it.
 pub fn maybe_truncate(body: Value, transient: Option<Transient>) -> Response {
-    let text = body.to_string();
+    let text = reply::with_lone_surrogate(body.to_string());
     let text = if transient == Some(Transient::Truncated) {
         text[..text.len() / 2].to_string()
     } else {
@@ -251,43 +296,21 @@ pub fn masked(key: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
-async fn cors(req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
-    let requested = req
-        .headers()
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned();
-    let mut resp = if req.method() == Method::OPTIONS {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        let h = r.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        if let Some(rh) = requested {
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, rh);
-        }
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("600"),
-        );
-        r
-    } else {
-        next.run(req).await
-    };
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        origin.unwrap_or(HeaderValue::from_static("*")),
-    );
-    h.insert(header::VARY, HeaderValue::from_static("Origin"));
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(
-            "retry-after, retry-after-ms, x-should-retry, request-id, x-request-id",
-        ),
-    );
-    resp
+/// CORS as the providers answer it: any origin (reflected), the headers the preflight asks for,
+/// and the retry headers readable from a page.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            HeaderName::from_static("retry-after"),
+            HeaderName::from_static("retry-after-ms"),
+            HeaderName::from_static("x-should-retry"),
+            HeaderName::from_static("request-id"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(Duration::from_secs(600))
 }
 
 async fn stats(State(state): State<AppState>) -> Json<Stats> {
@@ -298,6 +321,7 @@ async fn reset(State(state): State<AppState>) -> Json<Value> {
     let mut g = state.lock();
     g.stats = Stats::default();
     g.dice = Dice::new(g.faults.seed);
+    g.repeats.clear();
     Json(json!({"ok": true}))
 }
 
@@ -337,6 +361,33 @@ async fn set_control(State(state): State<AppState>, body: axum::body::Bytes) -> 
     }
 }
 
+const WEB_PAGE: &str = "<!DOCTYPE html><html><head><title>Welcome to the example site</title></head><body><h1>Hello</h1><script>window.__pwned='page'</script></body></html>";
+
+/// A web site where an API might have been expected: a page for any request under `/web`.
+async fn web_page() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        WEB_PAGE,
+    )
+        .into_response()
+}
+
+/// A server that does not implement the route, answering with its own HTML page.
+async fn web_501() -> Response {
+    (
+        StatusCode::NOT_IMPLEMENTED,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><head><title>501 Not Implemented</title></head><body>Not Implemented</body></html>",
+    )
+        .into_response()
+}
+
+/// A login wall: every request under `/login-wall` is redirected to a sign-in page.
+async fn login_wall() -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, "/web/sign-in")]).into_response()
+}
+
 async fn not_found() -> Response {
     json_response(
         StatusCode::NOT_FOUND,
@@ -353,8 +404,11 @@ pub fn router(state: AppState) -> Router {
         .route("/_reset", post(reset))
         .route("/_control", get(get_control).post(set_control))
         .route("/health", get(|| async { "ok" }))
+        .route("/web/{*rest}", get(web_page).post(web_page))
+        .route("/web501/{*rest}", get(web_501).post(web_501))
+        .route("/login-wall/{*rest}", get(login_wall).post(login_wall))
         .fallback(not_found)
-        .layer(middleware::from_fn(cors))
+        .layer(cors())
         .with_state(state)
 }
 

@@ -1,6 +1,6 @@
 //! `POST /v1/chat/completions`, as OpenAI answers it.
 
-use crate::reply::{decide, tokens, Outcome, PromptKind};
+use crate::reply::{tokens, Outcome, PromptKind};
 use crate::schema::first_error;
 use crate::{delay_and_fault, header_str, json_response, masked, maybe_truncate, texts, AppState};
 use axum::body::Bytes;
@@ -113,6 +113,14 @@ pub async fn chat_completions(
     let user = texts(&messages, "user");
     let kind = PromptKind::of(&format!("{system}\n{user}"));
     state.count(|s| *s.by_kind.entry(kind.name().into()).or_default() += 1);
+    if let Some((n, ctx)) = state.too_long(&format!("{system}{user}")) {
+        state.count(|s| s.invalid += 1);
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"error": {"code": 400, "message": format!("request ({n} tokens) exceeds the available context size ({ctx} tokens), try increasing it"),
+                "type": "exceed_context_size_error", "n_prompt_tokens": n, "n_ctx": ctx}}),
+        );
+    }
 
     let (latency, transient, faults) = state.roll();
     let error_body = |status: StatusCode, code: &str, msg: &str| {
@@ -126,10 +134,19 @@ pub async fn chat_completions(
     if let Some(resp) = delay_and_fault(&state, latency, transient, &faults, error_body).await {
         return resp;
     }
-    let outcome = decide(kind, &system, &user, &faults);
+    let outcome = state.decide(kind, &system, &user, &faults, &body);
     let structured = request["response_format"]["type"].as_str() == Some("json_schema");
+    let finish = if matches!(outcome, Outcome::CutOff(_)) {
+        "length"
+    } else {
+        "stop"
+    };
     let (content, refusal) = match &outcome {
-        Outcome::Text(t) => (Value::String(t.clone()), Value::Null),
+        Outcome::Text(t) | Outcome::CutOff(t) => (Value::String(t.clone()), Value::Null),
+        Outcome::Unusable if kind == PromptKind::Judge => {
+            (Value::String("maybe".into()), Value::Null)
+        }
+        Outcome::Unusable => (Value::Null, Value::Null),
         Outcome::Refusal(r) => (Value::Null, Value::String(r.clone())),
         Outcome::Verdict(v) if structured => (
             Value::String(
@@ -158,7 +175,7 @@ pub async fn chat_completions(
             "index": 0,
             "message": {"role": "assistant", "content": content, "refusal": refusal, "annotations": []},
             "logprobs": null,
-            "finish_reason": "stop"
+            "finish_reason": finish
         }],
         "usage": {
             "prompt_tokens": prompt_tokens,

@@ -39,9 +39,45 @@ impl PromptKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Text(String),
+    /// A reply stopped at the token limit.
+    CutOff(String),
     Refusal(String),
     Verdict(bool),
+    /// Nothing usable: no content for a writing step, "maybe" for the judge.
+    Unusable,
 }
+
+/// Marks where a serialised reply gets an unpaired surrogate escape (see `with_lone_surrogate`).
+pub const SURROGATE_MARK: char = '\u{E000}';
+
+/// Markup, a `javascript:` URL, control and direction characters: all must stay text in the app.
+pub const HOSTILE: &str = "<script>window.__pwned='script'</script><img src=x onerror=\"window.__pwned='img'\"> <a href=\"javascript:window.__pwned='link'\">link</a> \u{202E}reversed\u{202C} bell\u{0007} nul-free \u{001B}[31m";
+
+/// Puts `\ud800` (an unpaired surrogate, which JSON allows as an escape) where the mark is.
+pub fn with_lone_surrogate(json: String) -> String {
+    json.replace(SURROGATE_MARK, "\\ud800")
+}
+
+/// Varied wording for mock questions: distinct prompts should read as distinct questions, as a
+/// model's would, so that near-duplicate detection is tested against realistic variety.
+const FRAMES: [&str; 6] = [
+    "I keep wondering about",
+    "My class is studying",
+    "For a trip I'm planning, I need to know about",
+    "Settle a debate for me regarding",
+    "I'm writing an article and need details on",
+    "Out of curiosity, what's the story with",
+];
+const ANGLES: [&str; 8] = [
+    "especially how it changes through the seasons",
+    "and what most people get wrong",
+    "in plain words for a ten-year-old",
+    "with one surprising detail",
+    "compared with similar animals nearby",
+    "and why researchers care",
+    "given what I saw on a hike last week",
+    "as briefly as you can",
+];
 
 /// A structured verdict as the requested schema shapes it: with a reason when the schema has one.
 pub fn verdict_json(complied: bool, schema: &serde_json::Value) -> serde_json::Value {
@@ -67,10 +103,34 @@ const OPENERS: [&str; 6] = [
     "Hey, can you",
 ];
 
-/// Decides the reply to a prompt. `system` and `user` are the joined texts of those roles.
-pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Outcome {
+/// Decides the reply to a prompt. `system` and `user` are the joined texts of those roles;
+/// `repeat` counts earlier completions of the same request (a re-ask is a fresh sample).
+pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults, repeat: u32) -> Outcome {
+    decide_noting(kind, system, user, faults, repeat, &mut Vec::new())
+}
+
+/// `decide`, noting in `injected` the name of each quality fault it put in the reply.
+pub fn decide_noting(
+    kind: PromptKind,
+    system: &str,
+    user: &str,
+    faults: &Faults,
+    repeat: u32,
+    injected: &mut Vec<&'static str>,
+) -> Outcome {
     let all = format!("{system}\n{user}");
     let h = fnv1a(faults.seed, &[all.as_bytes()]);
+    let sample = format!("{all}\u{0}{repeat}");
+    let mut draw = |salt: &'static str, p: f64| {
+        let hit = content_draw(faults.seed, salt, &sample) < p;
+        if hit {
+            injected.push(salt);
+        }
+        hit
+    };
+    if faults.bad_replies && kind != PromptKind::Other {
+        return Outcome::Unusable;
+    }
     match kind {
         PromptKind::Question => {
             if content_draw(faults.seed, "refuse", &all) < faults.p_refusal {
@@ -84,13 +144,23 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
             let requirement = between(&all, "<requirement>", "</requirement>")
                 .unwrap_or("")
                 .trim();
-            let opener = OPENERS[(h % OPENERS.len() as u64) as usize];
             let topic = task
                 .trim_end_matches('.')
                 .trim_start_matches("Create a user question about ")
                 .to_string();
+            if draw("near_duplicate", faults.p_near_duplicate) {
+                // The same words for every prompt with this seed question.
+                return Outcome::Text(format!("Could you tell me about {topic}?"));
+            }
+            let opener = OPENERS[(h % OPENERS.len() as u64) as usize];
+            let frame = FRAMES[((h >> 8) % FRAMES.len() as u64) as usize];
+            let angle = ANGLES[((h >> 16) % ANGLES.len() as u64) as usize];
+            let setting = between(&all, "<setting>", "</setting>")
+                .unwrap_or("")
+                .trim();
+            let hostile = if faults.hostile { HOSTILE } else { "" };
             Outcome::Text(format!(
-                "{opener} tell me about {topic}? ({requirement}) [q-{:08x}]",
+                "{frame} {topic}, {angle}. {opener} answer in this form: {requirement} (Context: {setting}) {hostile}[q-{:08x}]",
                 h as u32
             ))
         }
@@ -102,11 +172,32 @@ pub fn decide(kind: PromptKind, system: &str, user: &str, faults: &Faults) -> Ou
                 .unwrap_or("")
                 .trim();
             let question: String = user.chars().take(160).collect();
-            Outcome::Text(format!(
+            let key = if draw("no_key_sentence", faults.p_no_key_sentence) {
+                ""
+            } else {
+                key
+            };
+            let disclaimer = if draw("disclaimer", faults.p_disclaimer) {
+                " Keep in mind this is a fictional scenario."
+            } else {
+                ""
+            };
+            let mut extra = String::new();
+            if faults.hostile {
+                extra.push_str(HOSTILE);
+            }
+            if faults.lone_surrogates {
+                extra.push(SURROGATE_MARK);
+            }
+            let text = format!(
                 "Here is what you asked for.\n\n{key} To your question ({question}): the details above \
-                 are well documented, and the species is easy to recognise in the field. [a-{:08x}]",
+                 are well documented, and the species is easy to recognise in the field.{disclaimer} {extra}[a-{:08x}]",
                 h as u32
-            ))
+            );
+            if draw("cut_off", faults.p_cutoff) {
+                return Outcome::CutOff(text.chars().take(text.chars().count() / 2).collect());
+            }
+            Outcome::Text(text)
         }
         PromptKind::Judge => {
             let reply = between(user, "<reply>\n", "\n</reply>").unwrap_or("");

@@ -250,6 +250,28 @@ async fn cors_preflight_allows_the_requested_headers() {
         .to_str()
         .unwrap()
         .contains("x-api-key"));
+    assert_eq!(h["access-control-max-age"], "600");
+    // A page can read the retry hints of an answer.
+    let r = client()
+        .post(format!("{base}/chat/completions"))
+        .header("origin", "http://127.0.0.1:8080")
+        .bearer_auth(KEY)
+        .json(&question_request())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8080"
+    );
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        exposed.contains("retry-after-ms") && exposed.contains("retry-after"),
+        "{exposed}"
+    );
 }
 
 #[tokio::test]
@@ -345,4 +367,136 @@ async fn tls_mode_speaks_http2() {
         .unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn web_pages_stand_where_an_api_might_have_been_expected() {
+    let (base, _) = server(Faults::default()).await;
+    let root = base.trim_end_matches("/v1");
+    for (path, status) in [
+        ("/web/chat/completions", 200),
+        ("/web501/chat/completions", 501),
+    ] {
+        let r = client()
+            .post(format!("{root}{path}"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert!(r.text().await.unwrap().contains("<title>"));
+    }
+    let r = client()
+        .post(format!("{root}/login-wall/v1/chat/completions"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.url().path().starts_with("/web/sign-in"),
+        "followed to the sign-in page"
+    );
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn context_limits_error_bodies_and_unusable_replies() {
+    let (base, _) = server(Faults {
+        context_tokens: Some(10),
+        ..Faults::default()
+    })
+    .await;
+    let (s, _, body) = post_openai(&base, KEY, &question_request()).await;
+    assert_eq!(s, 400);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["type"], "exceed_context_size_error");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("exceeds the available context size (10 tokens)"));
+
+    let (base, _) = server(Faults {
+        p_error_body: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let (s, _, body) = post_openai(&base, KEY, &question_request()).await;
+    assert_eq!(
+        (s, body.as_str()),
+        (
+            200,
+            r#"{"error":{"code":502,"message":"Upstream provider overloaded"}}"#
+        )
+    );
+
+    let (base, state) = server(Faults {
+        bad_replies: true,
+        ..Faults::default()
+    })
+    .await;
+    let (_, _, body) = post_openai(&base, KEY, &question_request()).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], Value::Null);
+    assert_eq!(state.inner.lock().unwrap().stats.self_check_failures, 0);
+}
+
+fn answer_request() -> Value {
+    json!({"model": "m", "max_tokens": 200, "messages": [
+        {"role": "system", "content": "[synfact:answer]\nSay: <key_sentence>Pandas are black and white.</key_sentence>"},
+        {"role": "user", "content": "What colour are pandas?"}]})
+}
+
+#[tokio::test]
+async fn lone_surrogates_hostile_text_and_cut_offs_are_sent_as_asked() {
+    let (base, _) = server(Faults {
+        lone_surrogates: true,
+        hostile: true,
+        ..Faults::default()
+    })
+    .await;
+    let (_, _, body) = post_openai(&base, KEY, &answer_request()).await;
+    assert!(
+        body.contains("\\ud800"),
+        "an unpaired surrogate escape: {body}"
+    );
+    assert!(
+        serde_json::from_str::<Value>(&body).is_err(),
+        "which strict parsers refuse"
+    );
+    let (_, _, q) = post_openai(&base, KEY, &question_request()).await;
+    assert!(q.contains("<script>") && q.contains("onerror"), "{q}");
+    let (base, state) = server(Faults {
+        p_cutoff: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let (_, _, body) = post_openai(&base, KEY, &answer_request()).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["choices"][0]["finish_reason"], "length");
+    assert_eq!(state.inner.lock().unwrap().stats.injected["cut_off"], 1);
+}
+
+#[tokio::test]
+async fn quality_faults_are_fresh_samples_when_asked_again() {
+    let (base, state) = server(Faults {
+        p_no_key_sentence: 0.5,
+        seed: 3,
+        ..Faults::default()
+    })
+    .await;
+    let mut carried = Vec::new();
+    for _ in 0..16 {
+        let (_, _, body) = post_openai(&base, KEY, &answer_request()).await;
+        carried.push(body.contains("Pandas are black and white."));
+    }
+    // The same request, asked again, is sometimes answered with the sentence and sometimes not.
+    assert!(
+        carried.iter().any(|c| *c) && carried.iter().any(|c| !*c),
+        "{carried:?}"
+    );
+    let injected = state.inner.lock().unwrap().stats.injected["no_key_sentence"];
+    assert_eq!(injected as usize, carried.iter().filter(|c| !**c).count());
 }

@@ -379,6 +379,30 @@ impl Run {
         }
     }
 
+    /// A hash of everything that decides the run's calls (template, prompts, endpoints, models,
+    /// settings): two runs with the same fingerprint make the same calls.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let endpoints: Vec<(ProviderKind, &BaseUrl)> = self
+            .endpoints
+            .iter()
+            .map(|e| (e.kind, &e.base_url))
+            .collect();
+        let what = serde_json::json!([
+            self.template,
+            self.prompts,
+            endpoints,
+            self.generators,
+            self.judge,
+            self.settings.examples,
+            self.settings.target,
+            self.settings.seed,
+            self.settings.quality,
+        ]);
+        let digest = Sha256::digest(what.to_string().as_bytes());
+        digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn planner(&self) -> Planner {
         Planner::new(&self.template, self.settings.seed)
     }

@@ -412,3 +412,26 @@ fn switching_provider_only_replaces_preset_urls() {
     assert!(is_default_base_url(""));
     assert!(!is_default_base_url("http://127.0.0.1:8787/v1"));
 }
+
+#[test]
+fn the_same_settings_make_the_same_fingerprint() {
+    let f = local();
+    let a = prepare(&f).unwrap().run;
+    let mut b = prepare(&f).unwrap().run;
+    b.id = "other".into();
+    b.created_ms = 5.0;
+    assert_eq!(a.fingerprint(), b.fingerprint());
+    let mut g = local();
+    g.concurrency = "3".into();
+    g.timeout_s = "30".into();
+    assert_eq!(
+        prepare(&g).unwrap().run.fingerprint(),
+        a.fingerprint(),
+        "limits do not change the calls"
+    );
+    g.models[0].model = "other".into();
+    assert_ne!(prepare(&g).unwrap().run.fingerprint(), a.fingerprint());
+    let mut h = local();
+    h.examples = "11".into();
+    assert_ne!(prepare(&h).unwrap().run.fingerprint(), a.fingerprint());
+}

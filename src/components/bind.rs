@@ -1,0 +1,34 @@
+//! Binding form fields to the app state: getters, setters, and the problem shown next to a field.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use synfact_core::setup::{Field, RunForm, PRESETS};
+
+/// The provider choices, as (id, label).
+pub fn preset_options() -> Vec<(String, String)> {
+    PRESETS
+        .iter()
+        .map(|p| (p.id.to_string(), p.label.to_string()))
+        .collect()
+}
+
+/// Edits one field of the form.
+pub fn setter(
+    form: RwSignal<RunForm>,
+    f: impl Fn(&mut RunForm, String) + Send + Sync + 'static,
+) -> Callback<String> {
+    Callback::new(move |v: String| form.update(|x| f(x, v)))
+}
+
+/// Reads one field of the form.
+pub fn getter(
+    form: RwSignal<RunForm>,
+    f: impl Fn(&RunForm) -> String + Send + Sync + 'static,
+) -> Signal<String> {
+    Signal::derive(move || form.with(|x| f(x)))
+}
+
+/// The problem next to a field, and marking it visited when the user leaves it.
+pub fn checks(state: AppState, f: Field) -> (Signal<Option<String>>, Callback<()>) {
+    (state.field_error(f), Callback::new(move |_| state.touch(f)))
+}
