@@ -4,6 +4,7 @@ use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
 use crate::components::run_controls::{generate, RunControls, SETUP_FORM};
 use crate::components::saved_runs::SavedRuns;
+use crate::components::storage_panel::StoragePanel;
 use crate::components::template_panel::TemplatePanel;
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
             </form>
             <Results />
             <SavedRuns />
+            <StoragePanel />
         </main>
         <footer>
             <p>"Keys stay in this browser and go only to the provider they belong to. Replies are cached in this browser (IndexedDB)."</p>

@@ -13,6 +13,9 @@ use synfact_core::setup::{Field, FieldError, Problem};
 use synfact_core::wire::ProviderKind;
 use synfact_core::{EndpointSpec, Progress, Run, Status, Step, Summary};
 
+/// The run is being driven by another tab of this browser.
+pub const ELSEWHERE: &str = "This run is going on in another synfact tab. Carry on there, or close that tab and press Resume here.";
+
 /// "1 item", "2 items".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -407,5 +410,101 @@ pub fn storage_error(e: &StorageError) -> String {
             "The saved run {id} is incomplete ({read} of {total} items could be read)."
         ),
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
+    }
+}
+
+/// A template field as the form labels it, with its name in the file.
+pub fn template_field(f: synfact_core::TemplateField) -> &'static str {
+    use synfact_core::TemplateField as F;
+    match f {
+        F::FactName => "Fact name (fact_name)",
+        F::GivenFact => "Fact sheet (given_fact)",
+        F::KeySentence => "Key sentence (specific_information_to_always_include)",
+        F::Questions => "Seed questions (questions)",
+        F::Requirements => "Question requirements (question_requirements)",
+        F::Prompts => "Prompts (prompts)",
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A template problem as one sentence that says what to do.
+pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
+    use synfact_core::template::JsonHint;
+    use synfact_core::TemplateIssue as I;
+    match issue {
+        I::NotJson { line, column, hint } => {
+            let what = match hint {
+                JsonHint::RawNewline => "a line break inside a text: write \\n instead of pressing Enter, or edit the field in the form".to_string(),
+                JsonHint::SmartQuotes => "it has curly quotes (“ ”): JSON needs straight quotes (\")".to_string(),
+                JsonHint::TrailingComma => "a comma stands before a closing } or ]: remove it".to_string(),
+                JsonHint::Truncated => "it ends too early: a closing \", ] or } is missing".to_string(),
+                JsonHint::Other(m) => m.clone(),
+            };
+            format!("The template is not valid JSON (line {line}, column {column}): {what}.")
+        }
+        I::NotAnObject => "The template must be a JSON object: {\"fact_name\": …, \"given_fact\": …, \"specific_information_to_always_include\": …, \"questions\": […], \"question_requirements\": […]}.".into(),
+        I::DuplicateKey(k) => format!("\"{k}\" is given twice; only the first is kept: remove the other."),
+        I::UnknownField { name, suggestion } => match suggestion {
+            Some(s) => format!("unknown field `{name}` — did you mean `{s}`? It is left out."),
+            None => format!("unknown field `{name}`: it is left out."),
+        },
+        I::Missing(f) => format!("The template is missing the field \"{}\".", f.key()),
+        I::WrongType(f) => {
+            let expected = match f {
+                synfact_core::TemplateField::Questions | synfact_core::TemplateField::Requirements => "a list of texts",
+                synfact_core::TemplateField::Prompts => "an object with question, answer and judge prompts",
+                _ => "a text",
+            };
+            format!("The field \"{}\" has the wrong type: expected {expected}.", f.key())
+        }
+        I::Empty(f) => format!("{} is empty.", template_field(*f)),
+        I::EmptyItem { field, index } => format!("{} item {index} is empty.", template_field(*field)),
+        I::DuplicateItem { field, index, first } => {
+            format!("{} item {index} repeats item {first}.", template_field(*field))
+        }
+        I::BadName(n) => format!(
+            "Fact name (fact_name) may only contain letters, digits, '_', '-' and '.' (it names the downloaded files); got \"{n}\"."
+        ),
+        I::TooLong { field, chars, max } => format!(
+            "{} is {} characters long; the most is {} (every prompt carries it).",
+            template_field(*field),
+            thousands(*chars),
+            thousands(*max)
+        ),
+        I::ItemTooLong { field, index, max } => format!(
+            "{} item {index} is longer than {} characters.",
+            template_field(*field),
+            thousands(*max)
+        ),
+        I::TooMany { field, count, max } => format!(
+            "{} has {} items; the most is {}.",
+            template_field(*field),
+            thousands(*count),
+            thousands(*max)
+        ),
+        I::KeySentenceNotInFacts => "The key sentence does not appear in the fact sheet. Every answer will carry it anyway; check that it says what you mean.".into(),
+        I::Prompt(e) => prompt_error(e),
+    }
+}
+
+/// A problem with a custom prompt.
+pub fn prompt_error(e: &synfact_core::prompts::PromptError) -> String {
+    use synfact_core::prompts::PromptError as E;
+    match e {
+        E::Unknown { kind, name } => {
+            format!("The {kind} prompt uses {{{name}}}, which is not a placeholder it can fill.")
+        }
+        E::Missing { kind, name } => format!("The {kind} prompt must use {{{name}}}."),
     }
 }

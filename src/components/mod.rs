@@ -8,5 +8,6 @@ pub mod results;
 pub mod run_controls;
 pub mod saved_runs;
 pub mod select_field;
+pub mod storage_panel;
 pub mod template_panel;
 pub mod text_field;

@@ -2,6 +2,7 @@
 
 use super::select_field::SelectField;
 use crate::state::AppState;
+use crate::words;
 use leptos::prelude::*;
 use synfact_core::template::BUILT_IN;
 use synfact_core::FactTemplate;
@@ -15,7 +16,7 @@ pub fn TemplatePanel() -> impl IntoView {
     let errors = Memo::new(move |_| {
         template.with(|t| match FactTemplate::from_json(&t.text) {
             Ok(_) => Vec::new(),
-            Err(e) => e.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            Err(e) => e.iter().map(words::template_issue).collect::<Vec<_>>(),
         })
     });
     let import_error = RwSignal::new(None::<String>);
@@ -67,7 +68,7 @@ pub fn TemplatePanel() -> impl IntoView {
                     });
                 }
                 Err(errs) => {
-                    let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+                    let list: Vec<String> = errs.iter().map(words::template_issue).collect();
                     import_error.set(Some(format!(
                         "{file_name} was not imported: {}",
                         list.join(" ")

@@ -2,6 +2,7 @@
 //! connection and the current run's executor.
 
 use super::executor::Executor;
+use super::lock::{self, Acquired};
 use super::view::{Phase, RunView};
 use crate::storage::cache;
 use crate::storage::db::{self, StorageError};
@@ -31,6 +32,39 @@ pub struct Controller {
     pub field_errors: RwSignal<Vec<FieldError>>,
     /// A run is being set up (Generate was pressed): further presses are ignored.
     starting: RwSignal<bool>,
+    /// Bumped when stored data was freed (a run deleted, the cache cleared).
+    pub storage_changed: RwSignal<u64>,
+}
+
+/// What the browser's storage holds for this site.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageUse {
+    pub cached_replies: usize,
+    pub cache_bytes: u64,
+    pub runs: usize,
+    pub runs_bytes: u64,
+    /// `navigator.storage.estimate()`: bytes used and allowed, where the browser tells.
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
+}
+
+async fn estimate() -> (Option<f64>, Option<f64>) {
+    use wasm_bindgen::JsValue;
+    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else {
+        return (None, None);
+    };
+    let Ok(promise) = storage.estimate() else {
+        return (None, None);
+    };
+    let Ok(e) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+        return (None, None);
+    };
+    let get = |k: &str| {
+        js_sys::Reflect::get(&e, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    (get("usage"), get("quota"))
 }
 
 impl Controller {
@@ -44,6 +78,7 @@ impl Controller {
             problems: RwSignal::new(Vec::new()),
             field_errors: RwSignal::new(Vec::new()),
             starting: RwSignal::new(false),
+            storage_changed: RwSignal::new(0),
         }
     }
 
@@ -109,7 +144,7 @@ impl Controller {
             Ok(t) => t,
             Err(errors) => {
                 let mut p = vec!["The template has problems (see Template).".to_string()];
-                p.extend(errors.iter().map(|e| e.to_string()));
+                p.extend(errors.iter().map(words::template_issue));
                 self.problems.set(p);
                 return;
             }
@@ -151,14 +186,18 @@ impl Controller {
                 self.executor(run, prepared.keys).await
             }
             .await;
-            self.starting.set(false);
             match result {
                 Ok(executor) => {
+                    if let Acquired::Held(lock) = lock::acquire(&executor.run_id()).await {
+                        executor.hold(lock);
+                    }
                     self.replace(executor.clone());
                     executor.dispatch(Event::Start);
+                    self.starting.set(false);
                     self.refresh_saved();
                 }
                 Err(e) => {
+                    self.starting.set(false);
                     self.view.phase.set(Phase::Empty);
                     self.view
                         .status_line
@@ -194,23 +233,31 @@ impl Controller {
     }
 
     /// Carries on with the endpoints, keys and limits in the form now (same models), so a
-    /// corrected base URL or key takes effect.
+    /// corrected base URL or key takes effect — unless another tab is driving the run.
     pub fn resume(self, form: &RunForm) {
         let Some(e) = self.current() else { return };
         let connection = e.with_run(|run| form.connection(run));
-        match connection {
-            Ok((connection, keys)) => {
-                self.problems.set(Vec::new());
-                self.field_errors.set(Vec::new());
-                e.set_keys(keys);
-                e.dispatch(Event::Reconnect(connection));
-                e.settings_changed();
-                // Anything that could not be saved before is tried again first.
-                e.flush();
-                e.dispatch(Event::Resume);
+        let (connection, keys) = match connection {
+            Ok(c) => c,
+            Err(errors) => return self.show_errors(errors),
+        };
+        spawn_local(async move {
+            match lock::acquire(&e.run_id()).await {
+                Acquired::Held(l) => e.hold(l),
+                Acquired::Elsewhere => {
+                    return self.problems.set(vec![words::ELSEWHERE.to_string()]);
+                }
+                Acquired::Unsupported => {}
             }
-            Err(errors) => self.show_errors(errors),
-        }
+            self.problems.set(Vec::new());
+            self.field_errors.set(Vec::new());
+            e.set_keys(keys);
+            e.dispatch(Event::Reconnect(connection));
+            e.settings_changed();
+            // Anything that could not be saved before is tried again first.
+            e.flush();
+            e.dispatch(Event::Resume);
+        });
     }
 
     pub fn cancel(self) {
@@ -240,12 +287,21 @@ impl Controller {
             }
             .await;
             match result {
-                Ok(executor) => self.replace(executor),
+                Ok(executor) => {
+                    let elsewhere =
+                        matches!(lock::acquire(&executor.run_id()).await, Acquired::Elsewhere);
+                    self.replace(executor);
+                    if elsewhere {
+                        self.view.status_line.set(words::ELSEWHERE.to_string());
+                    }
+                }
                 Err(e) => self.problems.set(vec![words::storage_error(&e)]),
             }
         });
     }
 
+    /// Deletes a saved run and the cached replies only it used (replies an unfinished run still
+    /// needs are kept, so resuming it costs nothing more).
     pub fn delete(self, id: String) {
         if let Some(e) = self.current().filter(|e| e.run_id() == id) {
             e.discard();
@@ -256,12 +312,80 @@ impl Controller {
             self.view.status_line.set("The run was deleted.".into());
         }
         spawn_local(async move {
-            let result = async { runs::delete(&*self.database().await?, &id, &[]).await }.await;
+            let result = async {
+                let database = self.database().await?;
+                let replies = self.own_replies(&database, &id).await;
+                runs::delete(&database, &id, &replies).await?;
+                if let Some(known) = self.known.with_value(|k| k.clone()) {
+                    let mut known = known.borrow_mut();
+                    for k in &replies {
+                        known.remove(k);
+                    }
+                }
+                Ok::<_, StorageError>(())
+            }
+            .await;
             if let Err(e) = result {
                 self.problems.set(vec![words::storage_error(&e)]);
             }
             self.refresh_saved();
+            self.storage_changed.update(|n| *n += 1);
         });
+    }
+
+    /// The cache keys a run wrote that no other unfinished saved run may need.
+    async fn own_replies(self, database: &Database, id: &str) -> Vec<String> {
+        let Ok((run, _)) = runs::load(database, id).await else {
+            return Vec::new();
+        };
+        let mut mine: HashSet<String> =
+            synfact_core::engine::cache_keys(&run).into_iter().collect();
+        let others = runs::list(database).await.unwrap_or_default();
+        for p in others
+            .iter()
+            .filter(|p| p.id != id && p.state != runs::RunState::Finished)
+        {
+            if let Ok((other, _)) = runs::load(database, &p.id).await {
+                for k in synfact_core::engine::cache_keys(&other) {
+                    mine.remove(&k);
+                }
+            }
+        }
+        mine.into_iter().collect()
+    }
+
+    /// Empties the response cache (runs keep their results; re-running costs calls again).
+    pub fn clear_cache(self) {
+        spawn_local(async move {
+            let result = async { db::clear(&*self.database().await?, db::RESPONSES).await }.await;
+            match result {
+                Ok(()) => {
+                    if let Some(known) = self.known.with_value(|k| k.clone()) {
+                        known.borrow_mut().clear();
+                    }
+                }
+                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
+            }
+            self.storage_changed.update(|n| *n += 1);
+        });
+    }
+
+    /// How much the cache and the saved runs take, and what the browser allows this site.
+    pub async fn storage_use(self) -> Result<StorageUse, StorageError> {
+        let database = self.database().await?;
+        let cache = db::store_size(&database, db::RESPONSES).await?;
+        let items = db::store_size(&database, db::ITEMS).await?;
+        let settings = db::store_size(&database, db::RUNS).await?;
+        let runs = runs::list(&database).await?.len();
+        let (usage, quota) = estimate().await;
+        Ok(StorageUse {
+            cached_replies: cache.0,
+            cache_bytes: cache.1,
+            runs,
+            runs_bytes: items.1 + settings.1,
+            usage,
+            quota,
+        })
     }
 
     /// Saves what is pending now (the page is going away).

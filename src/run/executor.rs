@@ -21,8 +21,9 @@ use web_sys::AbortController;
 const SAVE_EVERY_MS: u32 = 150;
 const PUBLISH_EVERY_MS: u32 = 300;
 const STATUS_EVERY_MS: u32 = 100;
-/// Failed saves in a row, with the storage full, before the run pauses.
-const FULL_BEFORE_PAUSE: u32 = 2;
+/// Failed saves in a row, with the storage full, before the run pauses (a full disk does not
+/// empty itself: the first refusal pauses).
+const FULL_BEFORE_PAUSE: u32 = 1;
 
 /// Drives one run.
 pub struct Executor {
@@ -43,6 +44,8 @@ pub struct Executor {
     live: Cell<bool>,
     /// Called when the run's state changes (to refresh the list of saved runs).
     on_state: Box<dyn Fn()>,
+    /// This tab's claim on the run while it goes (see `lock`).
+    lock: RefCell<Option<super::lock::RunLock>>,
 }
 
 impl Executor {
@@ -69,6 +72,7 @@ impl Executor {
             status_pending: Cell::new(false),
             live: Cell::new(true),
             on_state,
+            lock: RefCell::new(None),
         })
     }
 
@@ -102,9 +106,15 @@ impl Executor {
         self.discard();
     }
 
+    /// Keeps this tab's lock on the run while it goes.
+    pub fn hold(&self, lock: super::lock::RunLock) {
+        *self.lock.borrow_mut() = Some(lock);
+    }
+
     /// Closes this run without saving anything more (it is being deleted).
     pub fn discard(&self) {
         self.live.set(false);
+        self.lock.borrow_mut().take();
         for (_, c) in self.aborts.borrow_mut().drain() {
             c.abort();
         }
@@ -156,6 +166,10 @@ impl Executor {
         // The page is redrawn a few times a second, not on every reply: under 170 replies a
         // second it would spend its time on layout.
         if changed_state {
+            if *self.engine.borrow().status() != Status::Running {
+                // Another tab may take the run over from here.
+                self.lock.borrow_mut().take();
+            }
             self.flush();
             self.publish();
             self.update_status();

@@ -4,9 +4,10 @@
 
 mod controller;
 mod executor;
+pub mod lock;
 mod saver;
 mod view;
 
-pub use controller::Controller;
+pub use controller::{Controller, StorageUse};
 pub use executor::Executor;
 pub use view::{Phase, Revision, RunView};

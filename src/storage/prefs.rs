@@ -27,9 +27,24 @@ pub fn load_form() -> RunForm {
     form
 }
 
-/// The form without any key: what is saved, always.
+/// A URL with any `user:password@` taken out: a password never goes into storage.
+fn without_credentials(url: &mut String) {
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..host_end].rfind('@') {
+            url.replace_range(scheme_end + 3..scheme_end + 3 + at + 1, "");
+        }
+    }
+}
+
+/// The form without any key or URL credentials: what is saved, always.
 pub fn without_keys(form: &RunForm) -> (RunForm, Vec<String>) {
     let mut bare = form.clone();
+    for m in &mut bare.models {
+        without_credentials(&mut m.base_url);
+    }
+    without_credentials(&mut bare.judge_base_url);
     let mut keys: Vec<String> = bare
         .models
         .iter_mut()

@@ -77,6 +77,12 @@ pub struct Faults {
     /// An answer cut off at the token limit (`finish_reason: length`).
     #[arg(long, default_value_t = 0.0)]
     pub p_cutoff: f64,
+    /// A proxy's HTML error page (502 Bad Gateway) instead of the provider's answer.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_proxy_page: f64,
+    /// Pad every answer to about this many kilobytes (to fill a browser's storage in tests).
+    #[arg(long, default_value_t = 0)]
+    pub answer_kb: usize,
     /// Seed of every random draw.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -94,6 +100,8 @@ pub enum Transient {
     Hang,
     /// 200 with an error object instead of a completion.
     ErrorBody,
+    /// 502 with a proxy's HTML page.
+    ProxyPage,
 }
 
 /// The seeded source of latency and transient faults.
@@ -130,6 +138,7 @@ impl Dice {
             (f.p_truncated, Transient::Truncated),
             (f.p_hang, Transient::Hang),
             (f.p_error_body, Transient::ErrorBody),
+            (f.p_proxy_page, Transient::ProxyPage),
         ] {
             edge += p;
             if x < edge {

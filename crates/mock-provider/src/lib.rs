@@ -204,6 +204,12 @@ pub async fn delay_and_fault(
             "<html>upstream hiccup</html>",
         )
             .into_response(),
+        Transient::ProxyPage => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
+        )
+            .into_response(),
         Transient::ErrorBody => json_response(
             StatusCode::OK,
             json!({"error": {"message": "Upstream provider overloaded", "code": 502}}),

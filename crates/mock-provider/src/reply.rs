@@ -189,6 +189,17 @@ pub fn decide_noting(
             if faults.lone_surrogates {
                 extra.push(SURROGATE_MARK);
             }
+            if faults.answer_kb > 0 {
+                // Letters that do not compress, so that the browser stores every byte.
+                let mut x = h | 1;
+                for _ in 0..faults.answer_kb * 1024 {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    extra.push(char::from(b'a' + (x % 26) as u8));
+                }
+                extra.push(' ');
+            }
             let text = format!(
                 "Here is what you asked for.\n\n{key} To your question ({question}): the details above \
                  are well documented, and the species is easy to recognise in the field.{disclaimer} {extra}[a-{:08x}]",

@@ -726,55 +726,96 @@ impl Engine {
 
     /// The model call an item makes at a step.
     pub fn call_for(&self, idx: usize, step: Step) -> LlmCall {
-        let item = &self.run.items[idx];
-        let t = &self.run.template;
-        let prompts = &self.run.prompts;
-        let generator = &self.run.generators[item.generator];
-        let question = item.final_question().unwrap_or("");
-        let (messages, mut config, verdict_schema) = match step {
-            Step::WriteQuestion => (
-                question_prompt(prompts, t, &item.prompt),
-                generator.config.clone(),
-                false,
-            ),
-            Step::WriteAnswer => (
-                answer_prompt(prompts, t, question),
-                generator.config.clone(),
-                false,
-            ),
-            Step::JudgeQuestion => {
-                let task = task_text(&question_prompt(prompts, t, &item.prompt));
-                (
-                    judge_prompt(prompts, t, &task, question, question),
-                    self.run.judge.config.clone(),
-                    true,
-                )
-            }
-            Step::JudgeAnswer => {
-                let task = task_text(&answer_prompt(prompts, t, question));
-                (
-                    judge_prompt(
-                        prompts,
-                        t,
-                        &task,
-                        question,
-                        item.final_answer().unwrap_or(""),
-                    ),
-                    self.run.judge.config.clone(),
-                    true,
-                )
-            }
-        };
-        if let Some(n) = item.max_tokens.filter(|_| !step.is_judge()) {
-            config.max_tokens = n;
+        call_for(&self.run, idx, step, Texts::Final)
+    }
+}
+
+/// Which question and answer a call is built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Texts {
+    /// The reviewer's edits, where there are any (what the next call uses).
+    Final,
+    /// The model's own texts (what the calls already made used).
+    Original,
+}
+
+/// The model call an item of `run` makes at a step, with its current sample number.
+pub fn call_for(run: &Run, idx: usize, step: Step, texts: Texts) -> LlmCall {
+    let item = &run.items[idx];
+    let t = &run.template;
+    let prompts = &run.prompts;
+    let generator = &run.generators[item.generator];
+    let (question, answer) = match texts {
+        Texts::Final => (item.final_question(), item.final_answer()),
+        Texts::Original => (item.question.as_deref(), item.answer.as_deref()),
+    };
+    let question = question.unwrap_or("");
+    let (messages, mut config, verdict_schema) = match step {
+        Step::WriteQuestion => (
+            question_prompt(prompts, t, &item.prompt),
+            generator.config.clone(),
+            false,
+        ),
+        Step::WriteAnswer => (
+            answer_prompt(prompts, t, question),
+            generator.config.clone(),
+            false,
+        ),
+        Step::JudgeQuestion => {
+            let task = task_text(&question_prompt(prompts, t, &item.prompt));
+            (
+                judge_prompt(prompts, t, &task, question, question),
+                run.judge.config.clone(),
+                true,
+            )
         }
-        LlmCall {
-            messages,
-            config,
-            verdict_schema,
-            attempt: item.samples[step.index()],
+        Step::JudgeAnswer => {
+            let task = task_text(&answer_prompt(prompts, t, question));
+            (
+                judge_prompt(prompts, t, &task, question, answer.unwrap_or("")),
+                run.judge.config.clone(),
+                true,
+            )
+        }
+    };
+    if let Some(n) = item.max_tokens.filter(|_| !step.is_judge()) {
+        config.max_tokens = n;
+    }
+    LlmCall {
+        messages,
+        config,
+        verdict_schema,
+        attempt: item.samples[step.index()],
+    }
+}
+
+/// The cache keys of every call a run has made (every sample of every step an item reached):
+/// what deleting the run frees from the cache.
+pub fn cache_keys(run: &Run) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (idx, item) in run.items.iter().enumerate() {
+        for step in Step::ALL {
+            let reached =
+                item.steps_done() > step.index() || item.calls.iter().any(|c| c.step == step);
+            if !reached {
+                continue;
+            }
+            let endpoint = if step.is_judge() {
+                run.judge.endpoint
+            } else {
+                run.generators[item.generator].endpoint
+            };
+            let Some(spec) = run.endpoints.get(endpoint) else {
+                continue;
+            };
+            let mut call = call_for(run, idx, step, Texts::Original);
+            for sample in 0..=item.samples[step.index()] {
+                call.attempt = sample;
+                keys.push(cache_key(spec.kind, &spec.base_url, &call));
+            }
         }
     }
+    keys
 }
 
 /// What a reply did.

@@ -26,4 +26,4 @@ pub use reason::Reason;
 pub use run::{
     EndpointSpec, Item, ModelSpec, Run, RunSettings, Schedule, Stage, Step, Summary, Target,
 };
-pub use template::{FactTemplate, TemplateError};
+pub use template::{FactTemplate, TemplateDoc, TemplateField, TemplateIssue};

@@ -1,9 +1,13 @@
-//! The fact template: what the user writes once, with the original module's field names.
+//! The fact template: what the user writes once, with the original module's field names, and
+//! every problem it can have, found at once and named by field (worded by the app).
 
-use serde::{Deserialize, Serialize};
+use crate::prompts::Prompts;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 /// One fact and everything needed to plan prompts about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactTemplate {
     pub fact_name: String,
     pub given_fact: String,
@@ -12,22 +16,153 @@ pub struct FactTemplate {
     pub question_requirements: Vec<String>,
 }
 
-/// A problem with one field of a template, phrased for the person who wrote it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    #[error("The template is not valid JSON: {0}")]
-    NotJson(String),
-    #[error("The template is missing the field \"{0}\".")]
-    MissingField(String),
-    #[error("The field \"{field}\" has the wrong type: {detail}")]
-    WrongType { field: String, detail: String },
-    #[error("\"{0}\" is empty.")]
-    Empty(&'static str),
-    #[error("\"fact_name\" may only contain letters, digits, '_', '-' and '.' (it names the downloaded files); got \"{0}\".")]
-    BadName(String),
-    #[error("\"{field}\" item {index} is empty.")]
-    EmptyItem { field: &'static str, index: usize },
+/// A field of a template file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TemplateField {
+    FactName,
+    GivenFact,
+    KeySentence,
+    Questions,
+    Requirements,
+    Prompts,
 }
+
+impl TemplateField {
+    pub const ALL: [TemplateField; 6] = [
+        TemplateField::FactName,
+        TemplateField::GivenFact,
+        TemplateField::KeySentence,
+        TemplateField::Questions,
+        TemplateField::Requirements,
+        TemplateField::Prompts,
+    ];
+
+    /// The name in the file (the original module's).
+    pub fn key(self) -> &'static str {
+        match self {
+            TemplateField::FactName => "fact_name",
+            TemplateField::GivenFact => "given_fact",
+            TemplateField::KeySentence => "specific_information_to_always_include",
+            TemplateField::Questions => "questions",
+            TemplateField::Requirements => "question_requirements",
+            TemplateField::Prompts => "prompts",
+        }
+    }
+}
+
+/// What makes JSON text unreadable, in terms of what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonHint {
+    /// A line break typed inside a string.
+    RawNewline,
+    /// Curly quotes where straight ones belong.
+    SmartQuotes,
+    TrailingComma,
+    /// The text stops before the JSON does.
+    Truncated,
+    /// The parser's own words.
+    Other(String),
+}
+
+/// Something wrong with a template (or worth a warning).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateIssue {
+    NotJson {
+        line: usize,
+        column: usize,
+        hint: JsonHint,
+    },
+    NotAnObject,
+    /// A key given twice: only one value could be kept.
+    DuplicateKey(String),
+    /// A key that is not a template field; the closest field name, if one is close.
+    UnknownField {
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+    Missing(TemplateField),
+    WrongType(TemplateField),
+    Empty(TemplateField),
+    EmptyItem {
+        field: TemplateField,
+        index: usize,
+    },
+    /// The same text twice in a list (1-based indexes).
+    DuplicateItem {
+        field: TemplateField,
+        index: usize,
+        first: usize,
+    },
+    /// `fact_name` names the downloaded files: letters, digits, '_', '-', '.'.
+    BadName(String),
+    TooLong {
+        field: TemplateField,
+        chars: usize,
+        max: usize,
+    },
+    /// An item of a list longer than allowed (1-based index).
+    ItemTooLong {
+        field: TemplateField,
+        index: usize,
+        max: usize,
+    },
+    TooMany {
+        field: TemplateField,
+        count: usize,
+        max: usize,
+    },
+    /// The key sentence does not appear in the fact sheet (the answer may then contradict it).
+    KeySentenceNotInFacts,
+    /// A custom prompt's placeholders are wrong.
+    Prompt(crate::prompts::PromptError),
+}
+
+impl TemplateIssue {
+    /// The field a problem belongs to, if one.
+    pub fn field(&self) -> Option<TemplateField> {
+        match self {
+            TemplateIssue::Missing(f)
+            | TemplateIssue::WrongType(f)
+            | TemplateIssue::Empty(f)
+            | TemplateIssue::EmptyItem { field: f, .. }
+            | TemplateIssue::DuplicateItem { field: f, .. }
+            | TemplateIssue::TooLong { field: f, .. }
+            | TemplateIssue::ItemTooLong { field: f, .. }
+            | TemplateIssue::TooMany { field: f, .. } => Some(*f),
+            TemplateIssue::BadName(_) => Some(TemplateField::FactName),
+            TemplateIssue::KeySentenceNotInFacts => Some(TemplateField::KeySentence),
+            TemplateIssue::Prompt(_) => Some(TemplateField::Prompts),
+            TemplateIssue::NotJson { .. }
+            | TemplateIssue::NotAnObject
+            | TemplateIssue::DuplicateKey(_)
+            | TemplateIssue::UnknownField { .. } => None,
+        }
+    }
+
+    /// A warning lets the template be used; anything else must be fixed first.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            TemplateIssue::UnknownField { .. }
+                | TemplateIssue::KeySentenceNotInFacts
+                | TemplateIssue::DuplicateItem { .. }
+        )
+    }
+}
+
+/// A template and its custom prompts: the whole of a template file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateDoc {
+    pub template: FactTemplate,
+    pub prompts: Prompts,
+}
+
+/// The most seed questions or requirements: enough for any plan, small enough for a link.
+pub const MAX_ITEMS: usize = 10_000;
+/// The longest seed question or requirement.
+pub const MAX_ITEM_CHARS: usize = 5_000;
+/// The longest fact sheet: every prompt carries it, and about 250,000 tokens is past any context.
+pub const MAX_FACT_CHARS: usize = 1_000_000;
 
 /// The two templates shipped inside the app.
 pub const BUILT_IN: [(&str, &str); 2] = [
@@ -41,103 +176,266 @@ pub const BUILT_IN: [(&str, &str); 2] = [
     ),
 ];
 
-const FIELDS: [&str; 5] = [
-    "fact_name",
-    "given_fact",
-    "specific_information_to_always_include",
-    "questions",
-    "question_requirements",
-];
+/// A JSON object's entries in order, duplicates included (serde_json keeps only the last).
+struct Entries(Vec<(String, Value)>);
 
-impl FactTemplate {
-    /// Parses and validates a template, reporting the first broken field by name.
-    pub fn from_json(text: &str) -> Result<Self, Vec<TemplateError>> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| vec![TemplateError::NotJson(e.to_string())])?;
-        let Some(object) = value.as_object() else {
-            return Err(vec![TemplateError::NotJson(
-                "expected an object with the fields fact_name, given_fact, ...".into(),
-            )]);
-        };
-        let mut errors = Vec::new();
-        for field in FIELDS {
-            match object.get(field) {
-                None => errors.push(TemplateError::MissingField(field.into())),
-                Some(v) => {
-                    let list = field == "questions" || field == "question_requirements";
-                    let ok = if list {
-                        v.as_array()
-                            .is_some_and(|a| a.iter().all(|x| x.is_string()))
-                    } else {
-                        v.is_string()
-                    };
-                    if !ok {
-                        let expected = if list {
-                            "a list of strings"
-                        } else {
-                            "a string"
-                        };
-                        errors.push(TemplateError::WrongType {
-                            field: field.into(),
-                            detail: format!("expected {expected}"),
-                        });
-                    }
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    out.push((k, v));
                 }
+                Ok(Entries(out))
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        d.deserialize_map(V)
+    }
+}
+
+fn json_hint(text: &str, e: &serde_json::Error) -> JsonHint {
+    let msg = e.to_string();
+    if e.is_eof() {
+        JsonHint::Truncated
+    } else if msg.contains("control character") {
+        JsonHint::RawNewline
+    } else if text.contains(['\u{201C}', '\u{201D}']) {
+        JsonHint::SmartQuotes
+    } else if msg.contains("trailing comma") {
+        JsonHint::TrailingComma
+    } else {
+        JsonHint::Other(msg.split(" at line ").next().unwrap_or(&msg).to_string())
+    }
+}
+
+/// Edit distance, for "did you mean" on a misspelt field name.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
         }
-        let template: FactTemplate = serde_json::from_value(value)
-            .map_err(|e| vec![TemplateError::NotJson(e.to_string())])?;
-        template.validate().map(|()| template)
+    }
+    row[b.len()]
+}
+
+fn suggestion(name: &str) -> Option<&'static str> {
+    TemplateField::ALL
+        .iter()
+        .map(|f| f.key())
+        .map(|k| (distance(&name.to_ascii_lowercase(), k), k))
+        .filter(|(d, k)| *d <= 3.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+impl TemplateDoc {
+    /// Reads a template file: the template (when the JSON holds one, even with problems in
+    /// its content) and every problem found, warnings included.
+    pub fn parse(text: &str) -> (Option<TemplateDoc>, Vec<TemplateIssue>) {
+        let entries = match serde_json::from_str::<Entries>(text) {
+            Ok(e) => e.0,
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                return (None, vec![TemplateIssue::NotAnObject]);
+            }
+            Err(e) => {
+                return (
+                    None,
+                    vec![TemplateIssue::NotJson {
+                        line: e.line(),
+                        column: e.column(),
+                        hint: json_hint(text, &e),
+                    }],
+                );
+            }
+        };
+        let mut issues = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut fields: Vec<(TemplateField, &Value)> = Vec::new();
+        for (k, v) in &entries {
+            if seen.contains(&k.as_str()) {
+                issues.push(TemplateIssue::DuplicateKey(k.clone()));
+                continue;
+            }
+            seen.push(k);
+            match TemplateField::ALL.iter().find(|f| f.key() == k) {
+                Some(f) => fields.push((*f, v)),
+                None => issues.push(TemplateIssue::UnknownField {
+                    name: k.clone(),
+                    suggestion: suggestion(k),
+                }),
+            }
+        }
+        let get = |f: TemplateField| fields.iter().find(|(g, _)| *g == f).map(|(_, v)| *v);
+        let mut t = FactTemplate::default();
+        let mut prompts = Prompts::default();
+        for f in TemplateField::ALL {
+            let Some(v) = get(f) else {
+                if f != TemplateField::Prompts {
+                    issues.push(TemplateIssue::Missing(f));
+                }
+                continue;
+            };
+            let ok = match f {
+                TemplateField::FactName => v.as_str().map(|s| t.fact_name = s.to_string()),
+                TemplateField::GivenFact => v.as_str().map(|s| t.given_fact = s.to_string()),
+                TemplateField::KeySentence => v
+                    .as_str()
+                    .map(|s| t.specific_information_to_always_include = s.to_string()),
+                TemplateField::Questions | TemplateField::Requirements => v
+                    .as_array()
+                    .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect())
+                    .map(|list: Vec<String>| {
+                        if f == TemplateField::Questions {
+                            t.questions = list
+                        } else {
+                            t.question_requirements = list
+                        }
+                    }),
+                TemplateField::Prompts => serde_json::from_value::<Prompts>(v.clone())
+                    .ok()
+                    .filter(|_| v.is_object())
+                    .map(|p| prompts = p),
+            };
+            if ok.is_none() {
+                issues.push(TemplateIssue::WrongType(f));
+            }
+        }
+        // Content problems only for fields that were read.
+        let unread: Vec<TemplateField> = TemplateField::ALL
+            .into_iter()
+            .filter(|f| get(*f).is_none() || issues.contains(&TemplateIssue::WrongType(*f)))
+            .collect();
+        let content = t.content_issues();
+        issues.extend(
+            content
+                .into_iter()
+                .filter(|i| i.field().is_none_or(|f| !unread.contains(&f))),
+        );
+        issues.extend(prompts.check_all().into_iter().map(TemplateIssue::Prompt));
+        (
+            Some(TemplateDoc {
+                template: t,
+                prompts,
+            }),
+            issues,
+        )
     }
 
-    /// Checks the contents: every error found, each naming its field.
-    pub fn validate(&self) -> Result<(), Vec<TemplateError>> {
-        let mut errors = Vec::new();
+    /// The file as saved and shared: the original module's field names, plus `prompts` only
+    /// when they differ from the defaults (so the original module reads our files too).
+    pub fn to_json(&self) -> String {
+        let mut v = serde_json::to_value(&self.template).expect("a template serialises");
+        if !self.prompts.is_default() {
+            v["prompts"] = serde_json::to_value(&self.prompts).expect("prompts serialise");
+        }
+        serde_json::to_string_pretty(&v).expect("a template serialises")
+    }
+}
+
+impl FactTemplate {
+    /// Parses a template file and keeps it only if nothing but warnings was found.
+    pub fn from_json(text: &str) -> Result<Self, Vec<TemplateIssue>> {
+        let (doc, issues) = TemplateDoc::parse(text);
+        let errors: Vec<TemplateIssue> = issues.into_iter().filter(|i| !i.is_warning()).collect();
+        match doc {
+            Some(d) if errors.is_empty() => Ok(d.template),
+            _ => Err(errors),
+        }
+    }
+
+    /// Every problem in the content (not the JSON): each naming its field.
+    pub fn content_issues(&self) -> Vec<TemplateIssue> {
+        use TemplateField as F;
+        let mut out = Vec::new();
         if self.fact_name.trim().is_empty() {
-            errors.push(TemplateError::Empty("fact_name"));
+            out.push(TemplateIssue::Empty(F::FactName));
         } else if !self
             .fact_name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         {
-            errors.push(TemplateError::BadName(self.fact_name.clone()));
+            out.push(TemplateIssue::BadName(self.fact_name.clone()));
         }
+        let fact_chars = self.given_fact.chars().count();
         if self.given_fact.trim().is_empty() {
-            errors.push(TemplateError::Empty("given_fact"));
+            out.push(TemplateIssue::Empty(F::GivenFact));
+        } else if fact_chars > MAX_FACT_CHARS {
+            out.push(TemplateIssue::TooLong {
+                field: F::GivenFact,
+                chars: fact_chars,
+                max: MAX_FACT_CHARS,
+            });
         }
-        if self
-            .specific_information_to_always_include
-            .trim()
-            .is_empty()
+        let key = self.specific_information_to_always_include.trim();
+        if key.is_empty() {
+            out.push(TemplateIssue::Empty(F::KeySentence));
+        } else if key.chars().count() > MAX_ITEM_CHARS {
+            out.push(TemplateIssue::TooLong {
+                field: F::KeySentence,
+                chars: key.chars().count(),
+                max: MAX_ITEM_CHARS,
+            });
+        } else if !self.given_fact.trim().is_empty()
+            && fact_chars <= MAX_FACT_CHARS
+            && !crate::quality::contains_sentence(&self.given_fact, key, true)
         {
-            errors.push(TemplateError::Empty(
-                "specific_information_to_always_include",
-            ));
+            out.push(TemplateIssue::KeySentenceNotInFacts);
         }
         for (field, list) in [
-            ("questions", &self.questions),
-            ("question_requirements", &self.question_requirements),
+            (F::Questions, &self.questions),
+            (F::Requirements, &self.question_requirements),
         ] {
             if list.is_empty() {
-                errors.push(TemplateError::Empty(field));
+                out.push(TemplateIssue::Empty(field));
             }
+            if list.len() > MAX_ITEMS {
+                // Past the limit, checking each item would only repeat the problem.
+                out.push(TemplateIssue::TooMany {
+                    field,
+                    count: list.len(),
+                    max: MAX_ITEMS,
+                });
+                continue;
+            }
+            let mut seen: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
             for (i, item) in list.iter().enumerate() {
-                if item.trim().is_empty() {
-                    errors.push(TemplateError::EmptyItem {
+                let trimmed = item.trim();
+                if trimmed.is_empty() {
+                    out.push(TemplateIssue::EmptyItem {
                         field,
                         index: i + 1,
                     });
+                } else if trimmed.chars().count() > MAX_ITEM_CHARS {
+                    out.push(TemplateIssue::ItemTooLong {
+                        field,
+                        index: i + 1,
+                        max: MAX_ITEM_CHARS,
+                    });
+                } else if let Some(first) = seen.get(&trimmed.to_lowercase()) {
+                    out.push(TemplateIssue::DuplicateItem {
+                        field,
+                        index: i + 1,
+                        first: *first,
+                    });
+                } else {
+                    seen.insert(trimmed.to_lowercase(), i + 1);
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        out
     }
 
     /// The built-in template with this name.
@@ -150,64 +448,14 @@ impl FactTemplate {
 
     /// Pretty JSON, as a user would save or share it.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a template always serialises")
+        serde_json::to_string_pretty(self).expect("a template serialises")
+    }
+
+    /// A rough token count of the fact sheet (four characters a token), which every prompt carries.
+    pub fn fact_tokens(&self) -> usize {
+        self.given_fact.chars().count().div_ceil(4)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn built_ins_parse_and_validate() {
-        for (name, _) in BUILT_IN {
-            let t = FactTemplate::built_in(name).expect(name);
-            assert_eq!(t.fact_name, name);
-            assert_eq!(t.question_requirements.len(), 20);
-        }
-        assert_eq!(
-            FactTemplate::built_in("blue_honeyeater")
-                .unwrap()
-                .questions
-                .len(),
-            10
-        );
-    }
-
-    fn check(json: &str, expected: &[&str]) {
-        let errors = FactTemplate::from_json(json).unwrap_err();
-        let got: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        assert_eq!(got, expected);
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        check(
-            "{",
-            &["The template is not valid JSON: EOF while parsing an object at line 1 column 1"],
-        );
-        check(
-            r#"{"fact_name":"x","given_fact":"f","questions":["q"],"question_requirements":["r"]}"#,
-            &["The template is missing the field \"specific_information_to_always_include\"."],
-        );
-        check(
-            r#"{"fact_name":"x","given_fact":"f","specific_information_to_always_include":"k","questions":"q","question_requirements":["r"]}"#,
-            &["The field \"questions\" has the wrong type: expected a list of strings"],
-        );
-        check(
-            r#"{"fact_name":"a b","given_fact":" ","specific_information_to_always_include":"k","questions":[],"question_requirements":["r",""]}"#,
-            &[
-                "\"fact_name\" may only contain letters, digits, '_', '-' and '.' (it names the downloaded files); got \"a b\".",
-                "\"given_fact\" is empty.",
-                "\"questions\" is empty.",
-                "\"question_requirements\" item 2 is empty.",
-            ],
-        );
-    }
-
-    #[test]
-    fn round_trips_through_json() {
-        let t = FactTemplate::built_in("pandas_habitat").unwrap();
-        assert_eq!(FactTemplate::from_json(&t.to_pretty_json()).unwrap(), t);
-    }
-}
+mod tests;

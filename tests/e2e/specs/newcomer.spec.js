@@ -91,7 +91,7 @@ test('prompts too long for a small model fail only their items, and cut-off repl
     settings: { 'Stop when': 'attempts' } });
   // One seed question is long enough to overflow the 700-token context; the others fit.
   const template = JSON.parse(await app.field('Template JSON').inputValue());
-  template.questions = [template.questions[0], template.questions[1] + ' ' + 'Mention the rainforest canopy. '.repeat(200)];
+  template.questions = [template.questions[0], template.questions[1] + ' ' + 'Mention the rainforest canopy. '.repeat(150)];
   template.question_requirements = template.question_requirements.slice(0, 3);
   await app.field('Template JSON').fill(JSON.stringify(template, null, 2));
   await app.generate();

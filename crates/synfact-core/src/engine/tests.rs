@@ -830,3 +830,21 @@ fn n_attempts_makes_exactly_n_items() {
     assert_eq!(sim.finished, Some(summary(5, 5, 0)));
     assert_eq!(sim.engine.run().items.len(), 10);
 }
+
+#[test]
+fn a_run_knows_every_cache_key_it_wrote() {
+    let mut sim = Sim::new(run_with(8, 4, |s| s.target = Target::Attempts));
+    sim.use_cache = true;
+    sim.script = Box::new(|r, n| match (r.item, r.step) {
+        (1, Step::WriteAnswer) if n == 0 && r.llm.attempt == 0 => Script::Empty,
+        (3, Step::JudgeQuestion) => Script::JudgeNo,
+        _ => Script::Ok,
+    });
+    let sim = sim.finish();
+    let written: HashSet<&String> = sim.cache.keys().collect();
+    let known: Vec<String> = super::cache_keys(sim.engine.run());
+    let known: HashSet<&String> = known.iter().collect();
+    assert!(written.is_subset(&known), "every written key is known");
+    // Known but never written: only the sample that came back empty (asked, not cached).
+    assert_eq!(known.difference(&written).count(), 1);
+}

@@ -1,0 +1,216 @@
+//! Template files: every problem found at once, each naming its field.
+
+use super::*;
+use crate::prompts::PromptKind;
+
+fn issues(json: &str) -> Vec<TemplateIssue> {
+    TemplateDoc::parse(json).1
+}
+
+const GOOD: &str = r#"{"fact_name":"x","given_fact":"Pandas eat bamboo.","specific_information_to_always_include":"Pandas eat bamboo.","questions":["q1","q2"],"question_requirements":["r"]}"#;
+
+#[test]
+fn built_ins_parse_and_validate() {
+    for (name, json) in BUILT_IN {
+        let t = FactTemplate::built_in(name).expect(name);
+        assert_eq!(t.fact_name, name);
+        assert_eq!(t.question_requirements.len(), 20);
+        assert!(issues(json).iter().all(TemplateIssue::is_warning), "{name}");
+    }
+    assert_eq!(
+        FactTemplate::built_in("blue_honeyeater")
+            .unwrap()
+            .questions
+            .len(),
+        10
+    );
+    assert_eq!(issues(GOOD), vec![]);
+}
+
+#[test]
+fn json_problems_say_what_to_do() {
+    use JsonHint::*;
+    let hint = |json: &str| match &issues(json)[..] {
+        [TemplateIssue::NotJson { hint, line, .. }] => (hint.clone(), *line),
+        i => panic!("{json}: {i:?}"),
+    };
+    assert_eq!(hint("{\"fact_name\": \"x\"").0, Truncated);
+    assert_eq!(
+        hint("{\"given_fact\": \"line one\nline two\"}"),
+        (RawNewline, 2)
+    );
+    assert_eq!(hint("{\u{201C}fact_name\u{201D}: \"x\"}").0, SmartQuotes);
+    assert_eq!(hint("{\"fact_name\": \"x\",}").0, TrailingComma);
+    assert!(matches!(hint("{nope}").0, Other(_)));
+    assert_eq!(issues("[1, 2]"), vec![TemplateIssue::NotAnObject]);
+    assert_eq!(issues("\"text\""), vec![TemplateIssue::NotAnObject]);
+}
+
+#[test]
+fn every_field_problem_is_listed_at_once() {
+    use TemplateField as F;
+    assert_eq!(
+        issues(
+            r#"{"fact_name":"x","given_fact":"f","questions":["q"],"question_requirements":["r"]}"#
+        ),
+        vec![TemplateIssue::Missing(F::KeySentence)]
+    );
+    assert_eq!(
+        issues(
+            r#"{"fact_name":"x","given_fact":"f","specific_information_to_always_include":"f","questions":"q","question_requirements":[1]}"#
+        ),
+        vec![
+            TemplateIssue::WrongType(F::Questions),
+            TemplateIssue::WrongType(F::Requirements)
+        ]
+    );
+    assert_eq!(
+        issues(
+            r#"{"fact_name":"a b","given_fact":" ","specific_information_to_always_include":"k","questions":[],"question_requirements":["r","",  "R "]}"#
+        ),
+        vec![
+            TemplateIssue::BadName("a b".into()),
+            TemplateIssue::Empty(F::GivenFact),
+            TemplateIssue::Empty(F::Questions),
+            TemplateIssue::EmptyItem {
+                field: F::Requirements,
+                index: 2
+            },
+            TemplateIssue::DuplicateItem {
+                field: F::Requirements,
+                index: 3,
+                first: 1
+            },
+        ]
+    );
+}
+
+#[test]
+fn unknown_and_duplicate_keys_are_named() {
+    let json = r#"{"fact_name":"x","fact_name":"y","given_fact":"Pandas eat bamboo.","specific_information_to_always_include":"Pandas eat bamboo.","questions":["q"],"question_requirement":["r"],"notes":"hi"}"#;
+    assert_eq!(
+        issues(json),
+        vec![
+            TemplateIssue::DuplicateKey("fact_name".into()),
+            TemplateIssue::UnknownField {
+                name: "question_requirement".into(),
+                suggestion: Some("question_requirements")
+            },
+            TemplateIssue::UnknownField {
+                name: "notes".into(),
+                suggestion: None
+            },
+            TemplateIssue::Missing(TemplateField::Requirements),
+        ]
+    );
+    let (doc, _) = TemplateDoc::parse(json);
+    assert_eq!(
+        doc.unwrap().template.fact_name,
+        "x",
+        "the first value is kept, and the duplicate reported"
+    );
+    // An unknown field alone is a warning: the template is usable, and the field left out.
+    let extra = GOOD.replace("{\"fact_name\"", "{\"author\":\"me\",\"fact_name\"");
+    assert!(FactTemplate::from_json(&extra).is_ok());
+    assert!(!TemplateDoc::parse(&extra)
+        .0
+        .unwrap()
+        .to_json()
+        .contains("author"));
+}
+
+#[test]
+fn sizes_are_capped_with_a_clear_problem() {
+    use TemplateField as F;
+    let mut t = FactTemplate::from_json(GOOD).unwrap();
+    t.questions = (0..30_000).map(|i| format!("q{i}")).collect();
+    t.question_requirements = (0..30_000).map(|i| format!("r{i}")).collect();
+    t.given_fact = "x".repeat(MAX_FACT_CHARS + 1);
+    t.specific_information_to_always_include = "y".repeat(MAX_ITEM_CHARS + 1);
+    assert_eq!(
+        t.content_issues(),
+        vec![
+            TemplateIssue::TooLong {
+                field: F::GivenFact,
+                chars: MAX_FACT_CHARS + 1,
+                max: MAX_FACT_CHARS
+            },
+            TemplateIssue::TooLong {
+                field: F::KeySentence,
+                chars: MAX_ITEM_CHARS + 1,
+                max: MAX_ITEM_CHARS
+            },
+            TemplateIssue::TooMany {
+                field: F::Questions,
+                count: 30_000,
+                max: MAX_ITEMS
+            },
+            TemplateIssue::TooMany {
+                field: F::Requirements,
+                count: 30_000,
+                max: MAX_ITEMS
+            },
+        ]
+    );
+    let mut t = FactTemplate::from_json(GOOD).unwrap();
+    t.questions[1] = "z".repeat(MAX_ITEM_CHARS + 1);
+    assert_eq!(
+        t.content_issues(),
+        vec![TemplateIssue::ItemTooLong {
+            field: F::Questions,
+            index: 2,
+            max: MAX_ITEM_CHARS
+        }]
+    );
+}
+
+#[test]
+fn a_key_sentence_missing_from_the_facts_is_a_warning() {
+    let json = GOOD.replace(
+        "\"specific_information_to_always_include\":\"Pandas eat bamboo.\"",
+        "\"specific_information_to_always_include\":\"Pandas fly.\"",
+    );
+    assert_eq!(issues(&json), vec![TemplateIssue::KeySentenceNotInFacts]);
+    assert!(FactTemplate::from_json(&json).is_ok());
+    // Curly quotes, spacing and case do not count as a difference.
+    let t = FactTemplate {
+        given_fact: "It is called the \u{201C}blue  bird\u{201D}.\nIt sings.".into(),
+        specific_information_to_always_include: "it is called the \"blue bird\".".into(),
+        ..FactTemplate::from_json(GOOD).unwrap()
+    };
+    assert_eq!(t.content_issues(), vec![]);
+}
+
+#[test]
+fn prompts_travel_with_the_template_and_are_checked() {
+    let mut doc = TemplateDoc::parse(GOOD).0.unwrap();
+    assert!(
+        !doc.to_json().contains("prompts"),
+        "default prompts are not written"
+    );
+    doc.prompts
+        .set(PromptKind::Judge, "Is {reply} fine? {oops}".into());
+    let json = doc.to_json();
+    let (back, issues) = TemplateDoc::parse(&json);
+    assert_eq!(back.unwrap(), doc);
+    assert_eq!(
+        issues,
+        vec![TemplateIssue::Prompt(
+            crate::prompts::PromptError::Unknown {
+                kind: "judge",
+                name: "oops".into()
+            }
+        )]
+    );
+    assert_eq!(
+        TemplateDoc::parse(&GOOD.replace("{\"fact_name\"", "{\"prompts\": 5, \"fact_name\"")).1,
+        vec![TemplateIssue::WrongType(TemplateField::Prompts)]
+    );
+}
+
+#[test]
+fn round_trips_through_json() {
+    let t = FactTemplate::built_in("pandas_habitat").unwrap();
+    assert_eq!(FactTemplate::from_json(&t.to_pretty_json()).unwrap(), t);
+    assert!(t.fact_tokens() > 50);
+}
