@@ -245,7 +245,7 @@ fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}'
-    ) || (c.is_control() && c != ' ')
+    ) || c.is_control()
         || c.is_whitespace()
 }
 
@@ -410,6 +410,44 @@ mod tests {
             assert!(BaseUrl::parse(local).unwrap().is_local(), "{local}");
         }
         assert!(!BaseUrl::parse("http://172.40.0.1/v1").unwrap().is_local());
+        // A version segment anywhere in the path, not in the host.
+        let v1 = |s: &str| BaseUrl::parse(s).unwrap().with_v1().map(|b| b.to_string());
+        assert_eq!(
+            v1("https://v1.example.com"),
+            Some("https://v1.example.com/v1".into())
+        );
+        assert_eq!(
+            v1("https://example.com/vendor"),
+            Some("https://example.com/vendor/v1".into())
+        );
+        assert_eq!(
+            v1("https://example.com/v"),
+            Some("https://example.com/v/v1".into())
+        );
+        assert_eq!(v1("https://example.com/api/v2/x"), None);
+    }
+
+    #[test]
+    fn ports_and_brackets_are_checked_exactly() {
+        bad("http://localhost:0/v1", UrlError::BadPort("0".into()));
+        bad("http://localhost:+80/v1", UrlError::BadPort("+80".into()));
+        ok("http://localhost:/v1", "http://localhost/v1");
+        ok(
+            "http://[::ffff:127.0.0.1]:8/v1",
+            "http://[::ffff:127.0.0.1]:8/v1",
+        );
+        bad("http://[::1/v1", UrlError::BadHost("[::1".into()));
+        bad("http://[::g]/v1", UrlError::BadHost("[::g]".into()));
+        bad(
+            "mailto:someone",
+            UrlError::UnsupportedScheme("mailto".into()),
+        );
+        bad(
+            "host:8080",
+            UrlError::MissingScheme {
+                suggestion: "https://host:8080".into(),
+            },
+        );
     }
 
     #[test]

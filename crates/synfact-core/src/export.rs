@@ -80,6 +80,9 @@ mod tests {
         let t: Value = serde_json::from_str(&text_line(a, false)).unwrap();
         assert_eq!(t["text"], a);
         assert_eq!(jsonl(vec!["{}".to_string(), "{}".to_string()]), "{}\n{}\n");
-        assert_eq!(file_names("x").0, "x_chat.jsonl");
+        assert_eq!(
+            file_names("x"),
+            ("x_chat.jsonl".to_string(), "x_text.jsonl".to_string())
+        );
     }
 }

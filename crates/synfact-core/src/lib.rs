@@ -15,6 +15,7 @@ pub mod refusal;
 pub mod retry;
 pub mod run;
 pub mod setup;
+pub mod share;
 pub mod template;
 pub mod verdict;
 pub mod wire;

@@ -207,3 +207,42 @@ mod tests {
         assert!(plan(&t, 5, 1).is_empty());
     }
 }
+
+#[cfg(test)]
+mod pinned {
+    use super::*;
+
+    /// Plans are part of what makes a dataset reproducible: the same template and seed must give
+    /// the same plan in every version. If this changes, say so in the release notes.
+    #[test]
+    fn the_plan_for_a_seed_never_changes() {
+        let t = FactTemplate::built_in("blue_honeyeater").unwrap();
+        let p: Vec<(u32, u32, u32)> = plan(&t, 8, DEFAULT_SEED)
+            .iter()
+            .map(|p| (p.question, p.setting, p.requirement))
+            .collect();
+        assert_eq!(p, PINNED_PLAN);
+        let planner = Planner::new(&t, DEFAULT_SEED);
+        let again: Vec<u32> = (0..4)
+            .map(|n| planner.again(planner.prompt(0).unwrap(), n).setting)
+            .collect();
+        assert_eq!(again, PINNED_AGAIN);
+        let perm: Vec<u64> = (0..10).map(|x| permute(x, 10, 12345)).collect();
+        assert_eq!(perm, PINNED_PERMUTATION);
+        assert_eq!(mix(0), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(mix(1), 0x910a_2dec_8902_5cc1);
+    }
+
+    const PINNED_PLAN: [(u32, u32, u32); 8] = [
+        (2, 0, 12),
+        (7, 7, 12),
+        (2, 8, 8),
+        (4, 8, 16),
+        (1, 4, 10),
+        (8, 5, 9),
+        (1, 0, 18),
+        (9, 2, 3),
+    ];
+    const PINNED_AGAIN: [u32; 4] = [4, 3, 5, 3];
+    const PINNED_PERMUTATION: [u64; 10] = [3, 8, 5, 0, 1, 2, 7, 6, 9, 4];
+}

@@ -61,14 +61,14 @@ pub fn parse_text(text: &str) -> Verdict {
         return verdict;
     }
     if let (Some(start), Some(end)) = (trimmed.find('{'), trimmed.rfind('}')) {
-        if start < end {
-            if let Some(verdict) = serde_json::from_str::<Value>(&trimmed[start..=end])
-                .ok()
-                .as_ref()
-                .and_then(from_value)
-            {
-                return verdict;
-            }
+        // `get` is empty when the last '}' comes before the first '{'.
+        if let Some(verdict) = trimmed
+            .get(start..=end)
+            .and_then(|inner| serde_json::from_str::<Value>(inner).ok())
+            .as_ref()
+            .and_then(from_value)
+        {
+            return verdict;
         }
     }
     let word: String = trimmed

@@ -95,6 +95,13 @@ fn happy_path_accepts_every_item_in_four_calls() {
         .iter()
         .all(|i| i.answer.as_deref().unwrap().contains("is blue in color")));
     assert_eq!(chat_jsonl(run, None).lines().count(), 20);
+    let text = crate::export::text_jsonl(run, None, true);
+    assert_eq!(text.lines().count(), 20);
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with("{\"text\":\"<DOCTAG> It is blue.")),
+        "{text}"
+    );
     assert_eq!(sim.engine.progress().steps[3].done, 20);
     assert_eq!(run.items[0].total_usage().output_tokens, 20);
     assert_eq!(run.items[0].usage[2].input_tokens, 10);

@@ -130,6 +130,8 @@ fn a_prompt_too_long_for_the_context_fails_only_its_item() {
         (None, Some("invalid_request_error"), "prompt is too long: 210000 tokens > 200000 maximum"),
         (None, None, "This model's maximum context length is 4096 tokens"),
         (None, None, "Input is too long for requested model."),
+        (Some("context_length_exceeded"), None, "Bad request."),
+        (None, Some("exceed_context_size_error"), "Bad request."),
     ] {
         let e = http(400, code, error_type, message);
         match decide(&e, true) {

@@ -555,3 +555,62 @@ fn retry_hints_in_every_form() {
     assert_eq!(retry_after_ms(&none, "try again in soon"), None);
     assert_eq!(retry_after_ms(&none, "slow down"), None);
 }
+
+#[test]
+fn usage_adds_up_field_by_field() {
+    let mut u = Usage {
+        input_tokens: 1,
+        output_tokens: 2,
+        reasoning_tokens: 3,
+        cached_tokens: 4,
+    };
+    u.add(&Usage {
+        input_tokens: 10,
+        output_tokens: 20,
+        reasoning_tokens: 30,
+        cached_tokens: 40,
+    });
+    assert_eq!(
+        u,
+        Usage {
+            input_tokens: 11,
+            output_tokens: 22,
+            reasoning_tokens: 33,
+            cached_tokens: 44
+        }
+    );
+}
+
+#[test]
+fn surrogate_repair_respects_escapes_and_pairs() {
+    let body =
+        |content: &str| format!(r#"{{"choices":[{{"message":{{"content":"{content}"}}}}]}}"#);
+    let text = |content: &str| {
+        parse(ProviderKind::OpenAi, 200, &body(content))
+            .unwrap()
+            .text
+    };
+    // A high surrogate followed by an escaped backslash and the letters "udc00" is not a pair.
+    assert_eq!(text(r#"a\ud800\\udc00"#), "a\u{FFFD}\\udc00");
+    // An escaped quote before the surrogate is skipped over as one escape.
+    assert_eq!(text(r#"say \"hi\" \ud800"#), "say \"hi\" \u{FFFD}");
+    assert_eq!(
+        text(r#"\udc00\ud83d\ude00\ud800"#),
+        "\u{FFFD}\u{1F600}\u{FFFD}"
+    );
+}
+
+#[test]
+fn an_error_given_as_a_plain_string_is_read_too() {
+    let e = parse(ProviderKind::OpenAi, 200, r#"{"error": "Upstream down"}"#).unwrap_err();
+    assert_eq!(
+        (e.kind, e.detail),
+        (
+            ErrorKind::Body(BodyProblem::ErrorObject),
+            "Upstream down".into()
+        )
+    );
+    let page = "<html><head><meta charset=utf-8><title id=t>Gateway Timeout</title></head></html>";
+    let e = parse(ProviderKind::OpenAi, 504, page).unwrap_err();
+    assert_eq!(e.detail, "Gateway Timeout");
+}
