@@ -8,6 +8,7 @@ pub mod provider;
 pub mod run;
 pub mod state;
 pub mod storage;
+pub mod template_book;
 pub mod words;
 
 pub use app::App;

@@ -4,11 +4,14 @@
 use crate::run::Controller;
 use crate::storage::prefs;
 use crate::storage::state::{self as saved, WorkingTemplate};
+use crate::storage::templates::{self, SavedTemplate};
+use crate::template_book::TemplateNote;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use synfact_core::setup::{Field, FieldError, RunForm};
-use synfact_core::template::BUILT_IN;
+use synfact_core::template::{TemplateDoc, BUILT_IN};
+use synfact_core::TemplateIssue;
 
 /// Everything the page edits, as signals.
 #[derive(Clone, Copy)]
@@ -26,19 +29,32 @@ pub struct AppState {
     /// The saved working template has been read (until then nothing overwrites it, and the
     /// editor is not shown).
     pub template_loaded: RwSignal<bool>,
+    /// The working template's file, parsed (see `template_book`).
+    pub parsed: Memo<(Option<TemplateDoc>, Vec<TemplateIssue>)>,
+    pub my_templates: RwSignal<Vec<SavedTemplate>>,
+    pub note: RwSignal<Option<TemplateNote>>,
+    pub share_link: RwSignal<Option<String>>,
+    /// A share link in the address could not be opened.
+    pub link_error: RwSignal<Option<String>>,
 }
 
 impl AppState {
     pub fn new() -> AppState {
+        let template = RwSignal::new(WorkingTemplate {
+            choice: BUILT_IN[0].0.to_string(),
+            text: BUILT_IN[0].1.trim().to_string(),
+            dirty: false,
+        });
         AppState {
             ctl: Controller::new(),
             form: RwSignal::new(prefs::load_form()),
             remember_keys: RwSignal::new(prefs::remember_keys()),
-            template: RwSignal::new(WorkingTemplate {
-                choice: BUILT_IN[0].0.to_string(),
-                text: BUILT_IN[0].1.trim().to_string(),
-                prompts: Default::default(),
-            }),
+            template,
+            parsed: Memo::new(move |_| template.with(|t| TemplateDoc::parse(&t.text))),
+            my_templates: RwSignal::new(Vec::new()),
+            note: RwSignal::new(None),
+            share_link: RwSignal::new(None),
+            link_error: RwSignal::new(None),
             touched: RwSignal::new(Vec::new()),
             show_all: RwSignal::new(false),
             save_error: RwSignal::new(None),
@@ -63,22 +79,51 @@ impl AppState {
         let template = self.template;
         let loaded = self.template_loaded;
         let ctl = self.ctl;
+        let mine = self.my_templates;
         spawn_local(async move {
             if let Ok(database) = ctl.database().await {
                 if let Ok(Some(t)) = saved::load_template(&database).await {
                     template.set(t);
                 }
+                if let Ok(list) = templates::list(&database).await {
+                    mine.set(list);
+                }
             }
             loaded.set(true);
+            self.open_link();
         });
+        // The working template, and (when it is one of My templates) that template too.
         Effect::new(move |_| {
             let t = template.get();
             if !loaded.get() {
                 return;
             }
+            let name = self
+                .parsed
+                .with_untracked(|(d, _)| d.as_ref().map(|d| d.template.fact_name.clone()));
+            let own = t.mine().filter(|_| t.dirty).map(|id| SavedTemplate {
+                id: id.to_string(),
+                json: t.text.clone(),
+                name: name.unwrap_or_default(),
+                updated_ms: crate::now_ms(),
+            });
+            if let Some(own) = &own {
+                mine.update(|l| {
+                    if let Some(x) = l.iter_mut().find(|x| x.id == own.id) {
+                        *x = own.clone();
+                    }
+                });
+            }
             spawn_local(async move {
-                let result =
-                    async { saved::save_template(&*ctl.database().await?, &t).await }.await;
+                let result = async {
+                    let database = ctl.database().await?;
+                    saved::save_template(&database, &t).await?;
+                    if let Some(own) = own {
+                        templates::save(&database, &own).await?;
+                    }
+                    Ok::<_, crate::storage::db::StorageError>(())
+                }
+                .await;
                 save_error.set(result.err().map(|e| {
                     format!(
                         "The template could not be saved in this browser: {}",

@@ -508,3 +508,21 @@ pub fn prompt_error(e: &synfact_core::prompts::PromptError) -> String {
         E::Missing { kind, name } => format!("The {kind} prompt must use {{{name}}}."),
     }
 }
+
+/// Why a share link could not be opened; nothing was changed.
+pub fn link_error(e: &synfact_core::share::LinkError) -> String {
+    use synfact_core::share::LinkError as L;
+    let what = match e {
+        L::NotALink => "it is not a synfact template link".to_string(),
+        L::Foreign => "it was not made by synfact (its format is unknown)".to_string(),
+        L::FutureVersion(v) => format!("it was made by a newer version of synfact (link format {v}); reload the page to get the newest version"),
+        L::Damaged => "it contains characters a link cannot have: it may have been cut or changed when it was copied".to_string(),
+        L::Corrupt => "it is incomplete or was changed after it was made (its checksum does not match): ask for the link again".to_string(),
+        L::TooLarge => "it expands to more than 8 MB, more than any template".to_string(),
+        L::NotATemplate(issues) => format!(
+            "it holds no usable template: {}",
+            issues.iter().map(template_issue).collect::<Vec<_>>().join(" ")
+        ),
+    };
+    format!("This share link could not be opened: {what}. Nothing was changed.")
+}

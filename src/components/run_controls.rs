@@ -63,6 +63,5 @@ pub fn generate(state: AppState) {
     state.ctl.generate(
         state.form.get_untracked(),
         state.template.with_untracked(|t| t.text.clone()),
-        state.template.with_untracked(|t| t.prompts.clone()),
     );
 }

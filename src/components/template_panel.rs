@@ -1,115 +1,192 @@
-//! Choosing, reading, editing and importing the fact template.
+//! The fact template: which one (built-ins and My templates), what to do with it (new,
+//! duplicate, delete, save, import, export, share), and its two views — a form and the JSON.
 
+use super::prompt_editor::PromptEditor;
 use super::select_field::SelectField;
+use super::template_form::TemplateForm;
 use crate::state::AppState;
+use crate::template_book::TemplateNote;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::template::BUILT_IN;
-use synfact_core::FactTemplate;
 use wasm_bindgen::JsCast;
 
-/// The template as JSON text, its choice in the list, and what is wrong with it.
+/// Reads a dropped or picked file as UTF-8 text, or says why not.
+async fn read_file(file: web_sys::File) -> Result<(String, String), String> {
+    let file = gloo_file::File::from(file);
+    let name = file.name();
+    let bytes = gloo_file::futures::read_as_bytes(&file)
+        .await
+        .map_err(|e| format!("{name} could not be read: {e}"))?;
+    String::from_utf8(bytes).map(|t| (name.clone(), t)).map_err(|e| {
+        format!(
+            "{name} was not imported: it is not UTF-8 text (an invalid byte at position {}). Save it as UTF-8 and import it again.",
+            e.utf8_error().valid_up_to() + 1
+        )
+    })
+}
+
+fn note_text(n: &TemplateNote) -> String {
+    let kept = |k: &Option<String>| {
+        k.as_ref()
+            .map(|k| format!(" Your unsaved template was kept in My templates as {k}."))
+            .unwrap_or_default()
+    };
+    match n {
+        TemplateNote::Kept(name) => format!("Your unsaved template was kept in My templates as {name}."),
+        TemplateNote::Deleted(t) => format!("Deleted the template {}.", t.name),
+        TemplateNote::Opened { name, kept: k } => format!(
+            "Opened the shared template {name}. It is not saved in this browser yet: press Save to my templates to keep it.{}",
+            kept(k)
+        ),
+        TemplateNote::Copied(true) => "The share link is copied. It holds the template and its prompts, never a key or results.".into(),
+        TemplateNote::Copied(false) => "Copy the share link from the field below (the browser did not allow copying). It holds the template and its prompts, never a key or results.".into(),
+        TemplateNote::Saved(name) => format!("Saved to My templates as {name}."),
+        TemplateNote::Imported { file, warnings, kept: k } => {
+            let w = if warnings.is_empty() { String::new() } else { format!(" Note: {}", warnings.join(" ")) };
+            format!("Imported {file}; it is not saved yet.{w}{}", kept(k))
+        }
+    }
+}
+
+/// The template section.
 #[component]
 pub fn TemplatePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let template = state.template;
-    let errors = Memo::new(move |_| {
-        template.with(|t| match FactTemplate::from_json(&t.text) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.iter().map(words::template_issue).collect::<Vec<_>>(),
-        })
-    });
     let import_error = RwSignal::new(None::<String>);
-    let mut options: Vec<(String, String)> = BUILT_IN
-        .iter()
-        .map(|(n, _)| (n.to_string(), n.to_string()))
-        .collect();
-    options.push(("custom".into(), "Custom (edited or imported)".into()));
-    let choose = Callback::new(move |v: String| {
-        template.update(|t| {
-            if let Some((_, json)) = BUILT_IN.iter().find(|(n, _)| *n == v) {
-                t.text = json.trim().to_string();
-            }
-            t.choice = v;
-        })
-    });
-    let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        let file = gloo_file::File::from(file);
-        let file_name = file.name();
-        leptos::task::spawn_local(async move {
-            let bytes = gloo_file::futures::read_as_bytes(&file).await;
-            let content = match bytes {
-                Err(e) => return import_error.set(Some(format!("{file_name} could not be read: {e}"))),
-                Ok(b) => match String::from_utf8(b) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        return import_error.set(Some(format!(
-                            "{file_name} was not imported: it is not UTF-8 text (an invalid byte at position {}). Save it as UTF-8 and import it again.",
-                            e.utf8_error().valid_up_to() + 1
-                        )))
-                    }
-                },
-            };
-            match FactTemplate::from_json(&content) {
-                Ok(t) => {
-                    import_error.set(None);
-                    template.update(|w| {
-                        w.text = t.to_pretty_json();
-                        w.choice = "custom".into();
-                    });
-                }
-                Err(errs) => {
-                    let list: Vec<String> = errs.iter().map(words::template_issue).collect();
-                    import_error.set(Some(format!(
-                        "{file_name} was not imported: {}",
-                        list.join(" ")
-                    )));
-                }
+    let action_error = RwSignal::new(None::<String>);
+    let options = Signal::derive(move || {
+        let mut o: Vec<(String, String)> = BUILT_IN
+            .iter()
+            .map(|(n, _)| (n.to_string(), n.to_string()))
+            .collect();
+        state.my_templates.with(|l| {
+            for t in l {
+                o.push((format!("mine:{}", t.id), format!("{} (mine)", t.name)));
             }
         });
+        match template.with(|t| t.choice.clone()).as_str() {
+            "custom" => o.push(("custom".into(), "Edited template (not saved)".into())),
+            "shared" => o.push(("shared".into(), "Shared template (not saved)".into())),
+            _ => {}
+        }
+        o
+    });
+    let is_mine = move || template.with(|t| t.mine().is_some());
+    let is_unsaved = move || template.with(|t| matches!(t.choice.as_str(), "custom" | "shared"));
+    let issues = move || {
+        state.parsed.with(|(_, issues)| {
+            issues
+                .iter()
+                .map(|i| (words::template_issue(i), i.is_warning()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let import = move |file: web_sys::File| {
+        leptos::task::spawn_local(async move {
+            let result = match read_file(file).await {
+                Ok((name, text)) => state.import(&name, &text),
+                Err(e) => Err(e),
+            };
+            import_error.set(result.err());
+        });
+    };
+    let on_file = move |ev: web_sys::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(file) = input
+            .as_ref()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        {
+            import(file);
+        }
+        if let Some(i) = input {
+            // The same file can be picked again after it is fixed.
+            i.set_value("");
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            import(file);
+        }
     };
     view! {
-        <section aria-labelledby="template-heading">
+        <section aria-labelledby="template-heading" class="template"
+            on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop>
             <h2 id="template-heading">"Fact template"</h2>
+            <Show when=move || state.link_error.get().is_some()>
+                <p role="alert" class="errors">{move || state.link_error.get()}</p>
+            </Show>
             <Show when=move || state.template_loaded.get() fallback=|| view! { <p>"Loading your template…"</p> }>
-            <SelectField id="template".into() label="Template".into() options=options.clone()
-                value=Signal::derive(move || template.with(|t| t.choice.clone())) on_change=choose />
+            <SelectField id="template".into() label="Template".into() options=options
+                value=Signal::derive(move || template.with(|t| t.choice.clone()))
+                on_change=Callback::new(move |v| state.choose(v))
+                hint="The built-ins, and My templates (kept in this browser; changes to them are saved as you type)." />
+            <div class="buttons">
+                <button type="button" on:click=move |_| state.new_template()>"New template"</button>
+                <button type="button" on:click=move |_| state.duplicate()>"Duplicate"</button>
+                <Show when=is_unsaved>
+                    <button type="button" class="primary" on:click=move |_| state.save_to_mine()>"Save to my templates"</button>
+                </Show>
+                <Show when=is_mine>
+                    <button type="button" on:click=move |_| state.delete_mine()>"Delete template"</button>
+                </Show>
+                <button type="button" on:click=move |_| action_error.set(state.export().err())>"Export template"</button>
+                <button type="button" on:click=move |_| action_error.set(state.share().err())>"Copy share link"</button>
+            </div>
+            <Show when=move || state.note.get().is_some()>
+                <p role="status" class="note">
+                    {move || state.note.get().map(|n| note_text(&n))}
+                    {move || matches!(state.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
+                        " " <button type="button" on:click=move |_| state.undo_delete()>"Undo"</button>
+                    })}
+                </p>
+            </Show>
+            <Show when=move || action_error.get().is_some()>
+                <p role="alert" class="errors">{move || action_error.get()}</p>
+            </Show>
+            <Show when=move || state.share_link.get().is_some()>
+                <div class="field">
+                    <label for="share-link">"Share link"</label>
+                    <input id="share-link" type="text" readonly aria-describedby="share-link-hint"
+                        prop:value=move || state.share_link.get().unwrap_or_default()
+                        on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
+                    <small id="share-link-hint" class="hint">{move || format!("{} characters. Anyone who opens it sees this template (nothing is sent to a server).", state.share_link.get().map_or(0, |l| l.chars().count()))}</small>
+                </div>
+            </Show>
+            <TemplateForm />
+            <PromptEditor />
             <div class="field">
                 <label for="template-json">"Template JSON"</label>
                 <textarea
                     id="template-json"
-                    rows="14"
+                    rows="12"
                     spellcheck="false"
+                    aria-describedby="template-json-hint"
                     prop:value=move || template.with(|t| t.text.clone())
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        template.update(|t| {
-                            t.text = text;
-                            t.choice = "custom".into();
-                        });
-                    }
+                    on:input=move |ev| state.edit_text(event_target_value(&ev))
                 ></textarea>
-                <small class="hint">
-                    "Fields: fact_name, given_fact, specific_information_to_always_include, questions, question_requirements (the original module's names)."
+                <small id="template-json-hint" class="hint">
+                    "The same template as a file: fact_name, given_fact, specific_information_to_always_include, questions, question_requirements (the original module's names), and prompts when changed. Edits here show in the form above, and the other way round."
                 </small>
             </div>
             <div class="field">
                 <label for="template-file">"Import template file"</label>
-                <input id="template-file" type="file" accept=".json,application/json" on:change=on_file />
+                <input id="template-file" type="file" accept=".json,application/json" aria-describedby="template-file-hint" on:change=on_file />
+                <small id="template-file-hint" class="hint">"Or drop a .json file anywhere on this section."</small>
             </div>
-            <Show when=move || !errors.get().is_empty() || import_error.get().is_some()>
+            <Show when=move || !issues().is_empty() || import_error.get().is_some()>
                 <div role="alert" class="errors">
                     <p>{move || import_error.get()}</p>
-                    <ul>{move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                    <ul>{move || issues().into_iter().map(|(e, warning)| view! { <li class:warning=warning>{if warning { format!("Warning: {e}") } else { e }}</li> }).collect_view()}</ul>
                 </div>
             </Show>
             </Show>

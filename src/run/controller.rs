@@ -14,9 +14,8 @@ use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
-use synfact_core::prompts::Prompts;
 use synfact_core::setup::{FieldError, RunForm};
-use synfact_core::{Event, FactTemplate, Run, Status};
+use synfact_core::{Event, Run, Status, TemplateDoc};
 
 /// Copyable handle to the app's run machinery, provided as context.
 #[derive(Clone, Copy)]
@@ -135,19 +134,19 @@ impl Controller {
         self.field_errors.set(errors);
     }
 
-    /// Validates everything, saves the new run, and starts it.
-    pub fn generate(self, form: RunForm, template_json: String, prompts: Prompts) {
+    /// Validates everything, saves the new run, and starts it. `template_file` is the
+    /// template and its custom prompts (`TemplateDoc`).
+    pub fn generate(self, form: RunForm, template_file: String) {
         if self.starting.get_untracked() || self.view.phase.get_untracked() == Phase::Running {
             return;
         }
-        let template = match FactTemplate::from_json(&template_json) {
-            Ok(t) => t,
-            Err(errors) => {
-                let mut p = vec!["The template has problems (see Template).".to_string()];
-                p.extend(errors.iter().map(words::template_issue));
-                self.problems.set(p);
-                return;
-            }
+        let (doc, issues) = TemplateDoc::parse(&template_file);
+        let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
+        let Some(TemplateDoc { template, prompts }) = doc.filter(|_| errors.is_empty()) else {
+            let mut p = vec!["The template has problems (see Template).".to_string()];
+            p.extend(errors.into_iter().map(words::template_issue));
+            self.problems.set(p);
+            return;
         };
         let now = crate::now_ms();
         let id = format!(

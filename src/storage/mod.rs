@@ -5,3 +5,4 @@ pub mod db;
 pub mod prefs;
 pub mod runs;
 pub mod state;
+pub mod templates;

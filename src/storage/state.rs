@@ -3,18 +3,32 @@
 use super::db::{self, Result, Write};
 use idb::Database;
 use serde::{Deserialize, Serialize};
-use synfact_core::prompts::Prompts;
 
 const WORKING_TEMPLATE: &str = "working-template";
 
-/// The template being edited: the choice in the Template list and the JSON as typed (valid or not).
+/// The template being edited: which one it is and its file as typed (valid or not).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WorkingTemplate {
+    /// A built-in's name, "mine:<id>" for one of My templates, "custom" (edited or imported,
+    /// not saved) or "shared" (opened from a link, not saved).
     pub choice: String,
+    /// The template file as typed in the JSON view: the template and any custom prompts.
     pub text: String,
-    /// Custom prompts travel with the template.
-    pub prompts: Prompts,
+    /// Edited since it was loaded or saved.
+    pub dirty: bool,
+}
+
+impl WorkingTemplate {
+    /// One of My templates: edits are saved to it as they happen.
+    pub fn mine(&self) -> Option<&str> {
+        self.choice.strip_prefix("mine:")
+    }
+
+    /// Edits that exist nowhere else (a changed built-in, an import, a shared link).
+    pub fn is_unsaved(&self) -> bool {
+        self.dirty && matches!(self.choice.as_str(), "custom" | "shared")
+    }
 }
 
 pub async fn load_template(database: &Database) -> Result<Option<WorkingTemplate>> {

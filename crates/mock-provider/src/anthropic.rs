@@ -207,7 +207,13 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     let system = content_text(request.get("system").unwrap_or(&Value::Null));
     let user = texts(&messages, "user");
     let kind = PromptKind::of(&format!("{system}\n{user}"));
-    state.count(|s| *s.by_kind.entry(kind.name().into()).or_default() += 1);
+    state.count(|s| {
+        *s.by_kind.entry(kind.name().into()).or_default() += 1;
+        s.last_prompts.insert(
+            kind.name().into(),
+            format!("{system}\n{user}").trim().to_string(),
+        );
+    });
     if let Some((n, ctx)) = state.too_long(&format!("{system}{user}")) {
         return reject(
             &state,

@@ -38,6 +38,9 @@ pub struct Stats {
     pub faults: BTreeMap<String, u64>,
     /// Quality faults put into replies, by kind (near_duplicate, no_key_sentence, disclaimer, cut_off).
     pub injected: BTreeMap<String, u64>,
+    /// The last prompt received of each kind (question, answer, judge), as sent: a test can
+    /// check that an edited prompt reached the provider.
+    pub last_prompts: BTreeMap<String, String>,
     pub refusals: u64,
     pub judge_no: u64,
     /// Sum of the latency added to completed requests, in ms.

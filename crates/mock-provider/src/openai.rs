@@ -112,7 +112,13 @@ pub async fn chat_completions(
     let system = [texts(&messages, "system"), texts(&messages, "developer")].join("\n");
     let user = texts(&messages, "user");
     let kind = PromptKind::of(&format!("{system}\n{user}"));
-    state.count(|s| *s.by_kind.entry(kind.name().into()).or_default() += 1);
+    state.count(|s| {
+        *s.by_kind.entry(kind.name().into()).or_default() += 1;
+        s.last_prompts.insert(
+            kind.name().into(),
+            format!("{system}\n{user}").trim().to_string(),
+        );
+    });
     if let Some((n, ctx)) = state.too_long(&format!("{system}{user}")) {
         state.count(|s| s.invalid += 1);
         return json_response(

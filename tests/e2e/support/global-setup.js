@@ -10,7 +10,9 @@ export default async function globalSetup() {
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error(`no built app in ${dist}: run cargo xtask test`);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    let file = path.join(dist, decodeURIComponent(url.pathname));
+    // The site is also served under /synfact/, as GitHub Pages serves a project site.
+    const pathname = url.pathname.startsWith('/synfact/') ? url.pathname.slice('/synfact'.length) : url.pathname;
+    let file = path.join(dist, decodeURIComponent(pathname));
     if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {

@@ -1,0 +1,385 @@
+//! The template being edited and the user's own templates: choosing, editing (in the form or
+//! the JSON), new / duplicate / delete with undo, saving, import, export and share links.
+//! Edits that exist nowhere else are never dropped: switching away keeps them in My templates.
+
+use crate::download::save_text;
+use crate::state::AppState;
+use crate::storage::state::WorkingTemplate;
+use crate::storage::templates::{self, SavedTemplate};
+use crate::words;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use synfact_core::share;
+use synfact_core::template::{TemplateDoc, BUILT_IN};
+use synfact_core::FactTemplate;
+
+/// Something to tell about the template, next to it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TemplateNote {
+    /// Unsaved edits were kept in My templates under this name.
+    Kept(String),
+    /// A template was deleted; Undo brings it back.
+    Deleted(SavedTemplate),
+    /// A shared template was opened from a link (not saved yet); unsaved edits it replaced
+    /// were kept under the second name.
+    Opened {
+        name: String,
+        kept: Option<String>,
+    },
+    /// The share link was copied (or has to be copied by hand).
+    Copied(bool),
+    Saved(String),
+    Imported {
+        file: String,
+        warnings: Vec<String>,
+        kept: Option<String>,
+    },
+}
+
+/// The requirements the built-ins share (the original module's default list).
+pub fn default_requirements() -> Vec<String> {
+    FactTemplate::built_in(BUILT_IN[0].0)
+        .map(|t| t.question_requirements)
+        .unwrap_or_default()
+}
+
+fn new_id() -> String {
+    format!(
+        "tpl-{}-{:04x}",
+        crate::now_ms() as u64,
+        (js_sys::Math::random() * 65535.0) as u32
+    )
+}
+
+impl AppState {
+    /// The template file as parsed now: the template (when the JSON holds one) and its problems.
+    pub fn parsed(self) -> (Option<TemplateDoc>, Vec<synfact_core::TemplateIssue>) {
+        self.parsed.get()
+    }
+
+    /// Typing in the JSON view.
+    pub fn edit_text(self, text: String) {
+        self.template.update(|t| {
+            t.text = text;
+            t.dirty = true;
+            if BUILT_IN.iter().any(|(n, _)| *n == t.choice) {
+                t.choice = "custom".into();
+            }
+        });
+    }
+
+    /// An edit in the form: applied to the parsed template, then written back as JSON.
+    pub fn edit_doc(self, f: impl FnOnce(&mut TemplateDoc)) {
+        let Some(mut doc) = self.parsed.with_untracked(|(d, _)| d.clone()) else {
+            return;
+        };
+        f(&mut doc);
+        self.edit_text(doc.to_json());
+    }
+
+    /// Replaces the working template; edits that exist nowhere else go to My templates first
+    /// (their name is returned, and told).
+    fn replace_working(self, next: WorkingTemplate) -> Option<String> {
+        let current = self.template.get_untracked();
+        let kept = current.is_unsaved().then(|| self.keep(&current.text, ""));
+        self.note.set(kept.clone().map(TemplateNote::Kept));
+        self.share_link.set(None);
+        self.template.set(next);
+        kept
+    }
+
+    /// Saves a template file as a new one of My templates; returns its name.
+    fn keep(self, text: &str, suffix: &str) -> String {
+        let doc = TemplateDoc::parse(text).0;
+        let name = doc
+            .as_ref()
+            .map(|d| d.template.fact_name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "untitled".into());
+        let name = format!("{name}{suffix}");
+        let json = match doc {
+            Some(mut d) => {
+                d.template.fact_name = name.clone();
+                d.to_json()
+            }
+            // Unreadable JSON is kept as typed: nothing the user wrote is thrown away.
+            None => text.to_string(),
+        };
+        let saved = SavedTemplate {
+            id: new_id(),
+            json,
+            name: name.clone(),
+            updated_ms: crate::now_ms(),
+        };
+        self.store(saved);
+        name
+    }
+
+    /// Writes one of My templates and updates the list.
+    fn store(self, t: SavedTemplate) {
+        self.my_templates.update(|list| {
+            list.retain(|x| x.id != t.id);
+            list.push(t.clone());
+            list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        });
+        let ctl = self.ctl;
+        let save_error = self.save_error;
+        spawn_local(async move {
+            let result = async { templates::save(&*ctl.database().await?, &t).await }.await;
+            if let Err(e) = result {
+                save_error.set(Some(format!(
+                    "The template {} could not be saved in this browser: {}",
+                    t.name,
+                    words::storage_error(&e)
+                )));
+            }
+        });
+    }
+
+    /// The Template list: a built-in, one of My templates.
+    pub fn choose(self, value: String) {
+        if value == self.template.with_untracked(|t| t.choice.clone()) {
+            return;
+        }
+        let text = if let Some((_, json)) = BUILT_IN.iter().find(|(n, _)| *n == value) {
+            json.trim().to_string()
+        } else if let Some(id) = value.strip_prefix("mine:") {
+            match self
+                .my_templates
+                .with_untracked(|l| l.iter().find(|t| t.id == id).map(|t| t.json.clone()))
+            {
+                Some(j) => j,
+                None => return,
+            }
+        } else {
+            return;
+        };
+        self.replace_working(WorkingTemplate {
+            choice: value,
+            text,
+            dirty: false,
+        });
+    }
+
+    /// A new template of my own: empty fact fields and the standard requirements.
+    pub fn new_template(self) {
+        let taken = |n: &str| {
+            self.my_templates
+                .with_untracked(|l| l.iter().any(|t| t.name == n))
+        };
+        let name = (1..)
+            .map(|i| {
+                if i == 1 {
+                    "new_fact".to_string()
+                } else {
+                    format!("new_fact_{i}")
+                }
+            })
+            .find(|n| !taken(n))
+            .unwrap_or_default();
+        let doc = TemplateDoc {
+            template: FactTemplate {
+                fact_name: name.clone(),
+                question_requirements: default_requirements(),
+                ..FactTemplate::default()
+            },
+            prompts: Default::default(),
+        };
+        self.add_mine(doc.to_json(), name);
+    }
+
+    fn add_mine(self, json: String, name: String) {
+        let saved = SavedTemplate {
+            id: new_id(),
+            json: json.clone(),
+            name,
+            updated_ms: crate::now_ms(),
+        };
+        let choice = format!("mine:{}", saved.id);
+        self.store(saved);
+        self.replace_working(WorkingTemplate {
+            choice,
+            text: json,
+            dirty: false,
+        });
+    }
+
+    /// A copy of the template shown, as one of My templates.
+    pub fn duplicate(self) {
+        let text = self.template.with_untracked(|t| t.text.clone());
+        let Some(mut doc) = TemplateDoc::parse(&text).0 else {
+            return;
+        };
+        doc.template.fact_name = format!("{}_copy", doc.template.fact_name);
+        let name = doc.template.fact_name.clone();
+        // Replacing keeps any unsaved original first.
+        self.add_mine(doc.to_json(), name);
+    }
+
+    /// Saves a changed built-in, an import or a shared template as one of My templates.
+    pub fn save_to_mine(self) {
+        let text = self.template.with_untracked(|t| t.text.clone());
+        let name = TemplateDoc::parse(&text)
+            .0
+            .map(|d| d.template.fact_name)
+            .unwrap_or_else(|| "untitled".into());
+        let saved = SavedTemplate {
+            id: new_id(),
+            json: text.clone(),
+            name: name.clone(),
+            updated_ms: crate::now_ms(),
+        };
+        let choice = format!("mine:{}", saved.id);
+        self.store(saved);
+        self.template.set(WorkingTemplate {
+            choice,
+            text,
+            dirty: false,
+        });
+        self.note.set(Some(TemplateNote::Saved(name)));
+    }
+
+    /// Deletes the template shown (one of My templates); Undo brings it back.
+    pub fn delete_mine(self) {
+        let Some(id) = self
+            .template
+            .with_untracked(|t| t.mine().map(str::to_string))
+        else {
+            return;
+        };
+        let Some(gone) = self
+            .my_templates
+            .with_untracked(|l| l.iter().find(|t| t.id == id).cloned())
+        else {
+            return;
+        };
+        self.my_templates.update(|l| l.retain(|t| t.id != id));
+        let ctl = self.ctl;
+        spawn_local(async move {
+            if let Ok(database) = ctl.database().await {
+                let _ = templates::delete(&database, &id).await;
+            }
+        });
+        self.template.set(WorkingTemplate {
+            choice: BUILT_IN[0].0.into(),
+            text: BUILT_IN[0].1.trim().into(),
+            dirty: false,
+        });
+        self.note.set(Some(TemplateNote::Deleted(gone)));
+    }
+
+    pub fn undo_delete(self) {
+        if let Some(TemplateNote::Deleted(t)) = self.note.get_untracked() {
+            let choice = format!("mine:{}", t.id);
+            let text = t.json.clone();
+            self.store(t);
+            self.template.set(WorkingTemplate {
+                choice,
+                text,
+                dirty: false,
+            });
+            self.note.set(None);
+        }
+    }
+
+    /// A file read by the picker or dropped on the editor. Returns the problem if it was not
+    /// imported (then nothing changed).
+    pub fn import(self, file: &str, text: &str) -> Result<(), String> {
+        let (doc, issues) = TemplateDoc::parse(text);
+        let (warnings, errors): (Vec<_>, Vec<_>) = issues.into_iter().partition(|i| i.is_warning());
+        let Some(doc) = doc.filter(|_| errors.is_empty()) else {
+            let list: Vec<String> = errors.iter().map(words::template_issue).collect();
+            return Err(format!("{file} was not imported: {}", list.join(" ")));
+        };
+        let kept = self.replace_working(WorkingTemplate {
+            choice: "custom".into(),
+            text: doc.to_json(),
+            dirty: true,
+        });
+        self.note.set(Some(TemplateNote::Imported {
+            file: file.to_string(),
+            warnings: warnings.iter().map(words::template_issue).collect(),
+            kept,
+        }));
+        Ok(())
+    }
+
+    /// Downloads the template file as `<fact_name>.template.json`.
+    pub fn export(self) -> Result<(), String> {
+        let Some(doc) = self.parsed.with_untracked(|(d, _)| d.clone()) else {
+            return Err("The template is not valid JSON yet: fix it, then export.".into());
+        };
+        let name = if doc.template.fact_name.trim().is_empty() {
+            "template".to_string()
+        } else {
+            doc.template.fact_name.clone()
+        };
+        save_text(
+            &format!("{name}.template.json"),
+            &doc.to_json(),
+            "application/json",
+        )
+    }
+
+    /// Makes the share link of the template shown, shows it, and tries to copy it.
+    pub fn share(self) -> Result<(), String> {
+        let (doc, issues) = self.parsed.get_untracked();
+        let errors: Vec<String> = issues
+            .iter()
+            .filter(|i| !i.is_warning())
+            .map(words::template_issue)
+            .collect();
+        let Some(doc) = doc.filter(|_| errors.is_empty()) else {
+            return Err(format!(
+                "Fix the template before sharing it: {}",
+                errors.join(" ")
+            ));
+        };
+        let location = web_sys::window().ok_or("no window")?.location();
+        let here = location.href().map_err(|_| "no address")?;
+        let base = here.split('#').next().unwrap_or(&here).to_string();
+        let link = format!("{base}{}", share::encode(&doc));
+        self.share_link.set(Some(link.clone()));
+        let note = self.note;
+        spawn_local(async move {
+            let copied = match web_sys::window().map(|w| w.navigator().clipboard()) {
+                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&link))
+                    .await
+                    .is_ok(),
+                None => false,
+            };
+            note.set(Some(TemplateNote::Copied(copied)));
+        });
+        Ok(())
+    }
+
+    /// At start-up: a share link in the address opens its template (unsaved), without touching
+    /// anything the visitor had; a broken link says what is wrong and changes nothing.
+    pub fn open_link(self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let hash = window.location().hash().unwrap_or_default();
+        if !hash.starts_with(share::PREFIX) {
+            return;
+        }
+        // The link has done its work: a reload must not open it over later edits.
+        if let Ok(history) = window.history() {
+            let here = window.location().href().unwrap_or_default();
+            let bare = here.split('#').next().unwrap_or("").to_string();
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&bare));
+        }
+        match share::decode(&hash) {
+            Ok(doc) => {
+                let name = doc.template.fact_name.clone();
+                let kept = self.replace_working(WorkingTemplate {
+                    choice: "shared".into(),
+                    text: doc.to_json(),
+                    dirty: true,
+                });
+                self.note.set(Some(TemplateNote::Opened { name, kept }));
+            }
+            Err(e) => self.link_error.set(Some(words::link_error(&e))),
+        }
+    }
+}
