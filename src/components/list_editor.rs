@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+/// A change to the list.
+type ListEdit = Box<dyn FnOnce(&mut Vec<String>)>;
+
 /// The most rows drawn at first: a list of thousands is shown on request.
 const SHOWN: usize = 100;
 
@@ -25,7 +28,7 @@ pub fn ListEditor(
     let show_all = RwSignal::new(false);
     let pasted = RwSignal::new(String::new());
     let count = move || items.with(Vec::len);
-    let edit = move |f: Box<dyn FnOnce(&mut Vec<String>)>| {
+    let edit = move |f: ListEdit| {
         let mut list = items.get_untracked();
         f(&mut list);
         on_change.run(list);
