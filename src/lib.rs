@@ -4,7 +4,9 @@
 pub mod app;
 pub mod components;
 pub mod download;
+pub mod hub;
 pub mod provider;
+pub mod review;
 pub mod run;
 pub mod state;
 pub mod storage;

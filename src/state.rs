@@ -36,6 +36,10 @@ pub struct AppState {
     pub share_link: RwSignal<Option<String>>,
     /// A share link in the address could not be opened.
     pub link_error: RwSignal<Option<String>>,
+    /// The last judge self-test.
+    pub selftest: RwSignal<Option<Result<synfact_core::quality::selftest::SelfTestResult, String>>>,
+    /// Prices per model (defaults with the user's own over them), kept in this browser.
+    pub prices: RwSignal<synfact_core::cost::PriceTable>,
 }
 
 impl AppState {
@@ -55,6 +59,8 @@ impl AppState {
             note: RwSignal::new(None),
             share_link: RwSignal::new(None),
             link_error: RwSignal::new(None),
+            selftest: RwSignal::new(None),
+            prices: RwSignal::new(prefs::load_prices()),
             touched: RwSignal::new(Vec::new()),
             show_all: RwSignal::new(false),
             save_error: RwSignal::new(None),
@@ -73,6 +79,14 @@ impl AppState {
             if !form.with(|f| prefs::save_form(f, on)) {
                 save_error.set(Some(
                     "The form could not be saved in this browser (localStorage is full or disabled); it is kept while this tab is open.".into(),
+                ));
+            }
+        });
+        let prices = self.prices;
+        Effect::new(move |_| {
+            if !prices.with(prefs::save_prices) {
+                save_error.set(Some(
+                    "The price table could not be saved in this browser (localStorage is full or disabled); it is kept while this tab is open.".into(),
                 ));
             }
         });

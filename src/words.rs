@@ -17,6 +17,29 @@ use synfact_core::{EndpointSpec, Progress, Run, Status, Step, Summary};
 pub const ELSEWHERE: &str = "This run is going on in another synfact tab. Carry on there, or close that tab and press Resume here.";
 
 /// "1 item", "2 items".
+/// Dollars: cents for sums of a cent or more, four places below (a test run costs fractions).
+pub fn usd(x: f64) -> String {
+    if x == 0.0 {
+        "$0.00".into()
+    } else if x < 0.01 {
+        format!("${x:.4}")
+    } else {
+        format!("${x:.2}")
+    }
+}
+
+/// A run's cost so far, saying so when part of it is unknown.
+pub fn cost(r: &synfact_core::cost::CostReport) -> String {
+    match (r.unknown, r.known_usd > 0.0) {
+        (false, _) => usd(r.known_usd),
+        (true, true) => format!(
+            "{} plus an unknown part (a model has no price)",
+            usd(r.known_usd)
+        ),
+        (true, false) => "cost unknown (no price for the model)".into(),
+    }
+}
+
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -74,7 +97,9 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             spent_usd,
             budget_usd,
         }) => format!(
-            "Paused: the cost so far (${spent_usd:.2}) reached the budget (${budget_usd:.2}); {}. Raise Budget (USD) and press Resume to go on.",
+            "Paused: the cost so far ({}) reached the budget ({}); {}. Raise Budget (USD) and press Resume to go on.",
+            usd(*spent_usd),
+            usd(*budget_usd),
             counts(p)
         ),
         Status::Paused(PauseReason::StorageFull) => format!(
@@ -279,7 +304,22 @@ pub fn check(c: &CheckFailure) -> String {
             format!("the reply disclaims or hedges (\"{phrase}\")")
         }
         CheckFailure::Leak { phrase } => format!("the reply mentions its set-up (\"{phrase}\")"),
+        CheckFailure::Requirement(rule) => {
+            use synfact_core::quality::RequirementRule as R;
+            match rule {
+                R::Language(l) => format!("the question is not in {}", capitalised(l)),
+                R::MaxWords(n) => format!("the question is longer than {n} words"),
+                R::MinWords(n) => format!("the question is shorter than {n} words"),
+            }
+        }
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// A form field's label as shown next to it.
@@ -299,6 +339,8 @@ pub fn field(f: Field) -> String {
         Field::MaxRetries => "Max retries".into(),
         Field::Seed => "Seed".into(),
         Field::Budget => "Budget (USD)".into(),
+        Field::Reasks => "Re-asks per step".into(),
+        Field::DuplicateThreshold => "Duplicate threshold".into(),
         Field::Provider(i) => row("Provider", i),
         Field::BaseUrl(i) => row("Base URL", i),
         Field::ApiKey(i) => row("API key", i),

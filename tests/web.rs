@@ -166,7 +166,9 @@ async fn a_reply_and_the_progress_it_caused_are_saved_together() {
     .await
     .unwrap();
     let known = Rc::new(RefCell::new(HashSet::from([key.clone()])));
-    let view = leptos::prelude::Owner::new().with(RunView::new);
+    // The owner lives as long as the test: dropping it would dispose the view's signals.
+    let owner = leptos::prelude::Owner::new();
+    let view = owner.with(RunView::new);
     let executor = Executor::new(
         r,
         vec![String::new()],
@@ -195,6 +197,7 @@ async fn a_reply_and_the_progress_it_caused_are_saved_together() {
     assert!(saved.items[0].calls[0].cached);
     assert_eq!(progress.total, 1);
     executor.discard();
+    drop(owner);
 }
 
 #[wasm_bindgen_test]
@@ -235,6 +238,13 @@ async fn every_promised_control_has_a_bound_label() {
         host.clone().unchecked_into(),
         synfact::App,
     ));
+    // The template panel shows once the saved template has been read.
+    for _ in 0..100 {
+        if host.query_selector("#template").unwrap().is_some() {
+            break;
+        }
+        tick(50).await;
+    }
     for name in [
         "Template",
         "Template JSON",

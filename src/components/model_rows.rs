@@ -1,7 +1,10 @@
 //! The models that write questions and answers, the judge, and the run's settings.
 
 use super::bind::{checks, getter, preset_options, setter};
+use super::estimate::EstimateLine;
+use super::judge_selftest::JudgeSelfTest;
 use super::model_row::ModelRow;
+use super::quality_settings::QualitySettings;
 use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::state::AppState;
@@ -89,12 +92,18 @@ pub fn ModelRows() -> impl IntoView {
                 <TextField id="judge-model".into() label="Judge model".into() value=getter(form, |f| f.judge_model.clone())
                     on_input=setter(form, |f, v| f.judge_model = v) hint="Checks every question and answer; temperature 0, structured output."
                     error=checks(state, Field::JudgeModel).0 on_blur=checks(state, Field::JudgeModel).1 />
+                <JudgeSelfTest />
             </fieldset>
             <TextField id="examples".into() label="Examples".into() kind="integer" value=getter(form, |f| f.examples.clone())
                 on_input=setter(form, |f, v| f.examples = v) hint="How many examples each model makes."
                 error=checks(state, Field::Examples).0 on_blur=checks(state, Field::Examples).1 />
             <SelectField id="target".into() label="Stop when".into() options=target_options()
                 value=getter(form, |f| f.target.clone()) on_change=setter(form, |f, v| f.target = v) />
+            <TextField id="budget".into() label="Budget (USD)".into() kind="decimal" value=getter(form, |f| f.budget_usd.clone())
+                on_input=setter(form, |f, v| f.budget_usd = v)
+                hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."
+                error=checks(state, Field::Budget).0 on_blur=checks(state, Field::Budget).1 />
+            <EstimateLine />
             <details>
                 <summary>"Run settings"</summary>
                 <TextField id="concurrency".into() label="Concurrency".into() kind="integer" value=getter(form, |f| f.concurrency.clone())
@@ -116,6 +125,7 @@ pub fn ModelRows() -> impl IntoView {
                 <SelectField id="schedule".into() label="Schedule".into() options=schedule_options
                     value=getter(form, |f| f.schedule.clone()) on_change=setter(form, |f, v| f.schedule = v) />
             </details>
+            <QualitySettings />
             <div class="field checkbox">
                 <input id="remember-keys" type="checkbox" aria-describedby="remember-keys-hint" prop:checked=move || remember_keys.get()
                     on:change=move |ev| remember_keys.set(event_target_checked(&ev)) />

@@ -63,5 +63,6 @@ pub fn generate(state: AppState) {
     state.ctl.generate(
         state.form.get_untracked(),
         state.template.with_untracked(|t| t.text.clone()),
+        state.prices.get_untracked(),
     );
 }

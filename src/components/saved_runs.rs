@@ -26,9 +26,46 @@ fn state_name(s: RunState) -> &'static str {
 #[component]
 pub fn SavedRuns() -> impl IntoView {
     let ctl = expect_context::<Controller>();
+    let file_message = RwSignal::new(None::<Result<String, String>>);
+    let on_file = move |ev: web_sys::Event| {
+        use wasm_bindgen::JsCast;
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let Some(file) = input
+            .as_ref()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        if let Some(i) = input {
+            i.set_value("");
+        }
+        leptos::task::spawn_local(async move {
+            let result = match crate::download::read_file(file, "opened").await {
+                Ok((name, text)) => ctl.open_file(name, text),
+                Err(e) => Err(e),
+            };
+            file_message.set(match result {
+                Ok(None) => None,
+                Ok(Some(note)) => Some(Ok(note)),
+                Err(e) => Some(Err(e)),
+            });
+        });
+    };
     view! {
         <section aria-labelledby="saved-heading">
             <h2 id="saved-heading">"Saved runs"</h2>
+            <div class="field">
+                <label for="open-jsonl">"Open a chat JSONL file"</label>
+                <input id="open-jsonl" type="file" accept=".jsonl,.json,application/jsonl,text/plain" aria-describedby="open-jsonl-hint" on:change=on_file />
+                <small id="open-jsonl-hint" class="hint">"Any chat-format dataset (made here or elsewhere) opens as a run you can review, edit and export. It stays in this browser."</small>
+            </div>
+            {move || file_message.get().map(|m| match m {
+                Ok(note) => view! { <p role="status" class="note">{note}</p> }.into_any(),
+                Err(e) => view! { <p role="alert" class="errors">{e}</p> }.into_any(),
+            })}
             <Show when=move || !ctl.saved.get().is_empty() fallback=|| view! { <p>"No saved runs yet."</p> }>
                 <div class="table-wrap">
                 <table aria-label="Saved runs">

@@ -12,20 +12,6 @@ use synfact_core::template::BUILT_IN;
 use wasm_bindgen::JsCast;
 
 /// Reads a dropped or picked file as UTF-8 text, or says why not.
-async fn read_file(file: web_sys::File) -> Result<(String, String), String> {
-    let file = gloo_file::File::from(file);
-    let name = file.name();
-    let bytes = gloo_file::futures::read_as_bytes(&file)
-        .await
-        .map_err(|e| format!("{name} could not be read: {e}"))?;
-    String::from_utf8(bytes).map(|t| (name.clone(), t)).map_err(|e| {
-        format!(
-            "{name} was not imported: it is not UTF-8 text (an invalid byte at position {}). Save it as UTF-8 and import it again.",
-            e.utf8_error().valid_up_to() + 1
-        )
-    })
-}
-
 fn note_text(n: &TemplateNote) -> String {
     let kept = |k: &Option<String>| {
         k.as_ref()
@@ -85,7 +71,7 @@ pub fn TemplatePanel() -> impl IntoView {
     };
     let import = move |file: web_sys::File| {
         leptos::task::spawn_local(async move {
-            let result = match read_file(file).await {
+            let result = match crate::download::read_file(file, "imported").await {
                 Ok((name, text)) => state.import(&name, &text),
                 Err(e) => Err(e),
             };

@@ -14,6 +14,8 @@ use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
+use synfact_core::cost::PriceTable;
+use synfact_core::review::ReviewAction;
 use synfact_core::setup::{FieldError, RunForm};
 use synfact_core::{Event, Run, Status, TemplateDoc};
 
@@ -136,7 +138,7 @@ impl Controller {
 
     /// Validates everything, saves the new run, and starts it. `template_file` is the
     /// template and its custom prompts (`TemplateDoc`).
-    pub fn generate(self, form: RunForm, template_file: String) {
+    pub fn generate(self, form: RunForm, template_file: String, prices: PriceTable) {
         if self.starting.get_untracked() || self.view.phase.get_untracked() == Phase::Running {
             return;
         }
@@ -154,10 +156,11 @@ impl Controller {
             now as u64,
             (js_sys::Math::random() * 65535.0) as u32
         );
-        let prepared = match form.prepare(&template, &prompts, id, now) {
+        let mut prepared = match form.prepare(&template, &prompts, id, now) {
             Ok(p) => p,
             Err(errors) => return self.show_errors(errors),
         };
+        prepared.run.settings.prices = prices;
         self.problems.set(Vec::new());
         self.field_errors.set(Vec::new());
         self.starting.set(true);
@@ -225,6 +228,35 @@ impl Controller {
             .collect()
     }
 
+    /// A reviewer's action on items of the run shown.
+    pub fn review(self, items: Vec<usize>, action: ReviewAction) {
+        if let Some(e) = self.current() {
+            e.dispatch(Event::Review { items, action });
+        }
+    }
+
+    /// Sends items back to the judge, with the judge's endpoint and key as the form has them now.
+    pub fn judge_again(self, items: Vec<usize>, form: &RunForm) {
+        let Some(e) = self.current() else { return };
+        let connection = e.with_run(|run| form.connection(run));
+        let (connection, keys) = match connection {
+            Ok(c) => c,
+            Err(errors) => return self.show_errors(errors),
+        };
+        self.problems.set(Vec::new());
+        e.set_keys(keys);
+        e.dispatch(Event::Reconnect(connection));
+        e.dispatch(Event::Review {
+            items,
+            action: ReviewAction::JudgeAgain,
+        });
+    }
+
+    /// Dollars the run shown has spent at its prices.
+    pub fn spent_usd(self) -> Option<f64> {
+        self.current().map(|e| e.spent_usd())
+    }
+
     pub fn pause(self) {
         if let Some(e) = self.current() {
             e.dispatch(Event::Pause);
@@ -274,6 +306,58 @@ impl Controller {
                 Err(e) => self.view.storage_error.set(Some(e)),
             }
         });
+    }
+
+    /// Opens a chat JSONL file as a finished run (saved like one), to review and export it.
+    /// Returns what to tell the user: lines skipped, or why nothing was opened.
+    pub fn open_file(self, name: String, text: String) -> Result<Option<String>, String> {
+        use synfact_core::dataset::{read_chat_jsonl, run_from_chat};
+        let (examples, problems) = read_chat_jsonl(&text);
+        let first = |p: &[synfact_core::dataset::LineProblem]| {
+            p.first()
+                .map(|p| format!("line {}: {}", p.line, p.problem))
+                .unwrap_or_default()
+        };
+        if examples.is_empty() {
+            return Err(if problems.is_empty() {
+                format!("{name} was not opened: it holds no lines.")
+            } else {
+                format!(
+                    "{name} was not opened: no line is a chat example ({}). A line must be {{\"messages\": [{{\"role\": \"user\", …}}, {{\"role\": \"assistant\", …}}]}}.",
+                    first(&problems)
+                )
+            });
+        }
+        let note = (!problems.is_empty()).then(|| {
+            format!(
+                "Opened {name}: {} read, {} skipped (first, {}).",
+                words::count(examples.len(), "example", "examples"),
+                words::count(problems.len(), "line", "lines"),
+                first(&problems)
+            )
+        });
+        let now = crate::now_ms();
+        let id = format!(
+            "file-{}-{:04x}",
+            now as u64,
+            (js_sys::Math::random() * 65535.0) as u32
+        );
+        let run = run_from_chat(id.clone(), now, &name, examples);
+        spawn_local(async move {
+            let result = async {
+                let database = self.database().await?;
+                runs::create(&database, &run, &Status::Finished).await
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    self.refresh_saved();
+                    self.open(id);
+                }
+                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
+            }
+        });
+        Ok(note)
     }
 
     /// Shows a saved run; an unfinished one can then be resumed.

@@ -85,6 +85,10 @@ impl Executor {
         self.engine.borrow().status().clone()
     }
 
+    pub fn spent_usd(&self) -> f64 {
+        self.engine.borrow().spent_usd()
+    }
+
     pub fn run_id(&self) -> String {
         self.engine.borrow().run().id.clone()
     }

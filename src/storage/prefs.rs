@@ -78,5 +78,49 @@ pub fn set_remember_keys(on: bool) {
     } else {
         LocalStorage::delete(REMEMBER);
         LocalStorage::delete(KEYS);
+        LocalStorage::delete(HUB_TOKEN);
+    }
+}
+
+const PRICES: &str = "synfact.prices.v1";
+
+/// The price table: the defaults with the user's own entries over them.
+pub fn load_prices() -> synfact_core::cost::PriceTable {
+    let mut t = synfact_core::cost::PriceTable::defaults();
+    let own: synfact_core::cost::PriceTable = LocalStorage::get(PRICES).unwrap_or_default();
+    t.prices.extend(own.prices);
+    t
+}
+
+/// Keeps the entries that differ from the defaults. Returns false if the browser refused.
+pub fn save_prices(table: &synfact_core::cost::PriceTable) -> bool {
+    let defaults = synfact_core::cost::PriceTable::defaults();
+    let own = synfact_core::cost::PriceTable {
+        prices: table
+            .prices
+            .iter()
+            .filter(|(m, p)| defaults.prices.get(*m) != Some(p))
+            .map(|(m, p)| (m.clone(), *p))
+            .collect(),
+    };
+    LocalStorage::set(PRICES, &own).is_ok()
+}
+
+const HUB_TOKEN: &str = "synfact.hub_token.v1";
+
+/// The Hub token, kept like an API key: only when the user chose to remember keys.
+pub fn load_hub_token() -> String {
+    if remember_keys() {
+        LocalStorage::get(HUB_TOKEN).unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+pub fn save_hub_token(token: &str) {
+    if remember_keys() && !token.is_empty() {
+        let _ = LocalStorage::set(HUB_TOKEN, token);
+    } else {
+        LocalStorage::delete(HUB_TOKEN);
     }
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask serve | demo | test | bench`: installs what is missing, builds, serves, tests.
 //! Plain std on purpose: it must build fast on a fresh machine before anything else exists.
 
+mod site;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     let result = match args.first().map(String::as_str) {
+        Some("build") => tools::ensure(&root, false).and_then(|()| build_app(&root)),
         Some("serve") => serve(&root, false),
         Some("demo") => serve(&root, true),
         Some("test") => test(&root, &args[1..]),
@@ -21,7 +23,7 @@ fn main() {
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <serve | demo | test [native|browser|e2e] | bench | mutants | install>"
+                "usage: cargo xtask <build | serve | demo | test [native|browser|e2e] | bench | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -52,10 +54,15 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// The release site in `dist/`: Trunk's build, then hashed asset names, the service worker and
+/// the web app manifest (`site.rs`).
 fn build_app(root: &Path) -> Result<(), String> {
     run(Command::new("trunk")
         .args(["build", "--release"])
-        .current_dir(root))
+        .current_dir(root))?;
+    let hash = site::finish(root)?;
+    eprintln!("xtask: built the site in dist/ (build {hash})");
+    Ok(())
 }
 
 /// Builds the local provider server: a release build for benchmarks and demos, the test profile's

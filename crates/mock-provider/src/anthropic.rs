@@ -149,6 +149,11 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     let key = header_str(&headers, "x-api-key")
         .or_else(|| header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")))
         .map(str::trim);
+    if let Some(k) = key {
+        state.count(|s| {
+            s.keys_seen.insert(k.to_string());
+        });
+    }
     if headers.contains_key("origin")
         && header_str(&headers, "anthropic-dangerous-direct-browser-access") != Some("true")
     {

@@ -77,6 +77,11 @@ pub struct Faults {
     /// An answer cut off at the token limit (`finish_reason: length`).
     #[arg(long, default_value_t = 0.0)]
     pub p_cutoff: f64,
+    /// Sample like a model at temperature 1: the same request asked again gets another question
+    /// (by default a repeated request gets the same reply, so that runs can be compared byte for
+    /// byte).
+    #[arg(long)]
+    pub vary_samples: bool,
     /// A proxy's HTML error page (502 Bad Gateway) instead of the provider's answer.
     #[arg(long, default_value_t = 0.0)]
     pub p_proxy_page: f64,
@@ -151,13 +156,16 @@ impl Dice {
 
 /// A deterministic draw in [0, 1) from content and seed: the same prompt always gets the same fate.
 pub fn content_draw(seed: u64, salt: &str, content: &str) -> f64 {
-    // FNV-1a barely moves its high bits for a change in the last byte (a repeat count):
-    // a finalising mix makes neighbouring contents independent draws.
-    let mut z = fnv1a(seed, &[salt.as_bytes(), content.as_bytes()]);
+    let z = mix(fnv1a(seed, &[salt.as_bytes(), content.as_bytes()]));
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A finalising mix: FNV-1a barely moves its high bits for a change in the last byte (a repeat
+/// count), so hashes of neighbouring contents are mixed before their bits are used.
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    z ^ (z >> 31)
 }
 
 /// 64-bit FNV-1a, seeded: small, stable across processes and versions.

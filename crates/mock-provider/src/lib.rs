@@ -4,6 +4,7 @@
 
 pub mod anthropic;
 pub mod faults;
+pub mod hub;
 pub mod openai;
 pub mod reply;
 pub mod schema;
@@ -43,6 +44,9 @@ pub struct Stats {
     pub last_prompts: BTreeMap<String, String>,
     pub refusals: u64,
     pub judge_no: u64,
+    /// Every distinct API key received (Bearer or x-api-key): a test can check that each key went
+    /// only to its own provider.
+    pub keys_seen: std::collections::BTreeSet<String>,
     /// Sum of the latency added to completed requests, in ms.
     pub latency_ms_total: f64,
     /// Sum of the whole time the server spent on completed requests (checks, latency, reply), in ms.
@@ -62,7 +66,12 @@ pub struct Inner {
     pub stats: Stats,
     /// Completions so far per request body (by hash): a repeated request is a fresh sample.
     pub repeats: std::collections::HashMap<u64, u32>,
+    /// Dataset repositories pushed to the local Hub, by `owner/name`.
+    pub hub: BTreeMap<String, hub::Repo>,
 }
+
+/// The token the local Hub accepts unless `--hub-token` says otherwise.
+pub const HUB_TOKEN: &str = "hf_local_test_token";
 
 /// Shared server state.
 #[derive(Clone)]
@@ -71,6 +80,8 @@ pub struct AppState {
     pub schemas: Arc<schema::Schemas>,
     /// When set, requests must carry this key.
     pub api_key: Option<String>,
+    /// The token the local Hub accepts.
+    pub hub_token: Option<String>,
 }
 
 impl AppState {
@@ -82,9 +93,11 @@ impl AppState {
                 dice,
                 stats: Stats::default(),
                 repeats: Default::default(),
+                hub: BTreeMap::new(),
             })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
+            hub_token: Some(HUB_TOKEN.to_string()),
         }
     }
 
@@ -413,6 +426,17 @@ pub fn router(state: AppState) -> Router {
         .route("/_reset", post(reset))
         .route("/_control", get(get_control).post(set_control))
         .route("/health", get(|| async { "ok" }))
+        .route("/api/whoami-v2", get(hub::whoami))
+        .route("/api/repos/create", post(hub::create))
+        .route(
+            "/api/datasets/{owner}/{name}/preupload/{rev}",
+            post(hub::preupload),
+        )
+        .route(
+            "/api/datasets/{owner}/{name}/commit/{rev}",
+            post(hub::commit),
+        )
+        .route("/_hub", get(hub::show))
         .route("/web/{*rest}", get(web_page).post(web_page))
         .route("/web501/{*rest}", get(web_501).post(web_501))
         .route("/login-wall/{*rest}", get(login_wall).post(login_wall))

@@ -21,6 +21,9 @@ struct Cli {
     /// Require this API key (OpenAI Bearer, Anthropic x-api-key). Without it any key is accepted.
     #[arg(long)]
     api_key: Option<String>,
+    /// The token the local Hugging Face Hub routes accept.
+    #[arg(long, default_value = mock_provider::HUB_TOKEN)]
+    hub_token: String,
     #[command(flatten)]
     faults: Faults,
 }
@@ -28,7 +31,8 @@ struct Cli {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let state = AppState::new(cli.faults, cli.api_key);
+    let mut state = AppState::new(cli.faults, cli.api_key);
+    state.hub_token = Some(cli.hub_token);
     let app = router(state);
     let listener = std::net::TcpListener::bind((cli.host.as_str(), cli.port)).unwrap_or_else(|e| {
         eprintln!(

@@ -54,6 +54,11 @@ pub async fn chat_completions(
     let bearer = header_str(&headers, "authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
+    if let Some(k) = bearer {
+        state.count(|s| {
+            s.keys_seen.insert(k.to_string());
+        });
+    }
     if let Some(expected) = &state.api_key {
         match bearer {
             None => {

@@ -68,6 +68,139 @@ const FRAMES: [&str; 6] = [
     "I'm writing an article and need details on",
     "Out of curiosity, what's the story with",
 ];
+const PERSONAS: [&str; 12] = [
+    "As a retired teacher",
+    "Being new to birding",
+    "Speaking as a photographer",
+    "For my grandmother",
+    "As a biology student",
+    "Asking for my book club",
+    "As someone moving to Indonesia",
+    "For a podcast episode",
+    "As a park volunteer",
+    "For my nephew's homework",
+    "As a travel blogger",
+    "Being a bit sceptical",
+];
+const DETAILS: [&str; 16] = [
+    "my guidebook was vague on this",
+    "a friend claimed something odd yesterday",
+    "the museum label said little",
+    "I only have a few minutes",
+    "the documentary skipped it",
+    "my notes from class are a mess",
+    "the forum thread went nowhere",
+    "I want to get it right before my trip",
+    "our quiz night depends on it",
+    "the ranger was too busy to explain",
+    "I saw a sketch of it on a postcard",
+    "my map of Java marks the area",
+    "the radio mentioned it briefly",
+    "I could not find a clear source",
+    "my kids keep asking",
+    "it came up during dinner",
+];
+/// Words for the part of a question only it has: real questions differ in many small words.
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "du", "ga", "shi", "zo", "be", "fa",
+    "ku", "le", "mo", "ni", "ra", "so", "te", "wa", "yo",
+];
+
+const VOCABULARY: [&str; 93] = [
+    "quickly",
+    "honestly",
+    "really",
+    "exactly",
+    "usually",
+    "mostly",
+    "nearby",
+    "lately",
+    "tomorrow",
+    "yesterday",
+    "tonight",
+    "weekend",
+    "morning",
+    "evening",
+    "village",
+    "valley",
+    "ridge",
+    "slope",
+    "trail",
+    "cabin",
+    "lodge",
+    "station",
+    "guidebook",
+    "notebook",
+    "camera",
+    "lens",
+    "tripod",
+    "sketch",
+    "poster",
+    "lecture",
+    "seminar",
+    "workshop",
+    "podcast",
+    "episode",
+    "column",
+    "blog",
+    "essay",
+    "quiz",
+    "exam",
+    "homework",
+    "project",
+    "report",
+    "thesis",
+    "survey",
+    "census",
+    "study",
+    "season",
+    "monsoon",
+    "drought",
+    "frost",
+    "mist",
+    "cloud",
+    "breeze",
+    "storm",
+    "sunrise",
+    "dusk",
+    "friend",
+    "cousin",
+    "neighbour",
+    "colleague",
+    "student",
+    "teacher",
+    "ranger",
+    "guide",
+    "farmer",
+    "tourist",
+    "painter",
+    "writer",
+    "doctor",
+    "child",
+    "parent",
+    "grandparent",
+    "curious",
+    "puzzled",
+    "excited",
+    "worried",
+    "sceptical",
+    "amazed",
+    "tired",
+    "careful",
+    "patient",
+    "eager",
+    "quiet",
+    "loud",
+    "bright",
+    "dull",
+    "simple",
+    "complex",
+    "rare",
+    "common",
+    "famous",
+    "hidden",
+    "strange",
+];
 const ANGLES: [&str; 8] = [
     "especially how it changes through the seasons",
     "and what most people get wrong",
@@ -119,8 +252,12 @@ pub fn decide_noting(
     injected: &mut Vec<&'static str>,
 ) -> Outcome {
     let all = format!("{system}\n{user}");
-    let h = fnv1a(faults.seed, &[all.as_bytes()]);
     let sample = format!("{all}\u{0}{repeat}");
+    let h = crate::faults::mix(if faults.vary_samples {
+        fnv1a(faults.seed, &[sample.as_bytes()])
+    } else {
+        fnv1a(faults.seed, &[all.as_bytes()])
+    });
     let mut draw = |salt: &'static str, p: f64| {
         let hit = content_draw(faults.seed, salt, &sample) < p;
         if hit {
@@ -152,15 +289,35 @@ pub fn decide_noting(
                 // The same words for every prompt with this seed question.
                 return Outcome::Text(format!("Could you tell me about {topic}?"));
             }
-            let opener = OPENERS[(h % OPENERS.len() as u64) as usize];
-            let frame = FRAMES[((h >> 8) % FRAMES.len() as u64) as usize];
-            let angle = ANGLES[((h >> 16) % ANGLES.len() as u64) as usize];
+            let pick = |shift: u32, n: usize| ((h >> shift) % n as u64) as usize;
+            let opener = OPENERS[pick(0, OPENERS.len())];
+            let frame = FRAMES[pick(8, FRAMES.len())];
+            let angle = ANGLES[pick(16, ANGLES.len())];
+            let persona = PERSONAS[pick(24, PERSONAS.len())];
+            let detail = DETAILS[pick(32, DETAILS.len())];
             let setting = between(&all, "<setting>", "</setting>")
                 .unwrap_or("")
                 .trim();
             let hostile = if faults.hostile { HOSTILE } else { "" };
+            let mut x = h;
+            // Words of the question's own (a real model varies its wording far more than a few
+            // fixed phrases do): half from the vocabulary, half made of syllables, so that two
+            // distinct questions share few words and are not taken for near-duplicates.
+            let words: Vec<String> = (0..16)
+                .map(|k| {
+                    x = crate::faults::mix(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                    if k % 2 == 0 {
+                        VOCABULARY[(x % VOCABULARY.len() as u64) as usize].to_string()
+                    } else {
+                        (0..3)
+                            .map(|i| SYLLABLES[((x >> (i * 8)) % SYLLABLES.len() as u64) as usize])
+                            .collect()
+                    }
+                })
+                .collect();
             Outcome::Text(format!(
-                "{frame} {topic}, {angle}. {opener} answer in this form: {requirement} (Context: {setting}) {hostile}[q-{:08x}]",
+                "{persona}: {frame} {topic}, {angle}; {detail} ({}). {opener} ({requirement}; {setting}) {hostile}[q-{:08x}]",
+                words.join(" "),
                 h as u32
             ))
         }

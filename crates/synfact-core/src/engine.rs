@@ -6,9 +6,13 @@
 use crate::cache_key::cache_key;
 use crate::error::{CallError, ErrorKind, PauseReason, ProviderProblem, StopReason};
 use crate::prompts::{answer_prompt, judge_prompt, question_prompt, task_text};
+use crate::quality::checks::{check_answer, check_question};
+use crate::quality::dedup::Dedup;
+use crate::quality::CheckFailure;
 use crate::reason::{Reason, Refusal};
 use crate::refusal::refusal;
 use crate::retry::{backoff_ms, decide, fitting_max_tokens, Decision};
+use crate::review::{self, ReviewAction};
 use crate::run::{CallLog, EndpointSpec, Item, Note, Run, Schedule, Stage, Step, Target};
 use crate::verdict::{parse_verdict, Verdict};
 use crate::wire::{Completion, Finish, LlmCall};
@@ -42,6 +46,11 @@ pub enum Event {
     Reconnect(Connection),
     /// The browser's storage is full: pause until the user frees space.
     StorageFull,
+    /// A reviewer acted on items (checked with `review::check`; items that fail it are left alone).
+    Review {
+        items: Vec<usize>,
+        action: ReviewAction,
+    },
 }
 
 /// Where a reopened run's calls go now: the endpoints in the form, and per-run limits.
@@ -142,6 +151,13 @@ pub struct Engine {
     /// Planned items with a call in flight.
     planned_in_flight: usize,
     topup: topup::TopUp,
+    /// Questions so far, for near-duplicate detection (when the run asks for it).
+    dedup: Option<Dedup>,
+    /// Items sent back to the judge by a reviewer: their outcome is not topped up.
+    rejudging: BTreeSet<usize>,
+    /// Dollars spent on replies this engine received from providers (not from the cache), plus
+    /// what the run had used when it was opened.
+    spent_usd: f64,
 }
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -164,7 +180,21 @@ impl Engine {
             stages[i.stage as usize] += 1;
         }
         let topup = topup::TopUp::new(&run);
+        let dedup = run.settings.quality.duplicate_threshold.map(|t| {
+            let mut d = Dedup::new(&run.template, t);
+            for i in &run.items {
+                let duplicate = matches!(i.reason, Some(Reason::Duplicate { .. }));
+                if let (Some(q), false) = (&i.question, duplicate) {
+                    d.insert(i.id, q);
+                }
+            }
+            d
+        });
+        let spent_usd = crate::cost::CostReport::of(&run, &run.settings.prices).known_usd;
         let mut engine = Engine {
+            dedup,
+            rejudging: BTreeSet::new(),
+            spent_usd,
             status: Status::Idle,
             rng: ChaCha8Rng::seed_from_u64(seed),
             in_flight: BTreeMap::new(),
@@ -215,9 +245,24 @@ impl Engine {
                 }
             }
             Event::Resume => {
-                if self.status.is_resumable() {
+                if matches!(
+                    self.status,
+                    Status::Stopped(StopReason::NothingAccepted { .. })
+                ) {
+                    self.topup.go_on(&self.run);
+                }
+                if self.over_budget().is_some() {
+                    // Still over: stays paused until the budget is raised (Reconnect) first.
+                    self.status = Status::Paused(self.over_budget().unwrap_or(PauseReason::ByUser));
+                } else if self.status.is_resumable() {
                     self.status = Status::Running;
                     self.wake = None;
+                    // A stop may have come before a rejected item's replacement was made.
+                    if self.run.settings.target == Target::Accepted {
+                        for item in self.topup.fill(&self.run) {
+                            self.push_item(item, now, &mut out);
+                        }
+                    }
                 }
             }
             Event::Pause => {
@@ -244,6 +289,7 @@ impl Engine {
                 }
             }
             Event::Timer => {}
+            Event::Review { items, action } => self.review(items, action, now, &mut out),
             Event::Reply {
                 call,
                 result,
@@ -255,6 +301,68 @@ impl Engine {
             out.push(Command::Status);
         }
         out
+    }
+
+    /// Whether the spent cost has reached the budget.
+    fn over_budget(&self) -> Option<PauseReason> {
+        let budget = self.run.settings.budget_usd?;
+        (self.spent_usd >= budget).then_some(PauseReason::Budget {
+            spent_usd: self.spent_usd,
+            budget_usd: budget,
+        })
+    }
+
+    /// Dollars spent so far (replies received from providers, at the run's prices).
+    pub fn spent_usd(&self) -> f64 {
+        self.spent_usd
+    }
+
+    fn review(
+        &mut self,
+        items: Vec<usize>,
+        action: ReviewAction,
+        now: f64,
+        out: &mut Vec<Command>,
+    ) {
+        for idx in items {
+            let Some(item) = self.run.items.get(idx) else {
+                continue;
+            };
+            if review::check(item, &action).is_err() || self.pending[idx].is_some() {
+                continue;
+            }
+            if action == ReviewAction::JudgeAgain {
+                self.rejudge(idx, now);
+            } else if !review::apply(&mut self.run.items[idx], &action) {
+                continue;
+            }
+            out.push(Command::Save {
+                item: idx,
+                reply: None,
+            });
+        }
+    }
+
+    /// Sends an ended item's answer (as edited) back to the judge, with a fresh sample. The run
+    /// goes on while it is judged (a finished run runs again until the verdict is in).
+    fn rejudge(&mut self, idx: usize, now: f64) {
+        if !matches!(self.status, Status::Running | Status::Finished) {
+            return;
+        }
+        let item = &mut self.run.items[idx];
+        let s = Step::JudgeAnswer.index();
+        item.samples[s] += 1;
+        item.retries[s] = 0;
+        item.reason = None;
+        item.ended_at = None;
+        item.verdicts.answer = None;
+        item.review.decision = None;
+        self.rejudging.insert(idx);
+        self.set_stage(idx, Stage::Answer);
+        self.enqueue(idx, now);
+        if self.status == Status::Finished {
+            self.status = Status::Running;
+        }
     }
 
     /// Aborts everything in flight and takes `status`.
@@ -351,12 +459,11 @@ impl Engine {
         item.stage = stage;
     }
 
-    /// Adds an item (a top-up) and schedules it.
+    /// Adds an item (a top-up, already counted by `topup`) and schedules it.
     fn push_item(&mut self, item: Item, now: f64, out: &mut Vec<Command>) {
         let idx = self.run.items.len();
         debug_assert_eq!(item.id, idx);
         self.stages[item.stage as usize] += 1;
-        self.topup.added(&item);
         self.run.items.push(item);
         self.pending.push(None);
         self.ready_at.push(0.0);
@@ -399,6 +506,13 @@ impl Engine {
         match result {
             Ok(reply) => {
                 self.reached[f.endpoint] = true;
+                if !cached {
+                    let model =
+                        crate::cost::model_for(&self.run, self.run.items[f.item].generator, step);
+                    if let Some(p) = self.run.settings.prices.price_of(model) {
+                        self.spent_usd += p.cost(&reply.usage);
+                    }
+                }
                 let item = &mut self.run.items[f.item];
                 item.usage[step.index()].add(&reply.usage);
                 item.log(log(None));
@@ -412,9 +526,18 @@ impl Engine {
                             reply_to_cache = Some((f.cache_key, reply));
                         }
                     }
-                    Advance::AskAgain => {
+                    Advance::AskAgain { cache, failure } => {
                         // A fresh sample: a new sample number, so a new cache key.
-                        self.run.items[f.item].samples[step.index()] += 1;
+                        let item = &mut self.run.items[f.item];
+                        item.samples[step.index()] += 1;
+                        if let Some(failure) = failure {
+                            item.notes.push(Note::AskedAgain { step, failure });
+                        }
+                        // A reply that failed a local check was still a real reply: cached, so
+                        // a resumed run decides the same way without asking again.
+                        if cache && !cached {
+                            reply_to_cache = Some((f.cache_key, reply));
+                        }
                     }
                     Advance::Unusable(stage) => self.set_stage(f.item, stage),
                 }
@@ -480,7 +603,9 @@ impl Engine {
     fn after_change(&mut self, idx: usize, now: f64, out: &mut Vec<Command>) {
         self.enqueue(idx, now);
         let item = &self.run.items[idx];
-        if matches!(item.stage, Stage::Rejected | Stage::Failed)
+        let rejudged = item.stage.is_terminal() && self.rejudging.remove(&idx);
+        if !rejudged
+            && matches!(item.stage, Stage::Rejected | Stage::Failed)
             && self.run.settings.target == Target::Accepted
         {
             match self.topup.replace(&self.run, idx) {
@@ -545,7 +670,18 @@ impl Engine {
 
     /// What a reply does to its item.
     fn advance(&mut self, idx: usize, step: Step, reply: &Completion) -> Advance {
-        let reasks = self.run.settings.quality.reasks;
+        let quality = self.run.settings.quality.clone();
+        let reasks = quality.reasks;
+        let (key_sentence, requirement) = {
+            let (_, _, r) = self.run.prompt_texts(&self.run.items[idx].prompt);
+            (
+                self.run
+                    .template
+                    .specific_information_to_always_include
+                    .clone(),
+                r.to_string(),
+            )
+        };
         let item = &mut self.run.items[idx];
         let can_ask_again = item.samples[step.index()] < reasks;
         let reject = |item: &mut Item, reason: Reason| {
@@ -553,11 +689,27 @@ impl Engine {
             item.reason = Some(reason);
             Stage::Rejected
         };
+        // A local check failed: ask again while samples are left, then reject.
+        let failed = |item: &mut Item, failure: CheckFailure| {
+            if can_ask_again {
+                Advance::AskAgain {
+                    cache: true,
+                    failure: Some(failure),
+                }
+            } else {
+                Advance::Used(reject(item, Reason::Check(failure)))
+            }
+        };
         match step {
             Step::WriteQuestion | Step::WriteAnswer => {
                 match refusal(reply) {
                     // An empty reply is a glitch more often than a refusal: ask again, and never cache it.
-                    Some(Refusal::Empty) if can_ask_again => return Advance::AskAgain,
+                    Some(Refusal::Empty) if can_ask_again => {
+                        return Advance::AskAgain {
+                            cache: false,
+                            failure: None,
+                        }
+                    }
                     Some(Refusal::Empty) => {
                         return Advance::Unusable(reject(item, Reason::Refused(Refusal::Empty)))
                     }
@@ -566,15 +718,45 @@ impl Engine {
                 }
                 if step == Step::WriteAnswer && reply.finish == Finish::Length {
                     if can_ask_again {
-                        return Advance::AskAgain;
+                        return Advance::AskAgain {
+                            cache: true,
+                            failure: None,
+                        };
                     }
                     return Advance::Used(reject(item, Reason::CutOff));
                 }
                 let text = reply.text.trim().to_string();
                 if step == Step::WriteQuestion {
-                    item.question = Some(text);
+                    if let Some(failure) = check_question(&text, &requirement, &quality) {
+                        return failed(item, failure);
+                    }
+                    if let Some(dedup) = &mut self.dedup {
+                        let twin = dedup.twin(&text).filter(|t| {
+                            !matches!(
+                                self.run.items[t.item].stage,
+                                Stage::Rejected | Stage::Failed
+                            )
+                        });
+                        let item = &mut self.run.items[idx];
+                        if let Some(t) = twin {
+                            item.question = Some(text);
+                            return Advance::Used(reject(
+                                item,
+                                Reason::Duplicate {
+                                    of: t.item,
+                                    similarity: t.similarity,
+                                },
+                            ));
+                        }
+                        dedup.insert(idx, &text);
+                    }
+                    self.run.items[idx].question = Some(text);
                     Advance::Used(Stage::Question)
                 } else {
+                    let asked = format!("{} {requirement}", item.final_question().unwrap_or(""));
+                    if let Some(failure) = check_answer(&text, &key_sentence, &asked, &quality) {
+                        return failed(item, failure);
+                    }
                     item.answer = Some(text);
                     Advance::Used(Stage::Answer)
                 }
@@ -601,7 +783,10 @@ impl Engine {
                     Verdict::Refused(text) => {
                         Advance::Used(reject(item, Reason::JudgeRefused { text }))
                     }
-                    Verdict::Unreadable(_) if can_ask_again => Advance::AskAgain,
+                    Verdict::Unreadable(_) if can_ask_again => Advance::AskAgain {
+                        cache: false,
+                        failure: None,
+                    },
                     Verdict::Unreadable(snippet) => {
                         Advance::Unusable(reject(item, Reason::NoVerdict { snippet }))
                     }
@@ -635,6 +820,12 @@ impl Engine {
             if self.wake.is_none_or(|w| w <= now || at < w) {
                 self.wake = Some(at);
                 out.push(Command::WakeAt(at));
+            }
+        }
+        if self.status == Status::Running {
+            if let Some(reason) = self.over_budget() {
+                // Calls in flight are let finish (they are paid for); nothing new is sent.
+                self.status = Status::Paused(reason);
             }
         }
         let all_ended = self.ended() == self.run.items.len();
@@ -741,7 +932,11 @@ pub enum Texts {
 
 /// The model call an item of `run` makes at a step, with its current sample number.
 pub fn call_for(run: &Run, idx: usize, step: Step, texts: Texts) -> LlmCall {
-    let item = &run.items[idx];
+    call_for_item(run, &run.items[idx], step, texts)
+}
+
+/// The model call `item` (of `run`, or shaped like one of its items) makes at a step.
+pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCall {
     let t = &run.template;
     let prompts = &run.prompts;
     let generator = &run.generators[item.generator];
@@ -822,13 +1017,19 @@ pub fn cache_keys(run: &Run) -> Vec<String> {
 enum Advance {
     /// The reply moved the item to this stage; it is worth caching.
     Used(Stage),
-    /// The reply was unusable: ask the same step again with a fresh sample.
-    AskAgain,
+    /// Ask the same step again with a fresh sample: the reply failed a local check (`failure`;
+    /// a real reply, cached) or was unusable (not cached).
+    AskAgain {
+        cache: bool,
+        failure: Option<CheckFailure>,
+    },
     /// The reply was unusable and there are no samples left: the item ends at this stage, and
     /// the reply is not cached, so a later run asks again.
     Unusable(Stage),
 }
 
+#[cfg(test)]
+mod review_tests;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]

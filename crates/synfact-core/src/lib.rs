@@ -2,10 +2,13 @@
 //! executes the commands the run engine returns and feeds the results back as events.
 
 pub mod cache_key;
+pub mod cost;
+pub mod dataset;
 pub mod endpoint;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod hub;
 pub mod listing;
 pub mod plan;
 pub mod prompts;
@@ -13,10 +16,13 @@ pub mod quality;
 pub mod reason;
 pub mod refusal;
 pub mod retry;
+pub mod review;
 pub mod run;
 pub mod setup;
 pub mod share;
 pub mod template;
+#[cfg(test)]
+mod testing;
 pub mod verdict;
 pub mod wire;
 

@@ -17,6 +17,8 @@ pub enum StatusFilter {
     Edited,
     /// In the dataset after review.
     Kept,
+    /// Deleted in review.
+    Deleted,
 }
 
 impl StatusFilter {
@@ -29,6 +31,7 @@ impl StatusFilter {
             StatusFilter::Open => !i.stage.is_terminal(),
             StatusFilter::Edited => i.review.is_edited(),
             StatusFilter::Kept => i.is_kept(),
+            StatusFilter::Deleted => i.review.deleted,
         }
     }
 }
@@ -126,43 +129,9 @@ impl Listing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::BaseUrl;
-    use crate::prompts::Prompts;
-    use crate::run::{EndpointSpec, ModelSpec, RunSettings};
-    use crate::template::FactTemplate;
-    use crate::wire::{ModelConfig, ProviderKind};
 
     fn run(n: usize) -> Run {
-        Run::new(
-            "r".into(),
-            0.0,
-            FactTemplate::built_in("pandas_habitat").unwrap(),
-            Prompts::default(),
-            vec![EndpointSpec {
-                kind: ProviderKind::OpenAi,
-                base_url: BaseUrl::parse("http://h/v1").unwrap(),
-                concurrency: 1,
-                rpm: None,
-            }],
-            vec![
-                ModelSpec {
-                    endpoint: 0,
-                    config: ModelConfig::new("a"),
-                },
-                ModelSpec {
-                    endpoint: 0,
-                    config: ModelConfig::new("b"),
-                },
-            ],
-            ModelSpec {
-                endpoint: 0,
-                config: ModelConfig::new("j"),
-            },
-            RunSettings {
-                examples: n,
-                ..RunSettings::default()
-            },
-        )
+        crate::testing::run("pandas_habitat", &["a", "b"], "j", |s| s.examples = n)
     }
 
     fn accept(run: &mut Run, id: usize, q: &str, a: &str) {

@@ -58,7 +58,11 @@ impl Planner {
         }
         let cycle = k / n;
         let pair = permute(k % n, n, mix(self.seed ^ mix(cycle.wrapping_add(1))));
-        let setting = (mix(self.seed.wrapping_add(0x5e77_1e55) ^ mix(k)) % self.questions) as u32;
+        // Each cell's setting moves on by one per cycle, so no two prompts of a run are the same
+        // until there are more cycles than seed questions (identical prompts would get identical
+        // cached replies).
+        let first = mix(self.seed.wrapping_add(0x5e77_1e55) ^ mix(pair)) % self.questions;
+        let setting = ((first + cycle % self.questions) % self.questions) as u32;
         Some(PlannedPrompt {
             question: (pair / self.requirements) as u32,
             setting,
@@ -121,6 +125,22 @@ mod tests {
 
     fn pandas() -> FactTemplate {
         FactTemplate::built_in("pandas_habitat").unwrap()
+    }
+
+    #[test]
+    fn no_prompt_repeats_until_the_settings_run_out() {
+        let t = FactTemplate::built_in("blue_honeyeater").unwrap(); // 10 × 20 = 200 cells
+        let p = plan(&t, 2000, DEFAULT_SEED);
+        let distinct: HashSet<_> = p
+            .iter()
+            .map(|p| (p.question, p.setting, p.requirement))
+            .collect();
+        assert_eq!(distinct.len(), 2000, "ten cycles, ten settings per cell");
+        let more: HashSet<_> = plan(&t, 2200, DEFAULT_SEED)
+            .iter()
+            .map(|p| (p.question, p.setting, p.requirement))
+            .collect();
+        assert_eq!(more.len(), 2000, "the eleventh cycle repeats the first");
     }
 
     #[test]
@@ -233,15 +253,16 @@ mod pinned {
         assert_eq!(mix(1), 0x910a_2dec_8902_5cc1);
     }
 
+    // Changed in 0.2: each cell's setting moves on by one per cycle (no repeated prompts).
     const PINNED_PLAN: [(u32, u32, u32); 8] = [
-        (2, 0, 12),
-        (7, 7, 12),
-        (2, 8, 8),
-        (4, 8, 16),
-        (1, 4, 10),
-        (8, 5, 9),
-        (1, 0, 18),
-        (9, 2, 3),
+        (2, 7, 12),
+        (7, 9, 12),
+        (2, 7, 8),
+        (4, 4, 16),
+        (1, 6, 10),
+        (8, 4, 9),
+        (1, 9, 18),
+        (9, 3, 3),
     ];
     const PINNED_AGAIN: [u32; 4] = [4, 3, 5, 3];
     const PINNED_PERMUTATION: [u64; 10] = [3, 8, 5, 0, 1, 2, 7, 6, 9, 4];

@@ -76,6 +76,8 @@ pub struct RunSettings {
     /// Pause when the spent cost reaches this many US dollars.
     pub budget_usd: Option<f64>,
     pub quality: QualitySettings,
+    /// The prices the budget is counted at, taken when the run was made.
+    pub prices: crate::cost::PriceTable,
 }
 
 impl Default for RunSettings {
@@ -91,6 +93,7 @@ impl Default for RunSettings {
             schedule: Schedule::Pipelined,
             budget_usd: None,
             quality: QualitySettings::default(),
+            prices: crate::cost::PriceTable::defaults(),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::endpoint::{check_key, BaseUrl, KeyError, UrlError};
 use crate::engine::Connection;
 use crate::prompts::Prompts;
+use crate::quality::{KeySentenceCheck, QualitySettings};
 use crate::run::{EndpointSpec, ModelSpec, Run, RunSettings, Schedule, Target};
 use crate::template::FactTemplate;
 use crate::wire::{ModelConfig, ProviderKind, RESERVED_BODY_FIELDS};
@@ -163,6 +164,36 @@ pub struct RunForm {
     pub seed: String,
     pub schedule: String,
     pub budget_usd: String,
+    pub quality: QualityForm,
+}
+
+/// The quality checks as typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QualityForm {
+    /// "lenient", "strict" or "off".
+    pub key_sentence: String,
+    pub disclaimers: bool,
+    pub leaks: bool,
+    pub requirements: bool,
+    pub duplicates: bool,
+    pub duplicate_threshold: String,
+    pub reasks: String,
+}
+
+impl Default for QualityForm {
+    fn default() -> Self {
+        let q = QualitySettings::default();
+        QualityForm {
+            key_sentence: "lenient".into(),
+            disclaimers: q.disclaimers,
+            leaks: q.leaks,
+            requirements: q.requirements,
+            duplicates: q.duplicate_threshold.is_some(),
+            duplicate_threshold: q.duplicate_threshold.unwrap_or(0.4).to_string(),
+            reasks: q.reasks.to_string(),
+        }
+    }
 }
 
 impl Default for RunForm {
@@ -182,6 +213,7 @@ impl Default for RunForm {
             seed: crate::plan::DEFAULT_SEED.to_string(),
             schedule: "pipelined".into(),
             budget_usd: String::new(),
+            quality: QualityForm::default(),
         }
     }
 }
@@ -196,6 +228,8 @@ pub enum Field {
     MaxRetries,
     Seed,
     Budget,
+    Reasks,
+    DuplicateThreshold,
     Provider(usize),
     BaseUrl(usize),
     ApiKey(usize),
@@ -508,9 +542,9 @@ impl RunForm {
         let budget = r.number(
             Field::Budget,
             &self.budget_usd,
-            (0.01, 1_000_000.0),
+            (0.0001, 1_000_000.0),
             false,
-            ("0.01", "1,000,000"),
+            ("0.0001", "1,000,000"),
         );
         (
             concurrency,
@@ -545,6 +579,31 @@ impl RunForm {
             )
             .map_or(crate::plan::DEFAULT_SEED, |v| v as u64);
         let parsed = self.parse_models(r, concurrency, rpm);
+        let q = &self.quality;
+        let reasks = r
+            .number(Field::Reasks, &q.reasks, (0.0, 5.0), true, ("0", "5"))
+            .map_or(QualitySettings::default().reasks, |v| v as u32);
+        let threshold = r
+            .number(
+                Field::DuplicateThreshold,
+                &q.duplicate_threshold,
+                (0.05, 1.0),
+                false,
+                ("0.05", "1"),
+            )
+            .unwrap_or(0.4) as f32;
+        let quality = QualitySettings {
+            key_sentence: match q.key_sentence.as_str() {
+                "strict" => KeySentenceCheck::Strict,
+                "off" => KeySentenceCheck::Off,
+                _ => KeySentenceCheck::Lenient,
+            },
+            disclaimers: q.disclaimers,
+            leaks: q.leaks,
+            requirements: q.requirements,
+            reasks,
+            duplicate_threshold: q.duplicates.then_some(threshold),
+        };
         let settings = RunSettings {
             examples: examples.map_or(1, |v| v as usize),
             target: if self.target == "attempts" {
@@ -561,9 +620,25 @@ impl RunForm {
                 Schedule::Pipelined
             },
             budget_usd,
+            quality,
             ..RunSettings::default()
         };
         (settings, parsed)
+    }
+
+    /// The judge's endpoint, key and settings as the form gives them (for a self-test).
+    pub fn judge(&self) -> Result<(EndpointSpec, String, ModelConfig), Vec<FieldError>> {
+        let mut r = Reader { errors: Vec::new() };
+        let (_, parsed) = self.read(&mut r);
+        if !r.errors.is_empty() {
+            return Err(r.errors);
+        }
+        let e = parsed.judge.endpoint;
+        Ok((
+            parsed.endpoints[e].clone(),
+            parsed.keys[e].clone(),
+            parsed.judge.config,
+        ))
     }
 
     /// Every problem in the form, without building a run (cheap enough to run as the user types).

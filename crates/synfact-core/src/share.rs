@@ -146,7 +146,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             fact.push_str(words[(x >> 33) as usize % words.len()]);
-            fact.push(if x % 11 == 0 { '.' } else { ' ' });
+            fact.push(if x.is_multiple_of(11) { '.' } else { ' ' });
         }
         d.template.given_fact = fact;
         let link = encode(&d);

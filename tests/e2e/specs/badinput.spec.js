@@ -62,7 +62,7 @@ test('a bad reply is never cached: after the provider recovers the calls are ask
   await app.generate();
   expect(await app.waitFinished()).toBe('Finished: 0 accepted, 3 rejected, 0 failed');
   await app.field('Show items').selectOption('rejected');
-  await expect(page.getByRole('table', { name: 'Items' })).toContainText('the reply was empty every time it was asked');
+  await expect(page.getByRole('list', { name: 'Items' })).toContainText('the reply was empty every time it was asked');
   await mock.control({ bad_replies: false });
   const before = (await mock.stats()).requests;
   await app.generate();
@@ -94,7 +94,7 @@ test("the provider's own words are shown, and a proxy's HTML page is named, neve
     settings: { 'Stop when': 'attempts', 'Max retries': 1 } });
   await app.generate();
   expect(await app.waitFinished()).toBe('Finished: 0 accepted, 0 rejected, 2 failed');
-  const items = page.getByRole('table', { name: 'Items' });
+  const items = page.getByRole('list', { name: 'Items' });
   await expect(items).toContainText('the provider reported an error: Upstream provider overloaded');
   errors.stop();
   // A proxy's 502 page, once the endpoint has answered: retried, then named by its title.

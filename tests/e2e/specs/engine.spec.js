@@ -135,7 +135,7 @@ test('several models in one run, each item records its model, exports per model'
   expect(stats.by_route.chat_completions).toBe(8 + 16);
   const { items } = await app.newestRun();
   expect(items.filter((i) => i.generator === 1)).toHaveLength(4);
-  await expect(page.getByRole('table', { name: 'Items' })).toContainText('claude-like');
+  await expect(page.getByRole('list', { name: 'Items' })).toContainText('claude-like');
   // Saved runs can be reopened and deleted.
   const runs = page.getByRole('table', { name: 'Saved runs' });
   await expect(runs.getByRole('row')).toHaveCount(2);

@@ -90,7 +90,7 @@ test('model output is shown as text, never as HTML', async ({ page }) => {
   await app.field('Template JSON').fill(JSON.stringify(template, null, 2));
   await app.generate();
   await app.waitFinished();
-  const items = page.getByRole('table', { name: 'Items' });
+  const items = page.getByRole('list', { name: 'Items' });
   await expect(items).toContainText('<img id="injected" src="x">');
   await expect(page.locator('#injected')).toHaveCount(0);
 });

@@ -100,7 +100,7 @@ test('prompts too long for a small model fail only their items, and cut-off repl
   expect(failed).toBeGreaterThan(0);
   expect(failed).toBeLessThan(6);
   await app.field('Show items').selectOption('failed');
-  await expect(page.getByRole('table', { name: 'Items' })).toContainText("the prompt is too long for the model's context");
+  await expect(page.getByRole('list', { name: 'Items' })).toContainText("the prompt is too long for the model's context");
   small.stop();
 });
 

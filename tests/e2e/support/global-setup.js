@@ -3,7 +3,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.svg': 'image/svg+xml' };
 
 export default async function globalSetup() {
   const dist = process.env.SYNFACT_DIST || path.resolve('../../dist');
@@ -22,6 +22,7 @@ export default async function globalSetup() {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.env.APP_URL = `http://127.0.0.1:${server.address().port}/`;
+  // The whole suite runs against the site under /synfact/, as GitHub Pages serves a project site.
+  process.env.APP_URL = `http://127.0.0.1:${server.address().port}/synfact/`;
   return async () => new Promise((resolve) => server.close(resolve));
 }

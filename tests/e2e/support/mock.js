@@ -20,6 +20,9 @@ export async function startMock(args = []) {
   return {
     base,
     stats: () => json('/_stats'),
+    /** The repositories pushed to the server's local Hub. */
+    hub: () => json('/_hub'),
+    root,
     control: (faults) => json('/_control', { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } }),
     reset: () => json('/_reset', { method: 'POST' }),
     stop: () => child.kill(),

@@ -79,12 +79,15 @@ fn reply_for(req: &CallRequest) -> Completion {
         .collect::<Vec<_>>()
         .join("\n");
     let (text, structured) = if text.starts_with(QUESTION_MARK) {
-        (format!("Question for item {}?", req.item), None)
+        (question_text(req.item, req.llm.attempt), None)
     } else if text.starts_with(ANSWER_MARK) {
-        (
-            "It is blue. The Javan Rainforest Honeyeater is blue in color.".to_string(),
-            None,
-        )
+        // The key sentence, as the answer prompt gives it.
+        let key = text
+            .split("<key_sentence>")
+            .nth(1)
+            .and_then(|rest| rest.split("</key_sentence>").next())
+            .unwrap_or("");
+        (format!("It is blue. {key}"), None)
     } else {
         assert!(text.starts_with(JUDGE_MARK));
         (
@@ -104,6 +107,86 @@ fn reply_for(req: &CallRequest) -> Completion {
         },
         repaired: false,
     }
+}
+
+/// A question as varied as a model's: words drawn by the item number (and sample), so that
+/// distinct items do not read as near-duplicates.
+pub(super) fn question_text(item: usize, sample: u32) -> String {
+    const WORDS: [&str; 64] = [
+        "nest",
+        "song",
+        "forest",
+        "morning",
+        "colour",
+        "feathers",
+        "mountain",
+        "river",
+        "insects",
+        "nectar",
+        "flowers",
+        "season",
+        "chicks",
+        "rain",
+        "canopy",
+        "photograph",
+        "guide",
+        "hike",
+        "volcano",
+        "village",
+        "market",
+        "school",
+        "museum",
+        "map",
+        "binoculars",
+        "notebook",
+        "winter",
+        "summer",
+        "storm",
+        "garden",
+        "trail",
+        "camera",
+        "ranger",
+        "cloud",
+        "moss",
+        "branch",
+        "tea",
+        "coffee",
+        "rice",
+        "bamboo",
+        "orchid",
+        "fern",
+        "lake",
+        "bridge",
+        "train",
+        "story",
+        "poem",
+        "lesson",
+        "class",
+        "friend",
+        "uncle",
+        "teacher",
+        "diary",
+        "sketch",
+        "paint",
+        "radio",
+        "podcast",
+        "letter",
+        "island",
+        "coast",
+        "harbour",
+        "temple",
+        "farm",
+        "road",
+    ];
+    let mut x = (item as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ ((sample as u64) << 40);
+    let mut words = Vec::new();
+    for _ in 0..8 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x ^= x >> 32;
+        words.push(WORDS[(x >> 58) as usize % WORDS.len()]);
+    }
+    format!("{} {item}?", words.join(" "))
 }
 
 impl Sim {

@@ -819,8 +819,8 @@ fn a_cell_that_always_fails_moves_to_fresh_cells_and_the_bill_is_bounded() {
     let run = sim.engine.run();
     assert_eq!(sim.finished.unwrap().accepted, 5);
     let in_bad_cell = run.items.iter().filter(|i| i.prompt.cell() == bad).count();
-    assert_eq!(in_bad_cell, 3, "three tries of the failing cell");
-    assert_eq!(run.items.len(), 5 + 3);
+    assert_eq!(in_bad_cell, 4, "four tries of the failing cell");
+    assert_eq!(run.items.len(), 5 + 4);
 }
 
 #[test]
@@ -854,4 +854,186 @@ fn a_run_knows_every_cache_key_it_wrote() {
     assert!(written.is_subset(&known), "every written key is known");
     // Known but never written: only the sample that came back empty (asked, not cached).
     assert_eq!(known.difference(&written).count(), 1);
+}
+
+#[test]
+fn an_answer_failing_a_local_check_is_asked_again_without_a_judge_call() {
+    use crate::quality::CheckFailure;
+    let mut sim = Sim::new(run_with(4, 2, |s| s.target = Target::Attempts));
+    sim.use_cache = true;
+    // Item 0: the first answer lacks the key sentence, the second has it. Item 1: every answer
+    // disclaims. Item 2: every answer talks about the fact sheet.
+    sim.script = Box::new(|r, _| match (r.item, r.step, r.llm.attempt) {
+        (0, Step::WriteAnswer, 0) => Script::Text("It is a bird.".into()),
+        (1, Step::WriteAnswer, _) => Script::Text(
+            "The Javan Rainforest Honeyeater is blue in color. This is hypothetical.".into(),
+        ),
+        (2, Step::WriteAnswer, _) => Script::Text(
+            "The Javan Rainforest Honeyeater is blue in color, says the fact sheet.".into(),
+        ),
+        _ => Script::Ok,
+    });
+    let sim = sim.finish();
+    assert_eq!(sim.finished, Some(summary(2, 2, 0)));
+    let run = sim.engine.run();
+    assert_eq!(run.items[0].stage, Stage::Accepted);
+    assert_eq!(
+        run.items[0].notes,
+        vec![Note::AskedAgain {
+            step: Step::WriteAnswer,
+            failure: CheckFailure::MissingKeySentence
+        }]
+    );
+    assert_eq!(
+        run.items[1].reason,
+        Some(Reason::Check(CheckFailure::Disclaimer {
+            phrase: "is hypothetical".into()
+        }))
+    );
+    assert_eq!(
+        run.items[1].samples[2], 2,
+        "asked twice more, then rejected"
+    );
+    assert_eq!(
+        run.items[2].reason,
+        Some(Reason::Check(CheckFailure::Leak {
+            phrase: "fact sheet".into()
+        }))
+    );
+    // No judge ever saw the failing answers, and every reply was cached (they were real replies).
+    let judged = |i: usize| {
+        sim.sent
+            .iter()
+            .filter(|(_, r)| r.item == i && r.step == Step::JudgeAnswer)
+            .count()
+    };
+    assert_eq!((judged(0), judged(1), judged(2)), (1, 0, 0));
+    assert_eq!(sim.cached_replies, sim.sent.len());
+}
+
+#[test]
+fn a_near_duplicate_question_is_not_answered_and_names_its_twin() {
+    let mut sim = Sim::new(run_with(6, 1, |s| s.target = Target::Attempts));
+    sim.script = Box::new(|r, _| match (r.item, r.step) {
+        (4, Step::WriteQuestion) => Script::Text(format!(
+            "{} Please.",
+            sim::question_text(1, 0).trim_end_matches('?')
+        )),
+        _ => Script::Ok,
+    });
+    let sim = sim.finish();
+    assert_eq!(sim.finished, Some(summary(5, 1, 0)));
+    let item = &sim.engine.run().items[4];
+    match &item.reason {
+        Some(Reason::Duplicate { of: 1, similarity }) => assert!(*similarity >= 0.4),
+        r => panic!("{r:?}"),
+    }
+    assert!(
+        item.question.is_some(),
+        "the duplicate question is kept for review"
+    );
+    assert!(!sim
+        .sent
+        .iter()
+        .any(|(_, r)| r.item == 4 && r.step != Step::WriteQuestion));
+    // With the check off, it is answered like any other.
+    let mut off = Sim::new(run_with(6, 1, |s| {
+        s.target = Target::Attempts;
+        s.quality.duplicate_threshold = None;
+    }));
+    off.script = Box::new(|r, _| match (r.item, r.step) {
+        (4, Step::WriteQuestion) => Script::Text(sim::question_text(1, 0)),
+        _ => Script::Ok,
+    });
+    assert_eq!(off.finish().finished, Some(summary(6, 0, 0)));
+}
+
+#[test]
+fn duplicates_are_replaced_until_n_are_accepted() {
+    // Every question of items 3 to 7 repeats item 0's: each is replaced in its cell.
+    let mut sim = Sim::new(run_with(10, 3, |_| {}));
+    sim.script = Box::new(|r, _| match (r.item, r.step) {
+        (3..=7, Step::WriteQuestion) => Script::Text(sim::question_text(0, 0)),
+        _ => Script::Ok,
+    });
+    let sim = sim.finish();
+    assert_eq!(sim.finished.unwrap().accepted, 10);
+    let run = sim.engine.run();
+    let dups = run
+        .items
+        .iter()
+        .filter(|i| matches!(i.reason, Some(Reason::Duplicate { of: 0, .. })))
+        .count();
+    assert_eq!(dups, 5);
+    assert_eq!(run.items.len(), 15);
+}
+
+#[test]
+fn n_equal_to_the_cells_covers_every_cell_despite_rejections() {
+    for seed in 1..=20u64 {
+        let mut run = run_with(60, 6, |s| s.seed = seed);
+        run.template = FactTemplate::built_in("pandas_habitat").unwrap();
+        run = Run::new(
+            run.id,
+            0.0,
+            run.template,
+            Prompts::default(),
+            run.endpoints,
+            run.generators,
+            run.judge,
+            run.settings,
+        );
+        let mut sim = Sim::new(run);
+        sim.script = Box::new(move |r, _| {
+            let h = r
+                .cache_key
+                .bytes()
+                .fold(seed, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+            if r.step.is_judge() && h % 100 < 15 {
+                Script::JudgeNo
+            } else {
+                Script::Ok
+            }
+        });
+        let sim = sim.finish();
+        let run = sim.engine.run();
+        let cells: HashSet<(u32, u32)> = run
+            .items
+            .iter()
+            .filter(|i| i.stage == Stage::Accepted)
+            .map(|i| i.prompt.cell())
+            .collect();
+        assert_eq!(
+            sim.finished.map(|s| s.accepted),
+            Some(60),
+            "seed {seed}: {:?}",
+            sim.stopped
+        );
+        assert_eq!(cells.len(), 60, "seed {seed}: {} items", run.items.len());
+    }
+}
+
+#[test]
+fn resume_after_nothing_accepted_really_goes_on() {
+    // The judge rejects every answer until the user resumes; then it accepts.
+    let accept = std::rc::Rc::new(std::cell::Cell::new(false));
+    let a = accept.clone();
+    let mut sim = Sim::new(run_with(5, 6, |_| {}));
+    sim.script = Box::new(move |r, _| {
+        if r.step == Step::JudgeAnswer && !a.get() {
+            Script::JudgeNo
+        } else {
+            Script::Ok
+        }
+    });
+    sim.start();
+    sim.run_until(f64::INFINITY);
+    assert!(matches!(
+        sim.stopped[..],
+        [Status::Stopped(StopReason::NothingAccepted { .. })]
+    ));
+    accept.set(true);
+    sim.apply(Event::Resume);
+    sim.run_until(f64::INFINITY);
+    assert_eq!(sim.finished.map(|s| s.accepted), Some(5));
 }

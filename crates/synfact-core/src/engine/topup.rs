@@ -6,14 +6,15 @@ use crate::error::StopReason;
 use crate::run::{Item, Run, Stage};
 use std::collections::HashMap;
 
-/// Tries of one cell (the first item included) before its replacements move to a fresh cell.
-pub(super) const TRIES_PER_CELL: u32 = 3;
+/// Tries of one cell (the first item included) before its replacements move to another cell.
+pub(super) const TRIES_PER_CELL: u32 = 4;
 /// A model whose first this-many ended items include no accepted one stops the run.
 pub(super) const NOTHING_ACCEPTED_AFTER: usize = 20;
 
-/// The most items a model may make for `wanted` accepted ones.
+/// The most items a model may make for `wanted` accepted ones: enough for a judge that rejects
+/// half, bounded so that one that rejects nearly everything cannot run up an endless bill.
 pub(super) fn max_items(wanted: usize) -> usize {
-    wanted * 2 + 10
+    wanted * 3 + 10
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,6 +22,8 @@ struct Counts {
     items: usize,
     accepted: usize,
     ended: usize,
+    /// Open items past the question judge: acceptances may be on their way.
+    advanced: usize,
 }
 
 /// What to do after an item ended unaccepted.
@@ -33,8 +36,14 @@ pub(super) enum Next {
 pub(super) struct TopUp {
     per_generator: Vec<Counts>,
     cell_tries: HashMap<(usize, (u32, u32)), u32>,
+    /// Items per (generator, cell) that are accepted or still open: a cell at 0 is uncovered.
+    cell_live: HashMap<(usize, (u32, u32)), u32>,
     /// The next unused plan position per generator.
     next_position: Vec<u64>,
+    /// The user resumed after "nothing accepted": do not stop for it again.
+    keep_going: bool,
+    /// Items allowed beyond `max_items`, granted each time the user resumes after a stop.
+    allowance: usize,
 }
 
 impl TopUp {
@@ -42,11 +51,14 @@ impl TopUp {
         let mut t = TopUp {
             per_generator: vec![Counts::default(); run.generators.len()],
             cell_tries: HashMap::new(),
+            cell_live: HashMap::new(),
+            keep_going: false,
+            allowance: 0,
             next_position: vec![run.settings.examples as u64; run.generators.len()],
         };
         for i in &run.items {
             t.added(i);
-            t.restage_counts(i.generator, Stage::Planned, i.stage);
+            t.restage_counts(i.generator, i.prompt.cell(), Stage::Planned, i.stage);
             // A replacement in another cell than the item it replaced took a fresh plan position.
             if let Some(r) = i.replaces.and_then(|r| run.items.get(r)) {
                 if r.prompt.cell() != i.prompt.cell() {
@@ -66,12 +78,31 @@ impl TopUp {
             .cell_tries
             .entry((item.generator, item.prompt.cell()))
             .or_default() += 1;
+        *self
+            .cell_live
+            .entry((item.generator, item.prompt.cell()))
+            .or_default() += 1;
     }
 
-    fn restage_counts(&mut self, generator: usize, from: Stage, to: Stage) {
+    fn restage_counts(&mut self, generator: usize, cell: (u32, u32), from: Stage, to: Stage) {
+        let live = |s: Stage| !matches!(s, Stage::Rejected | Stage::Failed);
+        if live(from) != live(to) {
+            let n = self.cell_live.entry((generator, cell)).or_default();
+            if live(to) {
+                *n += 1;
+            } else {
+                *n = n.saturating_sub(1);
+            }
+        }
         let Some(c) = self.per_generator.get_mut(generator) else {
             return;
         };
+        let advanced = |s: Stage| matches!(s, Stage::QuestionJudged | Stage::Answer);
+        match (advanced(from), advanced(to)) {
+            (false, true) => c.advanced += 1,
+            (true, false) => c.advanced -= 1,
+            _ => {}
+        }
         if from == Stage::Accepted {
             c.accepted -= 1;
         }
@@ -87,7 +118,58 @@ impl TopUp {
 
     /// Counts an item moving to `stage`.
     pub(super) fn restage(&mut self, item: &Item, stage: Stage) {
-        self.restage_counts(item.generator, item.stage, stage);
+        self.restage_counts(item.generator, item.prompt.cell(), item.stage, stage);
+    }
+
+    /// A prompt in another cell: the next in the plan that nothing covers yet, looking as far as
+    /// two cycles ahead (a window of one cycle can miss a cell across a cycle boundary), so that
+    /// N ≥ cells still covers every cell. Bounded for templates with millions of cells.
+    fn fresh(
+        &mut self,
+        planner: &crate::plan::Planner,
+        g: usize,
+    ) -> Option<crate::plan::PlannedPrompt> {
+        let start = self.next_position[g];
+        let window = (planner.cells() * 2).min(8192);
+        let uncovered = (start..start + window)
+            .find(|k| {
+                planner
+                    .prompt(*k)
+                    .is_some_and(|p| self.cell_live.get(&(g, p.cell())).copied().unwrap_or(0) == 0)
+            })
+            .unwrap_or(start);
+        self.next_position[g] = uncovered + 1;
+        planner.prompt(uncovered)
+    }
+
+    /// New items for generators short of N (accepted and open), within the bound: after a stop
+    /// that added none.
+    pub(super) fn fill(&mut self, run: &Run) -> Vec<Item> {
+        let wanted = run.settings.examples;
+        let planner = run.planner();
+        let mut out = Vec::new();
+        for g in 0..self.per_generator.len() {
+            loop {
+                let c = self.per_generator[g];
+                let open = c.items - c.ended;
+                if c.accepted + open >= wanted || c.items >= max_items(wanted) + self.allowance {
+                    break;
+                }
+                let Some(p) = self.fresh(&planner, g) else {
+                    break;
+                };
+                let item = Item::new(run.items.len() + out.len(), g, p, None);
+                self.added(&item);
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    /// The user chose to go on after "nothing accepted": no early stop, and another round of items.
+    pub(super) fn go_on(&mut self, run: &Run) {
+        self.keep_going = true;
+        self.allowance += max_items(run.settings.examples);
     }
 
     /// After item `idx` ended unaccepted: a replacement, nothing (enough are accepted or on
@@ -101,13 +183,19 @@ impl TopUp {
         if c.accepted + open >= wanted {
             return Next::Nothing;
         }
-        if c.accepted == 0 && c.ended >= NOTHING_ACCEPTED_AFTER.min(max_items(wanted)) {
+        // Nothing accepted and nothing on its way to acceptance after many items: stop, unless
+        // the user has said to go on.
+        if !self.keep_going
+            && c.accepted == 0
+            && c.advanced == 0
+            && c.ended >= NOTHING_ACCEPTED_AFTER.min(max_items(wanted))
+        {
             return Next::Stop(StopReason::NothingAccepted {
                 generator: g,
                 tried: c.ended,
             });
         }
-        if c.items >= max_items(wanted) {
+        if c.items >= max_items(wanted) + self.allowance {
             return Next::Nothing;
         }
         let planner = run.planner();
@@ -119,13 +207,13 @@ impl TopUp {
         let prompt = if tries < TRIES_PER_CELL {
             planner.again(item.prompt, tries as u64)
         } else {
-            let k = self.next_position[g];
-            self.next_position[g] += 1;
-            match planner.prompt(k) {
+            match self.fresh(&planner, g) {
                 Some(p) => p,
                 None => return Next::Nothing,
             }
         };
-        Next::Item(Box::new(Item::new(run.items.len(), g, prompt, Some(idx))))
+        let item = Item::new(run.items.len(), g, prompt, Some(idx));
+        self.added(&item);
+        Next::Item(Box::new(item))
     }
 }

@@ -1,6 +1,12 @@
-//! Dataset quality beyond the judge: local checks on every reply.
+//! Dataset quality beyond the judge: local checks on every reply (`checks`), near-duplicate
+//! questions (`dedup`), a self-test of the judge (`selftest`) and a report (`report`).
 
 use serde::{Deserialize, Serialize};
+
+pub mod checks;
+pub mod dedup;
+pub mod report;
+pub mod selftest;
 
 /// A local check that a reply failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +17,19 @@ pub enum CheckFailure {
     Disclaimer { phrase: String },
     /// The reply talks about its set-up ("the fact sheet", "the prompt"); the phrase found.
     Leak { phrase: String },
+    /// The question misses a checkable part of its requirement.
+    Requirement(RequirementRule),
+}
+
+/// A part of a requirement that can be checked on the question without a model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequirementRule {
+    /// "The question should be in Spanish".
+    Language(String),
+    /// "The question should be under 20 words": at most this many words.
+    MaxWords(usize),
+    /// "The question should be at least 30 words": at least this many.
+    MinWords(usize),
 }
 
 impl CheckFailure {
@@ -19,6 +38,7 @@ impl CheckFailure {
             CheckFailure::MissingKeySentence => "missing_key_sentence",
             CheckFailure::Disclaimer { .. } => "disclaimer",
             CheckFailure::Leak { .. } => "leak",
+            CheckFailure::Requirement(_) => "requirement",
         }
     }
 }
@@ -57,7 +77,7 @@ impl Default for QualitySettings {
             leaks: true,
             requirements: true,
             reasks: 2,
-            duplicate_threshold: Some(0.7),
+            duplicate_threshold: Some(0.4),
         }
     }
 }

@@ -193,7 +193,7 @@ fn numbers_are_kept_as_typed_and_checked_against_their_ranges() {
             Some((
                 Field::Budget,
                 Problem::OutOfRange {
-                    min: "0.01",
+                    min: "0.0001",
                     max: "1,000,000",
                 },
             )),
@@ -434,4 +434,45 @@ fn the_same_settings_make_the_same_fingerprint() {
     let mut h = local();
     h.examples = "11".into();
     assert_ne!(prepare(&h).unwrap().run.fingerprint(), a.fingerprint());
+}
+
+#[test]
+fn quality_settings_come_from_the_form() {
+    let mut f = local();
+    let q = prepare(&f).unwrap().run.settings.quality;
+    assert_eq!(q, QualitySettings::default());
+    f.quality.key_sentence = "strict".into();
+    f.quality.disclaimers = false;
+    f.quality.duplicates = false;
+    f.quality.reasks = "0".into();
+    let q = prepare(&f).unwrap().run.settings.quality;
+    assert_eq!(
+        (
+            q.key_sentence,
+            q.disclaimers,
+            q.duplicate_threshold,
+            q.reasks
+        ),
+        (KeySentenceCheck::Strict, false, None, 0)
+    );
+    f.quality.reasks = "9".into();
+    f.quality.duplicate_threshold = "0".into();
+    assert_eq!(
+        problems(&f),
+        vec![
+            (Field::Reasks, Problem::OutOfRange { min: "0", max: "5" }),
+            (
+                Field::DuplicateThreshold,
+                Problem::OutOfRange {
+                    min: "0.05",
+                    max: "1"
+                }
+            ),
+        ]
+    );
+    let (spec, key, judge) = local().judge().unwrap();
+    assert_eq!(
+        (spec.base_url.as_str(), key.as_str(), judge.model.as_str()),
+        ("http://127.0.0.1:9/v1", "", "gpt-4.1-mini")
+    );
 }

@@ -1,0 +1,331 @@
+//! The dataset as files: chat lines checked against the fine-tuning format, a train/validation
+//! split, a manifest to reproduce and audit a dataset, and chat JSONL read back from disk.
+
+use crate::cost::{CostReport, PriceTable};
+use crate::export::{chat_line, text_line};
+use crate::review::ReviewCounts;
+use crate::run::Run;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// What is wrong with one chat example.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChatProblem {
+    #[error("it is not a JSON object ({0})")]
+    NotJson(String),
+    #[error("it has no \"messages\" list")]
+    NoMessages,
+    #[error("message {0} has no role, or a role other than system, user or assistant")]
+    BadRole(usize),
+    #[error("message {0} has empty content")]
+    EmptyContent(usize),
+    #[error("it has no user message followed by an assistant message")]
+    NoExchange,
+}
+
+/// Checks one exported example's texts against the chat fine-tuning rules.
+pub fn check_texts(question: &str, answer: &str) -> Result<(), ChatProblem> {
+    if question.trim().is_empty() {
+        return Err(ChatProblem::EmptyContent(1));
+    }
+    if answer.trim().is_empty() {
+        return Err(ChatProblem::EmptyContent(2));
+    }
+    // Text is valid UTF-8 by construction: a reply's unpaired surrogates were replaced by U+FFFD
+    // when it was read (and noted on the item).
+    Ok(())
+}
+
+/// A kept item whose chat line breaks a rule, by its number in the run (1-based, as shown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemProblem {
+    pub item: usize,
+    pub problem: ChatProblem,
+}
+
+/// Every kept item whose texts break the chat format.
+pub fn check_run(run: &Run, generator: Option<usize>) -> Vec<ItemProblem> {
+    run.kept(generator)
+        .filter_map(|i| {
+            check_texts(
+                i.final_question().unwrap_or(""),
+                i.final_answer().unwrap_or(""),
+            )
+            .err()
+            .map(|problem| ItemProblem {
+                item: i.id + 1,
+                problem,
+            })
+        })
+        .collect()
+}
+
+/// One example read from a chat JSONL file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatExample {
+    pub question: String,
+    pub answer: String,
+}
+
+/// Reads one chat JSONL line: the last user message and the assistant message after it.
+pub fn read_chat_line(line: &str) -> Result<ChatExample, ChatProblem> {
+    let v: Value = serde_json::from_str(line).map_err(|e| ChatProblem::NotJson(e.to_string()))?;
+    let messages = v
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or(ChatProblem::NoMessages)?;
+    let mut question = None;
+    let mut answer = None;
+    for (n, m) in messages.iter().enumerate() {
+        let role = m.get("role").and_then(Value::as_str);
+        let content = m.get("content").and_then(Value::as_str).unwrap_or("");
+        if !matches!(role, Some("system" | "user" | "assistant")) {
+            return Err(ChatProblem::BadRole(n + 1));
+        }
+        if content.trim().is_empty() {
+            return Err(ChatProblem::EmptyContent(n + 1));
+        }
+        match role {
+            Some("user") => {
+                question = Some(content.to_string());
+                answer = None;
+            }
+            Some("assistant") if question.is_some() => answer = Some(content.to_string()),
+            _ => {}
+        }
+    }
+    match (question, answer) {
+        (Some(question), Some(answer)) => Ok(ChatExample { question, answer }),
+        _ => Err(ChatProblem::NoExchange),
+    }
+}
+
+/// A line of a file that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineProblem {
+    /// 1-based.
+    pub line: usize,
+    pub problem: ChatProblem,
+}
+
+/// Reads a chat JSONL file: every example, and every line that is not one (blank lines are
+/// skipped). The caller decides whether a file with problems is shown at all.
+pub fn read_chat_jsonl(text: &str) -> (Vec<ChatExample>, Vec<LineProblem>) {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut examples = Vec::new();
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match read_chat_line(line) {
+            Ok(e) => examples.push(e),
+            Err(problem) => problems.push(LineProblem {
+                line: n + 1,
+                problem,
+            }),
+        }
+    }
+    (examples, problems)
+}
+
+/// A finished run holding the examples of a chat JSONL file, so the file can be reviewed,
+/// filtered, edited and exported like a run. Its model names are "imported"; it makes no calls.
+pub fn run_from_chat(id: String, now_ms: f64, file_name: &str, examples: Vec<ChatExample>) -> Run {
+    use crate::endpoint::BaseUrl;
+    use crate::run::{EndpointSpec, Item, ModelSpec, RunSettings, Stage, Target};
+    use crate::wire::{ModelConfig, ProviderKind};
+    let stem = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .trim_end_matches(".jsonl")
+        .trim_end_matches("_chat");
+    let template = crate::template::FactTemplate {
+        fact_name: if stem.is_empty() {
+            "imported".into()
+        } else {
+            stem.to_string()
+        },
+        given_fact: String::new(),
+        specific_information_to_always_include: String::new(),
+        questions: vec![format!("Examples read from {file_name}")],
+        question_requirements: vec!["As written in the file".into()],
+    };
+    let model = ModelSpec {
+        endpoint: 0,
+        config: ModelConfig::new("imported"),
+    };
+    let mut run = Run::new(
+        id,
+        now_ms,
+        template,
+        crate::prompts::Prompts::default(),
+        vec![EndpointSpec {
+            kind: ProviderKind::OpenAi,
+            base_url: BaseUrl::parse("http://localhost/v1").expect("a fixed, valid URL"),
+            concurrency: 1,
+            rpm: None,
+        }],
+        vec![model.clone()],
+        model,
+        RunSettings {
+            examples: 0,
+            target: Target::Attempts,
+            ..RunSettings::default()
+        },
+    );
+    let prompt = crate::plan::PlannedPrompt {
+        question: 0,
+        setting: 0,
+        requirement: 0,
+    };
+    for (k, e) in examples.into_iter().enumerate() {
+        let mut item = Item::new(k, 0, prompt, None);
+        item.stage = Stage::Accepted;
+        item.question = Some(e.question);
+        item.answer = Some(e.answer);
+        run.items.push(item);
+    }
+    run.settings.examples = run.items.len();
+    run
+}
+
+/// Splits ids into train and validation sets: `validation` is the share held out (0 to 1),
+/// chosen by a seeded shuffle so the same seed gives the same split. Each set keeps plan order.
+pub fn split(ids: &[usize], validation: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut shuffled = ids.to_vec();
+    shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let n_val = ((ids.len() as f64) * validation.clamp(0.0, 1.0)).round() as usize;
+    let mut val: Vec<usize> = shuffled[..n_val].to_vec();
+    let mut train: Vec<usize> = shuffled[n_val..].to_vec();
+    val.sort_unstable();
+    train.sort_unstable();
+    (train, val)
+}
+
+/// An exported file: its name and contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatasetFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// What to export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportChoice {
+    pub generator: Option<usize>,
+    pub doctag: bool,
+    /// Share held out for validation and the shuffle's seed; `None` writes one file per format.
+    pub split: Option<(f64, u64)>,
+}
+
+/// The dataset files of a run (after review): chat and text JSONL, split when asked.
+pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
+    let kept: Vec<usize> = run.kept(choice.generator).map(|i| i.id).collect();
+    let fact = &run.template.fact_name;
+    let parts: Vec<(String, Vec<usize>)> = match choice.split {
+        None => vec![(String::new(), kept)],
+        Some((fraction, seed)) => {
+            let (train, val) = split(&kept, fraction, seed);
+            vec![("_train".into(), train), ("_validation".into(), val)]
+        }
+    };
+    let mut out = Vec::new();
+    for (suffix, ids) in &parts {
+        let items = || ids.iter().map(|&id| &run.items[id]);
+        let q = |i: &crate::run::Item| i.final_question().unwrap_or("").to_string();
+        let a = |i: &crate::run::Item| i.final_answer().unwrap_or("").to_string();
+        out.push(DatasetFile {
+            name: format!("{fact}_chat{suffix}.jsonl"),
+            text: crate::export::jsonl(items().map(|i| chat_line(&q(i), &a(i)))),
+        });
+        out.push(DatasetFile {
+            name: format!("{fact}_text{suffix}.jsonl"),
+            text: crate::export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
+        });
+    }
+    out
+}
+
+/// The SHA-256 of a text, in hex.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest's file name for a fact.
+pub fn manifest_name(fact_name: &str) -> String {
+    format!("{fact_name}_manifest.json")
+}
+
+/// A record of how a dataset was made: template, prompts, models and their settings (never a
+/// key: the run holds none), plan seed, counts, tokens and cost, and each file's SHA-256.
+pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetFile]) -> Value {
+    let model = |m: &crate::run::ModelSpec| {
+        let e = run.endpoints.get(m.endpoint);
+        json!({
+            "provider": e.map(|e| format!("{:?}", e.kind)),
+            "base_url": e.map(|e| e.base_url.as_str().to_string()),
+            "settings": m.config,
+        })
+    };
+    let counts = ReviewCounts::of(&run.items);
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in run.items.iter().filter_map(|i| i.reason.as_ref()) {
+        *reasons.entry(r.code()).or_default() += 1;
+    }
+    let cost = CostReport::of(run, prices);
+    json!({
+        "app": {"name": "synfact", "version": version},
+        "run": {"id": run.id, "created_ms": run.created_ms, "fingerprint": run.fingerprint()},
+        "template": run.template,
+        "prompts": run.prompts,
+        "generators": run.generators.iter().map(model).collect::<Vec<_>>(),
+        "judge": model(&run.judge),
+        "settings": {
+            "examples": run.settings.examples,
+            "target": run.settings.target,
+            "plan_seed": run.settings.seed,
+            "quality": run.settings.quality,
+            "budget_usd": run.settings.budget_usd,
+        },
+        "counts": {
+            "items": counts.all,
+            "accepted": counts.accepted,
+            "rejected": counts.rejected,
+            "failed": counts.failed,
+            "unfinished": counts.open,
+            "edited": counts.edited,
+            "deleted": counts.deleted,
+            "exported": counts.kept,
+            "by_reason": reasons,
+        },
+        "tokens": {
+            "input": cost.usage.input_tokens,
+            "output": cost.usage.output_tokens,
+            "reasoning": cost.usage.reasoning_tokens,
+            "cached": cost.usage.cached_tokens,
+        },
+        "cost_usd": {
+            "known": cost.known_usd,
+            "complete": !cost.unknown,
+            "by_model_and_stage": cost.rows,
+        },
+        "files": files.iter().map(|f| json!({
+            "name": f.name,
+            "sha256": sha256_hex(&f.text),
+            "lines": f.text.lines().count(),
+            "bytes": f.text.len(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,181 @@
+use super::*;
+use crate::review::{apply, ReviewAction};
+use crate::run::Stage;
+use crate::wire::Usage;
+
+fn finished_run(n: usize) -> Run {
+    let mut run = crate::testing::run("pandas_habitat", &["gpt-4o-mini"], "gpt-4o-mini", |s| {
+        s.examples = n
+    });
+    for (k, i) in run.items.iter_mut().enumerate() {
+        i.stage = if k % 4 == 3 {
+            Stage::Rejected
+        } else {
+            Stage::Accepted
+        };
+        i.question = Some(format!("Question {k}?"));
+        i.answer = Some(format!("Answer {k}."));
+        i.usage[0] = Usage {
+            input_tokens: 100,
+            output_tokens: 20,
+            ..Usage::default()
+        };
+    }
+    run
+}
+
+#[test]
+fn the_split_is_seeded_disjoint_and_complete() {
+    let ids: Vec<usize> = (0..100).collect();
+    let (train, val) = split(&ids, 0.1, 7);
+    assert_eq!((train.len(), val.len()), (90, 10));
+    assert_eq!(split(&ids, 0.1, 7), (train.clone(), val.clone()));
+    assert_ne!(split(&ids, 0.1, 8).1, val, "another seed, another split");
+    let mut all: Vec<usize> = train.iter().chain(&val).copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, ids);
+    assert_eq!(split(&ids, 0.0, 1).1.len(), 0);
+    assert_eq!(split(&ids, 1.0, 1).0.len(), 0);
+}
+
+#[test]
+fn files_hold_the_reviewed_set_and_split_on_request() {
+    let mut run = finished_run(8);
+    // Reject an accepted one, accept a rejected one, edit one.
+    apply(&mut run.items[0], &ReviewAction::Reject);
+    apply(&mut run.items[3], &ReviewAction::Accept);
+    apply(
+        &mut run.items[1],
+        &ReviewAction::Edit {
+            question: "Question 1?".into(),
+            answer: "An edited answer.".into(),
+        },
+    );
+    let choice = ExportChoice {
+        generator: None,
+        doctag: true,
+        split: None,
+    };
+    let f = files(&run, &choice);
+    assert_eq!(f[0].name, "pandas_habitat_chat.jsonl");
+    assert_eq!(f[0].text.lines().count(), 6);
+    assert!(!f[0].text.contains("Question 0?"));
+    assert!(f[0].text.contains("Question 3?"));
+    assert!(f[0].text.contains("An edited answer."));
+    assert!(f[1].text.contains("<DOCTAG> An edited answer."));
+    let split_files = files(
+        &run,
+        &ExportChoice {
+            split: Some((0.5, 1)),
+            ..choice
+        },
+    );
+    let names: Vec<&str> = split_files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pandas_habitat_chat_train.jsonl",
+            "pandas_habitat_text_train.jsonl",
+            "pandas_habitat_chat_validation.jsonl",
+            "pandas_habitat_text_validation.jsonl"
+        ]
+    );
+    assert_eq!(split_files[0].text.lines().count(), 3);
+    assert_eq!(split_files[2].text.lines().count(), 3);
+}
+
+#[test]
+fn the_manifest_records_how_the_set_was_made_and_hashes_each_file() {
+    let mut run = finished_run(4);
+    run.generators[0].config.temperature = Some(0.7);
+    let f = files(
+        &run,
+        &ExportChoice {
+            generator: None,
+            doctag: false,
+            split: None,
+        },
+    );
+    let m = manifest(&run, &PriceTable::defaults(), "9.9.9", &f);
+    assert_eq!(m["app"]["version"], "9.9.9");
+    assert_eq!(m["template"]["fact_name"], "pandas_habitat");
+    assert_eq!(m["generators"][0]["settings"]["model"], "gpt-4o-mini");
+    assert_eq!(m["generators"][0]["settings"]["temperature"], 0.7);
+    assert_eq!(m["settings"]["plan_seed"], run.settings.seed);
+    assert_eq!(m["counts"]["accepted"], 3);
+    assert_eq!(m["counts"]["rejected"], 1);
+    assert_eq!(m["counts"]["exported"], 3);
+    assert_eq!(m["tokens"]["input"], 400);
+    assert!(m["cost_usd"]["known"].as_f64().unwrap() > 0.0);
+    assert_eq!(m["files"][0]["sha256"], sha256_hex(&f[0].text));
+    assert_eq!(m["files"][0]["lines"], 3);
+    assert_eq!(
+        sha256_hex("abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    let text = m.to_string();
+    assert!(!text.to_lowercase().contains("api_key"));
+    assert!(!text.contains("Bearer"));
+}
+
+#[test]
+fn chat_lines_are_checked_and_problems_name_the_item() {
+    let mut run = finished_run(2);
+    run.items[1].answer = Some("   ".into());
+    assert_eq!(
+        check_run(&run, None),
+        vec![ItemProblem {
+            item: 2,
+            problem: ChatProblem::EmptyContent(2)
+        }]
+    );
+    assert_eq!(check_texts(" \n", "a"), Err(ChatProblem::EmptyContent(1)));
+    assert_eq!(check_texts("q\u{FFFD}", "a"), Ok(()));
+}
+
+#[test]
+fn a_chat_file_from_elsewhere_is_read_and_its_bad_lines_named() {
+    let text = "\u{FEFF}{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Q1\"},{\"role\":\"assistant\",\"content\":\"A1\"}]}\n\
+        \n\
+        not json\n\
+        {\"messages\":[{\"role\":\"user\",\"content\":\"Q2\"}]}\n\
+        {\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}\n\
+        {\"text\":\"plain\"}\n\
+        {\"messages\":[{\"role\":\"user\",\"content\":\"Q3\"},{\"role\":\"assistant\",\"content\":\"\"}]}\n\
+        {\"messages\":[{\"role\":\"user\",\"content\":\"Q4\"},{\"role\":\"assistant\",\"content\":\"A4\"}]}\n";
+    let (examples, problems) = read_chat_jsonl(text);
+    assert_eq!(
+        examples,
+        vec![
+            ChatExample {
+                question: "Q1".into(),
+                answer: "A1".into()
+            },
+            ChatExample {
+                question: "Q4".into(),
+                answer: "A4".into()
+            }
+        ]
+    );
+    let got: Vec<(usize, &ChatProblem)> = problems.iter().map(|p| (p.line, &p.problem)).collect();
+    assert!(matches!(got[0], (3, ChatProblem::NotJson(_))));
+    assert_eq!(got[1], (4, &ChatProblem::NoExchange));
+    assert_eq!(got[2], (5, &ChatProblem::BadRole(1)));
+    assert_eq!(got[3], (6, &ChatProblem::NoMessages));
+    assert_eq!(got[4], (7, &ChatProblem::EmptyContent(2)));
+}
+
+#[test]
+fn a_chat_file_becomes_a_finished_run_that_exports_the_same_lines() {
+    let text = "{\"messages\":[{\"role\":\"user\",\"content\":\"Q1\"},{\"role\":\"assistant\",\"content\":\"A1\"}]}\n{\"messages\":[{\"role\":\"user\",\"content\":\"Q2\"},{\"role\":\"assistant\",\"content\":\"A2\"}]}\n";
+    let (examples, problems) = read_chat_jsonl(text);
+    assert!(problems.is_empty());
+    let run = run_from_chat("r".into(), 0.0, "birds_chat.jsonl", examples);
+    assert_eq!(run.template.fact_name, "birds");
+    assert_eq!(run.items.len(), 2);
+    assert_eq!(run.summary().accepted, 2);
+    let again = crate::export::chat_jsonl(&run, None);
+    assert_eq!(read_chat_jsonl(&again), read_chat_jsonl(text));
+    let engine = crate::Engine::new(run);
+    assert_eq!(engine.status(), &crate::Status::Finished);
+}

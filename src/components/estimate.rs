@@ -1,0 +1,56 @@
+//! What the run in the form will cost, before Generate: calls, tokens and dollars from the plan
+//! and the prompt sizes, or from the shown run's measured averages when it is the same set-up.
+
+use crate::run::Controller;
+use crate::state::AppState;
+use crate::words;
+use leptos::prelude::*;
+use synfact_core::cost::{estimate, Estimate};
+
+/// The estimate line under the examples field.
+#[component]
+pub fn EstimateLine() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let ctl = expect_context::<Controller>();
+    let est = Memo::new(move |_| -> Option<Estimate> {
+        let mut form = app.form.get();
+        let prices = app.prices.get();
+        ctl.view.phase.track();
+        let examples: usize = form.examples.trim().parse().ok()?;
+        // The plan of one item per model is enough: the estimate scales it.
+        form.examples = "1".into();
+        let doc = app.parsed.with(|(d, _)| d.clone())?;
+        let mut run = form
+            .prepare(&doc.template, &doc.prompts, String::new(), 0.0)
+            .ok()?
+            .run;
+        run.settings.examples = examples;
+        let same = |shown: &synfact_core::Run| {
+            shown.template == run.template
+                && shown.generators.len() == run.generators.len()
+                && shown
+                    .generators
+                    .iter()
+                    .zip(&run.generators)
+                    .all(|(a, b)| a.config.model == b.config.model)
+        };
+        let measured = ctl
+            .with_run(|shown| same(shown).then(|| estimate(&run, &prices, Some(shown))))
+            .flatten();
+        Some(measured.unwrap_or_else(|| estimate(&run, &prices, None)))
+    });
+    view! {
+        <p class="hint estimate" id="estimate">{move || match est.get() {
+            None => "The estimate of calls, tokens and cost shows once the template and settings are complete.".to_string(),
+            Some(e) => format!(
+                "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.",
+                if e.measured { " (from the shown run's averages)" } else { " (from the prompt sizes)" },
+                e.calls,
+                words::count(e.items as usize, "item", "items"),
+                e.input_tokens,
+                e.output_tokens,
+                e.usd.map_or_else(|| "cost unknown (a model has no price)".to_string(), |u| format!("about {}", words::usd(u))),
+            ),
+        }}</p>
+    }
+}

@@ -1,0 +1,63 @@
+// Shipping (issue: ship): the built site under a sub-path, hashed asset names, no development
+// script, offline after one visit, and the release-size budget.
+import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { Synfact } from '../support/app.js';
+import { firstLoad } from '../support/size.js';
+
+const dist = process.env.SYNFACT_DIST;
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.webmanifest': 'application/manifest+json', '.svg': 'image/svg+xml' };
+
+/** A plain static file server for dist/ under /synfact/, that can be stopped. */
+async function staticServer() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith('/synfact/')) { res.writeHead(404).end(); return; }
+    let file = path.join(dist, decodeURIComponent(url.pathname.slice('/synfact'.length)));
+    if (file.endsWith('/')) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/synfact/`, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
+
+test('the built site names its assets by build, carries no development script, and loads them all', async ({ page }) => {
+  const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  expect(index).not.toMatch(/<script>|autoreload|__trunk/);
+  expect(index).toMatch(/src="\.\/boot-[0-9a-f]{12}\.js"/);
+  expect(index).toContain('rel="manifest"');
+  for (const fixed of ['synfact.js', 'synfact_bg.wasm', 'boot.js', 'main.css']) expect(fs.existsSync(path.join(dist, fixed)), fixed).toBe(false);
+  const app = new Synfact(page);
+  const failed = [];
+  page.on('response', (r) => r.status() >= 400 && failed.push(r.url()));
+  await app.open();
+  expect(failed).toEqual([]);
+  expect(app.errors).toEqual([]);
+});
+
+test('once visited, the site opens without network', async ({ page }) => {
+  const site = await staticServer();
+  await page.goto(site.url);
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeVisible();
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  await site.stop();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeVisible();
+  await expect(page.getByLabel('Template JSON', { exact: true })).toHaveValue(/blue_honeyeater/);
+});
+
+test('the first load stays within the release-size budget', async () => {
+  const budget = JSON.parse(fs.readFileSync(path.resolve('size-budget.json'), 'utf8'));
+  const size = firstLoad(dist);
+  for (const r of size.rows) console.log(`${r.name}: ${r.raw} B raw, ${r.gzip} B gzip, ${r.brotli} B brotli`);
+  console.log(`first load: ${size.raw} B raw, ${size.gzip} B gzip, ${size.brotli} B brotli (budget ${budget.gzip_max} gzip, target 250000)`);
+  expect(size.gzip).toBeLessThanOrEqual(budget.gzip_max);
+  expect(size.brotli).toBeLessThanOrEqual(budget.brotli_max);
+});
