@@ -17,22 +17,31 @@ pub enum PushStep {
 }
 
 async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::Value, String> {
+    send_raw(req, token, repo)
+        .await
+        .map_err(|e| redact(&e.to_string(), token))
+}
+
+/// Sends a request and reads the Hub's reply.
+async fn send_raw(
+    req: &HubRequest,
+    token: &str,
+    repo: &str,
+) -> Result<serde_json::Value, HubError> {
     let failed = |e: JsValue| {
         let text = e
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_else(|| format!("{e:?}"));
-        format!(
-            "The Hub could not be reached ({}): check the network, and that the Hub address is right.",
-            redact(&text, token)
-        )
+        HubError::Unreachable(redact(&text, token))
     };
     let headers = Headers::new().map_err(failed)?;
     headers
         .append("authorization", &format!("Bearer {}", token.trim()))
         .map_err(|_| {
-            "The Hub token holds a character a request header cannot carry: paste it again."
-                .to_string()
+            HubError::Unreachable(
+                "the token holds a character a request header cannot carry: paste it again".into(),
+            )
         })?;
     if let Some(t) = req.content_type {
         headers.append("content-type", t).map_err(failed)?;
@@ -44,7 +53,7 @@ async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::V
         init.set_body(&JsValue::from_str(b));
     }
     let request = Request::new_with_str_and_init(&req.url, &init).map_err(failed)?;
-    let window = web_sys::window().ok_or("no window")?;
+    let window = web_sys::window().ok_or_else(|| failed(JsValue::from_str("no window")))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(failed)?
@@ -55,7 +64,6 @@ async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::V
         .as_string()
         .unwrap_or_default();
     hub::read_reply(response.status(), &body, repo)
-        .map_err(|e: HubError| redact(&e.to_string(), token))
 }
 
 /// Whoami, create (an existing repository is fine), preupload, commit. `step` reports progress.
@@ -68,23 +76,21 @@ pub async fn push(
     summary: &str,
     step: impl Fn(PushStep),
 ) -> Result<PushStep, String> {
-    let (owner, name) = hub::check(token, repo, files).map_err(|e| format!("Not pushed: {e}."))?;
+    let not = |e: hub::HubInputError| format!("Not pushed: {e}.");
+    let hub_url = &hub::check_address(hub_url).map_err(not)?;
+    let (owner, name) = hub::check(token, repo, files).map_err(not)?;
     let repo_id = format!("{owner}/{name}");
     step(PushStep::Checking);
     let me = send(&hub::whoami(hub_url), token, &repo_id).await?;
     let user = hub::user_of(&me).map_err(|e| e.to_string())?;
     step(PushStep::Creating);
-    match send(
-        &hub::create_repo(hub_url, &owner, &name, &user, private),
-        token,
-        &repo_id,
-    )
-    .await
-    {
+    let create = hub::create_repo(hub_url, &owner, &name, &user, private);
+    match send_raw(&create, token, &repo_id).await {
         Ok(_) => {}
-        // 409: it exists already; the commit adds to it.
-        Err(e) if e.contains("answered 409") => {}
-        Err(e) => return Err(e),
+        // 409: it exists already; 403: the token may not create repositories but may still write
+        // to an existing one (the preupload below says which). The commit adds to it.
+        Err(HubError::Http { status: 409, .. }) | Err(HubError::Forbidden { .. }) => {}
+        Err(e) => return Err(redact(&e.to_string(), token)),
     }
     step(PushStep::Uploading(files.len()));
     let pre = send(&hub::preupload(hub_url, &repo_id, files), token, &repo_id).await?;

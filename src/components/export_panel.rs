@@ -6,7 +6,7 @@ use crate::download::save_text;
 use crate::run::Controller;
 use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::dataset::{self, DatasetFile, ExportChoice};
+use synfact_core::dataset::{self, DatasetFile, ExportChoice, FileKind};
 use synfact_core::Run;
 
 const JSONL: &str = "application/jsonl";
@@ -76,7 +76,8 @@ pub fn ExportPanel() -> impl IntoView {
     let download = move |chat: bool| {
         let result = ctl.with_run(|r| {
             let files = files(r)?;
-            for f in files.iter().filter(|f| f.name.contains("_chat") == chat) {
+            let kind = if chat { FileKind::Chat } else { FileKind::Text };
+            for f in files.iter().filter(|f| f.kind == kind) {
                 save_text(&f.name, &f.text, JSONL)
                     .map_err(|e| format!("The download failed: {e}"))?;
             }

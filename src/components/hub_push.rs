@@ -44,14 +44,11 @@ pub fn HubPush(files: Callback<(), Result<Vec<DatasetFile>, String>>) -> impl In
             let mut f = files.run(())?;
             let manifest = dataset::manifest(r, &prices, env!("CARGO_PKG_VERSION"), &f);
             let card = dataset_card(&manifest, licence.get_untracked().trim(), &f);
-            f.push(DatasetFile {
-                name: dataset::manifest_name(&r.template.fact_name),
-                text: serde_json::to_string_pretty(&manifest).unwrap_or_default(),
-            });
-            f.push(DatasetFile {
-                name: "README.md".into(),
-                text: card,
-            });
+            f.push(DatasetFile::other(
+                dataset::manifest_name(&r.template.fact_name),
+                serde_json::to_string_pretty(&manifest).unwrap_or_default(),
+            ));
+            f.push(DatasetFile::other("README.md".into(), card));
             Ok((f, format!("Add {} from synfact", r.template.fact_name)))
         });
         let (all, summary) = match prepared {

@@ -52,11 +52,11 @@ pub fn ListEditor(
                         edit(Box::new(move |l| if let Some(x) = l.get_mut(i) { *x = v }));
                     } />
                 <button type="button" aria-label=format!("Move {noun} {n} up") disabled=move || i == 0
-                    on:click=move |_| edit(Box::new(move |l| l.swap(i - 1, i)))>"↑"</button>
-                <button type="button" aria-label=format!("Move {noun} {n} down") disabled=move || i + 1 >= count()
-                    on:click=move |_| edit(Box::new(move |l| if i + 1 < l.len() { l.swap(i, i + 1) }))>"↓"</button>
+                    on:click=move |_| edit(Box::new(move |l| l.swap(i - 1, i)))>"Up"</button>
+                <button type="button" aria-label=format!("Move {noun} {n} down") disabled=move || { i + 1 >= count() }
+                    on:click=move |_| edit(Box::new(move |l| if i + 1 < l.len() { l.swap(i, i + 1) }))>"Down"</button>
                 <button type="button" aria-label=format!("Remove {noun} {n}")
-                    on:click=move |_| edit(Box::new(move |l| { if i < l.len() { l.remove(i); } }))>"✕"</button>
+                    on:click=move |_| edit(Box::new(move |l| { if i < l.len() { l.remove(i); } }))>"Remove"</button>
                 {move || err().map(|m| view! { <small id=format!("{id}-{i}-error") class="field-error">{m}</small> })}
             </li>
         }

@@ -92,7 +92,12 @@ pub fn ReviewItem() -> impl IntoView {
             fallback=|| view! { <p class="hint review-empty">"Open an item (click it, or press J) to read it in full and review it."</p> }>
             {move || item.get().map(|i| {
                 let id = i.id;
-                let rejected = i.stage != Stage::Accepted;
+                let kept = i.is_kept();
+                // The judge passed the question if a question-judging call was answered and the
+                // item went on to its answer.
+                let question_passed = i.stage >= Stage::QuestionJudged
+                    && !(i.stage.is_terminal() && matches!(i.ended_at, Some(synfact_core::Step::WriteQuestion | synfact_core::Step::JudgeQuestion)))
+                    && i.calls.iter().any(|c| c.step == synfact_core::Step::JudgeQuestion && c.error.is_none());
                 let tokens = i.total_usage();
                 let ms: f64 = i.calls.iter().map(|c| c.ms).sum();
                 let shown = i.clone();
@@ -127,7 +132,7 @@ pub fn ReviewItem() -> impl IntoView {
                                 view! {
                                     <h4>"Question"</h4>
                                     <p class="text">{i.final_question().unwrap_or("No question was written.").to_string()}</p>
-                                    <h4>{if rejected { "Answer (not in the dataset unless you accept it)" } else { "Answer" }}</h4>
+                                    <h4>{if kept { "Answer" } else { "Answer (not in the dataset)" }}</h4>
                                     <p class="text">{i.final_answer().unwrap_or("No answer was written.").to_string()}</p>
                                     {i.review.is_edited().then(|| view! {
                                         <details><summary>"Original texts"</summary>
@@ -156,7 +161,7 @@ pub fn ReviewItem() -> impl IntoView {
                         <dl class="facts">
                             {i.reason.as_ref().map(|r| view! { <dt>"Why it was not accepted"</dt><dd>{words::reason(r, i.ended_at)}</dd> })}
                             <dt>"Judge on the question"</dt>
-                            <dd>{i.verdicts.question.clone().unwrap_or_else(|| if i.stage > Stage::Question { "Accepted (no reason given).".into() } else { "Not judged.".into() })}</dd>
+                            <dd>{i.verdicts.question.clone().unwrap_or_else(|| if question_passed { "Accepted (no reason given).".into() } else { "Not judged.".into() })}</dd>
                             <dt>"Judge on the answer"</dt>
                             <dd>{i.verdicts.answer.clone().unwrap_or_else(|| match i.stage { Stage::Accepted => "Accepted (no reason given).".into(), _ => "Not judged.".into() })}</dd>
                             <dt>"Tokens"</dt>

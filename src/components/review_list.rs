@@ -18,8 +18,8 @@ const VIEW: f64 = 406.0;
 /// Rows drawn beyond the visible ones, above and below.
 const OVERSCAN: usize = 6;
 
-/// What one row shows.
-#[derive(Clone, PartialEq)]
+/// What one row shows (all of it is the row's key: a change of any part redraws it).
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Row {
     id: usize,
     at: usize,
@@ -265,7 +265,7 @@ pub fn ReviewList() -> impl IntoView {
                         }
                     }>
                     <ul aria-label="Items" style:height=move || format!("{}px", shown() as f64 * ROW)>
-                        <For each=rows key=|r: &Row| (r.id, r.at, r.state.clone(), r.detail.len(), r.question.len())
+                        <For each=rows key=|r: &Row| r.clone()
                             children=move |r: Row| {
                                 let id = r.id;
                                 view! {

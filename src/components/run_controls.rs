@@ -30,7 +30,7 @@ pub fn RunControls() -> impl IntoView {
                     <button type="button" on:click=move |_| ctl.pause()>"Pause"</button>
                 </Show>
                 <Show when=move || phase.get() == Phase::Resumable>
-                    <button type="button" on:click=move |_| { state.show_all.set(true); ctl.resume(&state.form.get_untracked()) }>"Resume"</button>
+                    <button type="button" on:click=move |_| { state.show_all.set(true); ctl.resume(&state.form.get_untracked(), state.prices.get_untracked()) }>"Resume"</button>
                 </Show>
                 <Show when=move || matches!(phase.get(), Phase::Running | Phase::Resumable)>
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>

@@ -160,6 +160,21 @@ impl Controller {
             Ok(p) => p,
             Err(errors) => return self.show_errors(errors),
         };
+        if prepared.run.settings.budget_usd.is_some() {
+            let run = &prepared.run;
+            let unpriced = run
+                .generators
+                .iter()
+                .chain([&run.judge])
+                .map(|m| m.config.model.as_str())
+                .find(|m| prices.price_of(m).is_none());
+            if let Some(m) = unpriced {
+                self.problems.set(vec![format!(
+                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Tokens and cost (after a first run) and try again."
+                )]);
+                return;
+            }
+        }
         prepared.run.settings.prices = prices;
         self.problems.set(Vec::new());
         self.field_errors.set(Vec::new());
@@ -235,17 +250,20 @@ impl Controller {
         }
     }
 
-    /// Sends items back to the judge, with the judge's endpoint and key as the form has them now.
+    /// Sends items back to the judge. A run that is not going takes the endpoints and keys in the
+    /// form now (as Resume does); a running one keeps its own, which match its endpoints.
     pub fn judge_again(self, items: Vec<usize>, form: &RunForm) {
         let Some(e) = self.current() else { return };
-        let connection = e.with_run(|run| form.connection(run));
-        let (connection, keys) = match connection {
-            Ok(c) => c,
-            Err(errors) => return self.show_errors(errors),
-        };
-        self.problems.set(Vec::new());
-        e.set_keys(keys);
-        e.dispatch(Event::Reconnect(connection));
+        if e.status() != Status::Running {
+            let connection = e.with_run(|run| form.connection(run));
+            let (connection, keys) = match connection {
+                Ok(c) => c,
+                Err(errors) => return self.show_errors(errors),
+            };
+            self.problems.set(Vec::new());
+            e.set_keys(keys);
+            e.dispatch(Event::Reconnect(connection));
+        }
         e.dispatch(Event::Review {
             items,
             action: ReviewAction::JudgeAgain,
@@ -265,13 +283,15 @@ impl Controller {
 
     /// Carries on with the endpoints, keys and limits in the form now (same models), so a
     /// corrected base URL or key takes effect — unless another tab is driving the run.
-    pub fn resume(self, form: &RunForm) {
+    pub fn resume(self, form: &RunForm, prices: PriceTable) {
         let Some(e) = self.current() else { return };
         let connection = e.with_run(|run| form.connection(run));
-        let (connection, keys) = match connection {
+        let (mut connection, keys) = match connection {
             Ok(c) => c,
             Err(errors) => return self.show_errors(errors),
         };
+        // Prices changed since the run was made count from now on (a raised budget too).
+        connection.prices = Some(prices);
         spawn_local(async move {
             match lock::acquire(&e.run_id()).await {
                 Acquired::Held(l) => e.hold(l),

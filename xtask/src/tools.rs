@@ -85,7 +85,10 @@ pub fn ensure(root: &Path, for_tests: bool) -> Result<(), String> {
                 .env("DEBIAN_FRONTEND", "noninteractive"))?;
         }
         let e2e = root.join("tests/e2e");
-        if !e2e.join("node_modules/@playwright/test").is_dir() {
+        let installed = ["@playwright/test", "@axe-core/playwright"]
+            .iter()
+            .all(|m| e2e.join("node_modules").join(m).is_dir());
+        if !installed {
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")

@@ -139,12 +139,21 @@ pub fn run_from_chat(id: String, now_ms: f64, file_name: &str, examples: Vec<Cha
     use crate::endpoint::BaseUrl;
     use crate::run::{EndpointSpec, Item, ModelSpec, RunSettings, Stage, Target};
     use crate::wire::{ModelConfig, ProviderKind};
-    let stem = file_name
+    let stem: String = file_name
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or(file_name)
         .trim_end_matches(".jsonl")
-        .trim_end_matches("_chat");
+        .trim_end_matches("_chat")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let template = crate::template::FactTemplate {
         fact_name: if stem.is_empty() {
             "imported".into()
@@ -208,11 +217,33 @@ pub fn split(ids: &[usize], validation: f64, seed: u64) -> (Vec<usize>, Vec<usiz
     (train, val)
 }
 
-/// An exported file: its name and contents.
+/// What an exported file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Chat,
+    Text,
+    /// The manifest, a dataset card: not examples.
+    Other,
+}
+
+/// An exported file: its name, what it holds, its split (when split) and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatasetFile {
     pub name: String,
+    pub kind: FileKind,
+    pub split: Option<&'static str>,
     pub text: String,
+}
+
+impl DatasetFile {
+    pub fn other(name: String, text: String) -> DatasetFile {
+        DatasetFile {
+            name,
+            kind: FileKind::Other,
+            split: None,
+            text,
+        }
+    }
 }
 
 /// What to export.
@@ -228,28 +259,49 @@ pub struct ExportChoice {
 pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
     let kept: Vec<usize> = run.kept(choice.generator).map(|i| i.id).collect();
     let fact = &run.template.fact_name;
-    let parts: Vec<(String, Vec<usize>)> = match choice.split {
-        None => vec![(String::new(), kept)],
+    let parts: Vec<(Option<&'static str>, Vec<usize>)> = match choice.split {
+        None => vec![(None, kept)],
         Some((fraction, seed)) => {
             let (train, val) = split(&kept, fraction, seed);
-            vec![("_train".into(), train), ("_validation".into(), val)]
+            vec![(Some("train"), train), (Some("validation"), val)]
         }
     };
     let mut out = Vec::new();
-    for (suffix, ids) in &parts {
+    for (part, ids) in &parts {
+        let suffix = part.map(|p| format!("_{p}")).unwrap_or_default();
         let items = || ids.iter().map(|&id| &run.items[id]);
         let q = |i: &crate::run::Item| i.final_question().unwrap_or("").to_string();
         let a = |i: &crate::run::Item| i.final_answer().unwrap_or("").to_string();
         out.push(DatasetFile {
             name: format!("{fact}_chat{suffix}.jsonl"),
+            kind: FileKind::Chat,
+            split: *part,
             text: crate::export::jsonl(items().map(|i| chat_line(&q(i), &a(i)))),
         });
         out.push(DatasetFile {
             name: format!("{fact}_text{suffix}.jsonl"),
+            kind: FileKind::Text,
+            split: *part,
             text: crate::export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
         });
     }
     out
+}
+
+/// Extra body fields whose names suggest a credential (some gateways take a key in the body):
+/// their values are replaced, so a manifest or a dataset card never carries one.
+fn mask_secrets(map: &mut serde_json::Map<String, Value>) {
+    for (k, v) in map.iter_mut() {
+        let name = k.to_ascii_lowercase();
+        if ["key", "token", "secret", "auth", "password", "credential"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            *v = json!("[removed]");
+        } else if let Value::Object(inner) = v {
+            mask_secrets(inner);
+        }
+    }
 }
 
 /// The SHA-256 of a text, in hex.
@@ -270,12 +322,21 @@ pub fn manifest_name(fact_name: &str) -> String {
 pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetFile]) -> Value {
     let model = |m: &crate::run::ModelSpec| {
         let e = run.endpoints.get(m.endpoint);
+        let mut settings = serde_json::to_value(&m.config).unwrap_or_default();
+        if let Some(Value::Object(extra)) = settings.get_mut("extra_body") {
+            mask_secrets(extra);
+        }
         json!({
             "provider": e.map(|e| format!("{:?}", e.kind)),
             "base_url": e.map(|e| e.base_url.as_str().to_string()),
-            "settings": m.config,
+            "settings": settings,
         })
     };
+    let exported: usize = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Chat)
+        .map(|f| f.text.lines().count())
+        .sum();
     let counts = ReviewCounts::of(&run.items);
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for r in run.items.iter().filter_map(|i| i.reason.as_ref()) {
@@ -304,7 +365,8 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
             "unfinished": counts.open,
             "edited": counts.edited,
             "deleted": counts.deleted,
-            "exported": counts.kept,
+            "exported": exported,
+            "kept_after_review": counts.kept,
             "by_reason": reasons,
         },
         "tokens": {

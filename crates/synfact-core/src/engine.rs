@@ -63,6 +63,8 @@ pub struct Connection {
     pub timeout_ms: u64,
     pub max_retries: u32,
     pub budget_usd: Option<f64>,
+    /// The price table as the user keeps it now, when it is to replace the run's.
+    pub prices: Option<crate::cost::PriceTable>,
 }
 
 /// A call for the adapter to make. The adapter adds the key and builds the HTTP request.
@@ -190,7 +192,7 @@ impl Engine {
             }
             d
         });
-        let spent_usd = crate::cost::CostReport::of(&run, &run.settings.prices).known_usd;
+        let spent_usd = run.items.iter().map(|i| i.spent_usd).sum();
         let mut engine = Engine {
             dedup,
             rejudging: BTreeSet::new(),
@@ -398,6 +400,9 @@ impl Engine {
         self.run.settings.timeout_ms = c.timeout_ms;
         self.run.settings.max_retries = c.max_retries;
         self.run.settings.budget_usd = c.budget_usd;
+        if let Some(p) = c.prices {
+            self.run.settings.prices = p;
+        }
         self.busy = vec![0; n];
         self.sent = vec![VecDeque::new(); n];
         // Items that ran out of retries against the old settings get a fresh count.
@@ -510,7 +515,9 @@ impl Engine {
                     let model =
                         crate::cost::model_for(&self.run, self.run.items[f.item].generator, step);
                     if let Some(p) = self.run.settings.prices.price_of(model) {
-                        self.spent_usd += p.cost(&reply.usage);
+                        let usd = p.cost(&reply.usage);
+                        self.spent_usd += usd;
+                        self.run.items[f.item].spent_usd += usd;
                     }
                 }
                 let item = &mut self.run.items[f.item];
@@ -809,6 +816,12 @@ impl Engine {
             }
         }
         if self.status == Status::Running {
+            if let Some(reason) = self.over_budget() {
+                // Calls in flight are let finish (they are paid for); nothing new is sent.
+                self.status = Status::Paused(reason);
+            }
+        }
+        if self.status == Status::Running {
             self.send_ready(now, out);
         }
         let next_backoff = self.waiting.first().map(|&(at, _)| at as f64);
@@ -820,12 +833,6 @@ impl Engine {
             if self.wake.is_none_or(|w| w <= now || at < w) {
                 self.wake = Some(at);
                 out.push(Command::WakeAt(at));
-            }
-        }
-        if self.status == Status::Running {
-            if let Some(reason) = self.over_budget() {
-                // Calls in flight are let finish (they are paid for); nothing new is sent.
-                self.status = Status::Paused(reason);
             }
         }
         let all_ended = self.ended() == self.run.items.len();
@@ -980,7 +987,13 @@ pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCal
         messages,
         config,
         verdict_schema,
-        attempt: item.samples[step.index()],
+        // A repeated prompt's question is a fresh draw (its own cache key), not a copy.
+        attempt: item.samples[step.index()]
+            + if step == Step::WriteQuestion {
+                item.draw << 16
+            } else {
+                0
+            },
     }
 }
 
@@ -1004,8 +1017,9 @@ pub fn cache_keys(run: &Run) -> Vec<String> {
                 continue;
             };
             let mut call = call_for(run, idx, step, Texts::Original);
+            let draw = call.attempt - item.samples[step.index()];
             for sample in 0..=item.samples[step.index()] {
-                call.attempt = sample;
+                call.attempt = draw + sample;
                 keys.push(cache_key(spec.kind, &spec.base_url, &call));
             }
         }

@@ -5,7 +5,7 @@
 //! (`POST /api/datasets/{repo}/commit/{revision}`, NDJSON: a header line, then one line per file
 //! with its base64 content). The adapter sends them; the token goes only in its headers.
 
-use crate::dataset::DatasetFile;
+use crate::dataset::{DatasetFile, FileKind};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -27,6 +27,8 @@ pub enum HubInputError {
     TooLarge(String),
     #[error("there is nothing to push: no example is in the dataset")]
     Empty,
+    #[error("the Hub address must be an https:// address (http:// only for this computer)")]
+    BadAddress,
 }
 
 /// What went wrong at the Hub.
@@ -42,6 +44,8 @@ pub enum HubError {
     Http { status: u16, message: String },
     #[error("the Hub's reply was not understood: {0}")]
     Unreadable(String),
+    #[error("the Hub could not be reached ({0}): check the network and the Hub address")]
+    Unreachable(String),
 }
 
 /// A dataset repository id, `owner/name`, checked.
@@ -63,6 +67,17 @@ pub fn check_repo(repo: &str) -> Result<(String, String), HubInputError> {
     }
 }
 
+/// The Hub's address, checked: https, or http only to this computer (a local test server), so
+/// the token never travels in the clear or to a relative address on the app's own site.
+pub fn check_address(hub: &str) -> Result<String, HubInputError> {
+    let url = crate::endpoint::BaseUrl::parse(hub).map_err(|_| HubInputError::BadAddress)?;
+    if url.is_https() || url.is_local() {
+        Ok(url.as_str().trim_end_matches('/').to_string())
+    } else {
+        Err(HubInputError::BadAddress)
+    }
+}
+
 /// Checks everything that can be checked before a request.
 pub fn check(
     token: &str,
@@ -75,7 +90,7 @@ pub fn check(
     let ids = check_repo(repo)?;
     if files
         .iter()
-        .all(|f| f.text.is_empty() || f.name.ends_with(".md") || f.name.ends_with(".json"))
+        .all(|f| f.kind == FileKind::Other || f.text.is_empty())
     {
         return Err(HubInputError::Empty);
     }
@@ -109,7 +124,7 @@ pub fn whoami(hub: &str) -> HubRequest {
 
 pub fn create_repo(hub: &str, owner: &str, name: &str, user: &str, private: bool) -> HubRequest {
     let mut body = json!({"type": "dataset", "name": name, "private": private});
-    if owner != user {
+    if !owner.eq_ignore_ascii_case(user) {
         body["organization"] = json!(owner);
     }
     HubRequest {
@@ -202,14 +217,10 @@ pub fn dataset_card(manifest: &Value, licence: &str, files: &[DatasetFile]) -> S
         .unwrap_or("dataset");
     let data_files: Vec<String> = files
         .iter()
-        .filter(|f| f.name.contains("_chat"))
+        .filter(|f| f.kind == FileKind::Chat)
         .map(|f| {
-            let split = if f.name.contains("_validation") {
-                "validation"
-            } else {
-                "train"
-            };
-            format!("      - split: {split}\n        path: {}", f.name)
+            let split = f.split.unwrap_or("train");
+            format!("      - split: {split}\n        path: \"{}\"", f.name)
         })
         .collect();
     let models: Vec<String> = manifest["generators"]

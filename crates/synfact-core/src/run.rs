@@ -249,6 +249,14 @@ pub struct Item {
     pub review: Review,
     #[serde(default)]
     pub notes: Vec<Note>,
+    /// How many earlier items of this model had the same prompt: part of the question call's
+    /// sample number, so an item never reuses another's cached question.
+    #[serde(default)]
+    pub draw: u32,
+    /// Dollars paid for this item's replies from providers (cached replies cost nothing), at the
+    /// run's prices: what the budget counts, kept across reloads.
+    #[serde(default)]
+    pub spent_usd: f64,
 }
 
 impl Item {
@@ -276,6 +284,8 @@ impl Item {
             calls: Vec::new(),
             review: Review::default(),
             notes: Vec::new(),
+            draw: 0,
+            spent_usd: 0.0,
         }
     }
 
@@ -363,10 +373,17 @@ impl Run {
     ) -> Run {
         let planner = Planner::new(&template, settings.seed);
         let mut items = Vec::with_capacity(settings.examples * generators.len());
+        // Prompts repeat once the plan has gone through every setting of every cell.
+        let mut draws: std::collections::HashMap<PlannedPrompt, u32> = Default::default();
         for g in 0..generators.len() {
+            draws.clear();
             for k in 0..settings.examples as u64 {
                 let Some(p) = planner.prompt(k) else { break };
-                items.push(Item::new(items.len(), g, p, None));
+                let mut item = Item::new(items.len(), g, p, None);
+                let draw = draws.entry(p).or_default();
+                item.draw = *draw;
+                *draw += 1;
+                items.push(item);
             }
         }
         Run {

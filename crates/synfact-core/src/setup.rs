@@ -719,6 +719,7 @@ impl RunForm {
                 timeout_ms,
                 max_retries,
                 budget_usd,
+                prices: None,
             },
             parsed.keys,
         ))

@@ -144,3 +144,27 @@ test('a chat JSONL file from elsewhere opens for review; a malformed one is name
   expect(out.file).toBe('elsewhere_chat.jsonl');
   expect(parseLines(out.lines).map((l) => l.messages[0].content)).toEqual(['Q one?', 'Q two?']);
 });
+
+test('the estimate before a run is close to what the run counts', async ({ page }) => {
+  const mock = await startMock(['--seed', '9']);
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'gpt-4o-mini', judgeModel: 'gpt-4o-mini', examples: 40,
+    settings: { 'Stop when': 'attempts' } });
+  const estimate = await page.locator('#estimate').textContent();
+  const [, calls, input, output] = estimate.match(/(\d+) calls .*?, (\d+) input and (\d+) output tokens/).map(Number);
+  await app.generate();
+  await app.waitFinished();
+  const summary = await page.locator('details.cost summary').textContent();
+  const [, inCounted, outCounted] = summary.match(/Tokens and cost: (\d+) in, (\d+) out/).map(Number);
+  const sent = (await mock.stats()).completions;
+  console.log(`estimate: ${calls} calls, ${input} in, ${output} out; counted: ${sent} calls, ${inCounted} in, ${outCounted} out; ` +
+    `input error ${(((input - inCounted) / inCounted) * 100).toFixed(1)}%, output error ${(((output - outCounted) / outCounted) * 100).toFixed(1)}%`);
+  expect(sent).toBe(calls);
+  expect(Math.abs(input - inCounted) / inCounted).toBeLessThan(0.3);
+  // A second estimate, from this run's averages, is closer still.
+  await expect(page.locator('#estimate')).toContainText('from the shown run');
+  const again = (await page.locator('#estimate').textContent()).match(/, (\d+) input and (\d+) output tokens/).map(Number);
+  expect(Math.abs(again[1] - inCounted) / inCounted).toBeLessThan(0.05);
+  mock.stop();
+});

@@ -130,7 +130,7 @@ test('export writes the original field names; a file written for the original mo
 
 test('a share link opens in a fresh browser (under a sub-path too), is saved from there and generates', async ({ page, browser }) => {
   const app = new Synfact(page);
-  await page.goto(process.env.APP_URL + 'synfact/');
+  await page.goto(process.env.APP_URL);
   await expect(app.button('Generate')).toBeVisible();
   await app.field('Template').selectOption('pandas_habitat');
   await app.openDetails('Prompts');
@@ -139,7 +139,7 @@ test('a share link opens in a fresh browser (under a sub-path too), is saved fro
   await app.field('API key').fill('sk-never-in-a-link-123456');
   await app.button('Copy share link').click();
   const link = await app.field('Share link').inputValue();
-  expect(link.startsWith(process.env.APP_URL + 'synfact/#t=1.')).toBe(true);
+  expect(link.startsWith(process.env.APP_URL + '#t=1.')).toBe(true);
   expect(link).not.toContain('sk-never');
   const other = await browser.newContext();
   const b = new Synfact(await other.newPage());

@@ -179,3 +179,25 @@ fn a_chat_file_becomes_a_finished_run_that_exports_the_same_lines() {
     let engine = crate::Engine::new(run);
     assert_eq!(engine.status(), &crate::Status::Finished);
 }
+
+#[test]
+fn a_credential_in_extra_body_never_reaches_the_manifest() {
+    let mut run = finished_run(2);
+    let extra: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+        r#"{"api_key": "sk-in-body-0000", "metadata": {"auth_token": "tok-1111", "team": "birds"}, "top_k": 40}"#,
+    )
+    .unwrap();
+    run.generators[0].config.extra_body = Some(extra);
+    let m = manifest(&run, &PriceTable::defaults(), "1", &[]).to_string();
+    assert!(
+        !m.contains("sk-in-body-0000") && !m.contains("tok-1111"),
+        "{m}"
+    );
+    assert!(m.contains("\"team\":\"birds\"") && m.contains("\"top_k\":40"));
+}
+
+#[test]
+fn an_imported_file_name_becomes_a_safe_fact_name() {
+    let run = run_from_chat("r".into(), 0.0, "C:\\data\\birds #2_chat.jsonl", Vec::new());
+    assert_eq!(run.template.fact_name, "birds__2");
+}

@@ -164,6 +164,14 @@ fn the_budget_pauses_the_run_and_a_higher_one_lets_it_go_on() {
         panic!("{:?}", sim.engine.status());
     };
     assert!(spent_usd >= budget_usd);
+    // A reload counts what the items paid for, not what they used from the cache.
+    let reopened = Engine::new(sim.engine.run().clone());
+    assert!((reopened.spent_usd() - sim.engine.spent_usd()).abs() < 1e-12);
+    let mut cached_only = sim.engine.run().clone();
+    for i in &mut cached_only.items {
+        i.spent_usd = 0.0;
+    }
+    assert_eq!(Engine::new(cached_only).spent_usd(), 0.0);
     // Calls already in flight finish, nothing more is sent.
     assert!((20..=22).contains(&sim.sent.len()), "{}", sim.sent.len());
     sim.apply(Event::Resume);
@@ -178,10 +186,49 @@ fn the_budget_pauses_the_run_and_a_higher_one_lets_it_go_on() {
         timeout_ms: 5000,
         max_retries: 6,
         budget_usd: Some(1.0),
+        prices: None,
     }));
     sim.apply(Event::Resume);
     sim.run_until(f64::INFINITY);
     assert_eq!(sim.engine.status(), &Status::Finished);
     assert_eq!(sim.sent.len(), 80);
     assert!((sim.engine.spent_usd() - 80.0 * 15e-6).abs() < 1e-9);
+}
+
+#[test]
+fn a_replacement_with_a_used_prompt_asks_for_a_fresh_question() {
+    // pandas_habitat has three seed questions: replacements soon repeat a prompt. Every
+    // question call of a run must still have its own cache key.
+    let mut sim = Sim::new(crate::testing::run(
+        "pandas_habitat",
+        &["gen"],
+        "judge",
+        |s| {
+            s.examples = 60;
+        },
+    ));
+    sim.script = Box::new(|req, _| {
+        if req.step == Step::JudgeAnswer && req.item % 3 == 0 {
+            Script::JudgeNo
+        } else {
+            Script::Ok
+        }
+    });
+    let sim = sim.finish();
+    let keys: Vec<&String> = sim
+        .sent
+        .iter()
+        .filter(|(_, r)| r.step == Step::WriteQuestion)
+        .map(|(_, r)| &r.cache_key)
+        .collect();
+    let distinct: std::collections::HashSet<_> = keys.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        keys.len(),
+        "a question call repeated another's key"
+    );
+    assert!(
+        sim.engine.run().items.iter().any(|i| i.draw > 0),
+        "the test needs a repeat"
+    );
 }

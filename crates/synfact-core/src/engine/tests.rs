@@ -719,6 +719,7 @@ fn resume_after_fixing_the_base_url_goes_to_the_new_endpoint() {
         timeout_ms: 5000,
         max_retries: 6,
         budget_usd: None,
+        prices: None,
     }));
     sim.apply(Event::Resume);
     sim.run_until(f64::INFINITY);

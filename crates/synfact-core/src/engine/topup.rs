@@ -44,6 +44,8 @@ pub(super) struct TopUp {
     keep_going: bool,
     /// Items allowed beyond `max_items`, granted each time the user resumes after a stop.
     allowance: usize,
+    /// Items per (generator, prompt): a new item with a prompt used before takes the next draw.
+    draws: HashMap<(usize, crate::plan::PlannedPrompt), u32>,
 }
 
 impl TopUp {
@@ -54,6 +56,7 @@ impl TopUp {
             cell_live: HashMap::new(),
             keep_going: false,
             allowance: 0,
+            draws: HashMap::new(),
             next_position: vec![run.settings.examples as u64; run.generators.len()],
         };
         for i in &run.items {
@@ -70,7 +73,22 @@ impl TopUp {
     }
 
     /// Counts a new item.
+    /// A new item of the run (its draw set from the items with its prompt so far).
+    fn item(
+        &self,
+        id: usize,
+        g: usize,
+        prompt: crate::plan::PlannedPrompt,
+        replaces: Option<usize>,
+    ) -> Item {
+        let mut item = Item::new(id, g, prompt, replaces);
+        item.draw = self.draws.get(&(g, prompt)).copied().unwrap_or(0);
+        item
+    }
+
     pub(super) fn added(&mut self, item: &Item) {
+        let draw = self.draws.entry((item.generator, item.prompt)).or_default();
+        *draw = (*draw).max(item.draw + 1);
         if let Some(c) = self.per_generator.get_mut(item.generator) {
             c.items += 1;
         }
@@ -158,7 +176,7 @@ impl TopUp {
                 let Some(p) = self.fresh(&planner, g) else {
                     break;
                 };
-                let item = Item::new(run.items.len() + out.len(), g, p, None);
+                let item = self.item(run.items.len() + out.len(), g, p, None);
                 self.added(&item);
                 out.push(item);
             }
@@ -212,7 +230,7 @@ impl TopUp {
                 None => return Next::Nothing,
             }
         };
-        let item = Item::new(run.items.len(), g, prompt, Some(idx));
+        let item = self.item(run.items.len(), g, prompt, Some(idx));
         self.added(&item);
         Next::Item(Box::new(item))
     }

@@ -1,9 +1,36 @@
 use super::*;
 
 fn file(name: &str, text: &str) -> DatasetFile {
+    let kind = if name.ends_with(".md") || name.ends_with(".json") {
+        FileKind::Other
+    } else if name.contains("_text") {
+        FileKind::Text
+    } else {
+        FileKind::Chat
+    };
+    let split = ["train", "validation"]
+        .into_iter()
+        .find(|s| name.contains(s));
     DatasetFile {
         name: name.into(),
+        kind,
+        split,
         text: text.into(),
+    }
+}
+
+#[test]
+fn the_hub_address_must_be_https_or_this_computer() {
+    assert_eq!(
+        check_address("https://huggingface.co/"),
+        Ok("https://huggingface.co".into())
+    );
+    assert_eq!(
+        check_address("http://127.0.0.1:9000"),
+        Ok("http://127.0.0.1:9000".into())
+    );
+    for bad in ["huggingface.co", "http://huggingface.co", "ftp://x", ""] {
+        assert_eq!(check_address(bad), Err(HubInputError::BadAddress), "{bad}");
     }
 }
 
@@ -62,6 +89,17 @@ fn requests_follow_the_hub_api_and_carry_no_token() {
     )
     .unwrap();
     assert!(own.get("organization").is_none());
+    let cased: Value = serde_json::from_str(
+        create_repo(HUB, "Alice", "birds", "alice", false)
+            .body
+            .as_deref()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        cased.get("organization").is_none(),
+        "names on the Hub ignore case"
+    );
     let files = [
         file("b_chat.jsonl", "{\"messages\":[]}\n"),
         file("README.md", "# b\n"),
@@ -147,8 +185,10 @@ fn the_card_names_the_data_files_licence_and_counts() {
     ];
     let card = dataset_card(&manifest, "cc-by-4.0", &files);
     assert!(card.starts_with("---\nlicense: cc-by-4.0\n"));
-    assert!(card.contains("      - split: train\n        path: birds_chat_train.jsonl"));
-    assert!(card.contains("      - split: validation\n        path: birds_chat_validation.jsonl"));
+    assert!(card.contains("      - split: train\n        path: \"birds_chat_train.jsonl\""));
+    assert!(
+        card.contains("      - split: validation\n        path: \"birds_chat_validation.jsonl\"")
+    );
     assert!(!card.contains("birds_text_train.jsonl"));
     assert!(card.contains("9 exported"));
     assert!(card.contains("`gpt-4o-mini`; judge: `gpt-4o`"));
