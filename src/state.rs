@@ -9,7 +9,7 @@ use crate::template_book::TemplateNote;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use synfact_core::setup::{Field, FieldError, RunForm};
+use synfact_core::setup::{Field, FieldError, Problem, RunForm};
 use synfact_core::template::{TemplateDoc, BUILT_IN};
 use synfact_core::TemplateIssue;
 
@@ -106,6 +106,13 @@ impl AppState {
             loaded.set(true);
             self.open_link();
         });
+        // A link pasted into this tab's address bar changes only the fragment: no reload.
+        let on_hash = leptos::prelude::window_event_listener(leptos::ev::hashchange, move |_| {
+            if loaded.get_untracked() {
+                self.open_link();
+            }
+        });
+        on_cleanup(move || on_hash.remove());
         // The working template, and (when it is one of My templates) that template too.
         Effect::new(move |_| {
             let t = template.get();
@@ -165,9 +172,20 @@ impl AppState {
                 .with(|errors| errors.iter().find(|e| e.field == f).cloned())
                 .filter(|_| shown)
                 .or_else(|| {
-                    self.ctl
-                        .field_errors
-                        .with(|e| e.iter().find(|e| e.field == f).cloned())
+                    // Only what the live check cannot know (the run Resume would carry on): other
+                    // problems from the last Generate are stale once the field is fixed.
+                    self.ctl.field_errors.with(|e| {
+                        e.iter()
+                            .find(|e| {
+                                e.field == f
+                                    && matches!(
+                                        e.problem,
+                                        Problem::ModelChanged { .. }
+                                            | Problem::ModelCountChanged { .. }
+                                    )
+                            })
+                            .cloned()
+                    })
                 });
             found.map(|e| words::field_error(&e))
         })

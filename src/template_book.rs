@@ -371,6 +371,7 @@ impl AppState {
         }
         match share::decode(&hash) {
             Ok(doc) => {
+                self.link_error.set(None);
                 let name = doc.template.fact_name.clone();
                 let kept = self.replace_working(WorkingTemplate {
                     choice: "shared".into(),

@@ -133,9 +133,31 @@ pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
                 .generators
                 .get(*generator)
                 .map_or("", |g| g.config.model.as_str());
-            format!(
-                "none of the first {tried} items of model {model} was accepted, so synfact stopped rather than keep paying for replacements. Look at the rejection reasons under Results: the template, the prompts or the judge model may need a change. Press Resume to try more anyway."
-            )
+            let mine = || run.items.iter().filter(|i| i.generator == *generator);
+            let failed = mine()
+                .filter(|i| i.stage == synfact_core::Stage::Failed)
+                .count();
+            let rejected = mine()
+                .filter(|i| i.stage == synfact_core::Stage::Rejected)
+                .count();
+            if failed > rejected {
+                let last = mine()
+                    .filter(|i| i.stage == synfact_core::Stage::Failed)
+                    .filter_map(|i| {
+                        i.reason
+                            .as_ref()
+                            .map(|r| crate::words::reason(r, i.ended_at))
+                    })
+                    .last()
+                    .unwrap_or_default();
+                format!(
+                    "none of the first {tried} items of model {model} was accepted: {failed} failed (the last: {last}). The provider or the settings need a look (base URL, model, max tokens, timeout) before anything more is spent; press Resume to try again."
+                )
+            } else {
+                format!(
+                    "none of the first {tried} items of model {model} was accepted ({rejected} rejected), so synfact stopped rather than keep paying for replacements. Look at the rejection reasons under Results: the template, the prompts or the judge model may need a change. Press Resume to try more anyway."
+                )
+            }
         }
     }
 }
@@ -426,7 +448,10 @@ pub fn url_error(name: &str, e: &UrlError) -> String {
 }
 
 pub fn key_error(name: &str, e: &KeyError) -> String {
-    if e.invisible {
+    if e.character == ' ' && e.position == 7 {
+        // "Bearer sk-…" copied from a curl example: the app adds "Bearer " itself.
+        format!("{name} starts with a word and a space (\"Bearer \"?): paste the key alone; synfact adds \"Bearer \" itself.")
+    } else if e.invisible {
         format!(
             "{name} contains an invisible character (U+{:04X}) at position {} — paste it again, or delete that character.",
             e.character as u32, e.position

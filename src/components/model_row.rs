@@ -7,10 +7,15 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use synfact_core::setup::{is_default_base_url, preset, Field, ModelForm, PRESETS};
 
-/// Switching provider fills in its base URL and model unless the user typed their own.
+/// Switching provider fills in its base URL and model unless the user typed their own. A key
+/// typed for the old provider is dropped when the address moves to the new one's: a key goes
+/// only to its own provider.
 fn switch_provider(m: &mut ModelForm, id: &str) {
     let p = preset(id);
     if is_default_base_url(&m.base_url) {
+        if m.provider != id && m.base_url.trim() != p.base_url {
+            m.api_key.clear();
+        }
         m.base_url = p.base_url.into();
     }
     if m.model.trim().is_empty() || PRESETS.iter().any(|q| q.model == m.model) {

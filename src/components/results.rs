@@ -37,6 +37,20 @@ pub fn Results() -> impl IntoView {
                     let pct = if ended == 0 { 0 } else { (100.0 * s.accepted as f64 / ended as f64).round() as u32 };
                     format!("{} of {} finished items accepted ({pct}%). {} in the dataset after review.", s.accepted, ended, s.kept)
                 }}</p>
+                {move || {
+                    revision.track();
+                    ctl.view.phase.track();
+                    let short = ctl.with_run(|r| {
+                        let wanted = r.settings.examples * r.generators.len();
+                        let s = r.summary();
+                        (r.settings.target == synfact_core::Target::Accepted && s.open == 0 && s.accepted < wanted)
+                            .then(|| format!(
+                                "{} accepted of the {wanted} asked for: the replacements for rejected and failed items ran out (at most 4 tries per seed question × requirement cell, and 3 × N + 10 items per model). The reasons are in the quality report and the review below; to try more, raise Examples and press Generate (calls already answered come from the cache).",
+                                s.accepted
+                            ))
+                    }).flatten();
+                    short.map(|t| view! { <p class="note" role="note">{t}</p> })
+                }}
                 <ExportPanel />
                 <CostPanel />
                 <QualityReportView />

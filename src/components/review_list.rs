@@ -12,9 +12,9 @@ use synfact_core::{Item, Stage};
 use wasm_bindgen::JsCast;
 
 /// Height of one row, in pixels (fixed, so a row's place is its position times this).
-const ROW: f64 = 58.0;
+const ROW: f64 = 64.0;
 /// Height of the scrolled list.
-const VIEW: f64 = 406.0;
+const VIEW: f64 = 448.0;
 /// Rows drawn beyond the visible ones, above and below.
 const OVERSCAN: usize = 6;
 

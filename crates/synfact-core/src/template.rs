@@ -244,6 +244,8 @@ impl TemplateDoc {
     /// Reads a template file: the template (when the JSON holds one, even with problems in
     /// its content) and every problem found, warnings included.
     pub fn parse(text: &str) -> (Option<TemplateDoc>, Vec<TemplateIssue>) {
+        // A byte-order mark (Windows editors add one) is not part of the JSON.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let entries = match serde_json::from_str::<Entries>(text) {
             Ok(e) => e.0,
             Err(e) if e.classify() == serde_json::error::Category::Data => {

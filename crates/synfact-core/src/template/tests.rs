@@ -214,3 +214,12 @@ fn round_trips_through_json() {
     assert_eq!(FactTemplate::from_json(&t.to_pretty_json()).unwrap(), t);
     assert!(t.fact_tokens() > 50);
 }
+
+#[test]
+fn a_byte_order_mark_is_not_a_json_error() {
+    let json = FactTemplate::built_in("pandas_habitat")
+        .unwrap()
+        .to_pretty_json();
+    let (doc, issues) = TemplateDoc::parse(&format!("\u{FEFF}{json}"));
+    assert!(doc.is_some(), "{issues:?}");
+}
