@@ -142,13 +142,13 @@ pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
                 .count();
             if failed > rejected {
                 let last = mine()
+                    .rev()
                     .filter(|i| i.stage == synfact_core::Stage::Failed)
-                    .filter_map(|i| {
+                    .find_map(|i| {
                         i.reason
                             .as_ref()
                             .map(|r| crate::words::reason(r, i.ended_at))
                     })
-                    .last()
                     .unwrap_or_default();
                 format!(
                     "none of the first {tried} items of model {model} was accepted: {failed} failed (the last: {last}). The provider or the settings need a look (base URL, model, max tokens, timeout) before anything more is spent; press Resume to try again."
