@@ -85,9 +85,13 @@ pub fn ensure(root: &Path, for_tests: bool) -> Result<(), String> {
                 .env("DEBIAN_FRONTEND", "noninteractive"))?;
         }
         let e2e = root.join("tests/e2e");
-        let installed = ["@playwright/test", "@axe-core/playwright"]
-            .iter()
-            .all(|m| e2e.join("node_modules").join(m).is_dir());
+        let installed = [
+            "@playwright/test",
+            "@axe-core/playwright",
+            "@action-validator/cli",
+        ]
+        .iter()
+        .all(|m| e2e.join("node_modules").join(m).is_dir());
         if !installed {
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
