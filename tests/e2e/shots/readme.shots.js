@@ -5,6 +5,13 @@ import { startMock } from '../support/mock.js';
 
 const docs = path.resolve('../../docs');
 
+test('README screenshot: the first screen at 1280 × 900', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const app = new Synfact(page);
+  await app.open();
+  await page.screenshot({ path: path.join(docs, 'screenshot.png') });
+});
+
 test('README screenshots: the review view and the yield grid', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const mock = await startMock(['--p-judge-no', '0.25', '--seed', '51']);
