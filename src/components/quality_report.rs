@@ -30,7 +30,12 @@ fn reason_name(code: &str) -> &str {
 pub fn QualityReportView() -> impl IntoView {
     let ctl = expect_context::<Controller>();
     let state = expect_context::<AppState>();
+    // The report reads every question and answer: it is worked out only while it is open.
+    let open = RwSignal::new(false);
     let r = Memo::new(move |_| {
+        if !open.get() {
+            return QualityReport::default();
+        }
         ctl.view.revision.track();
         ctl.view.progress.track();
         ctl.with_run(report).unwrap_or_default()
@@ -43,7 +48,12 @@ pub fn QualityReportView() -> impl IntoView {
         }
     };
     view! {
-        <details class="quality">
+        <details class="quality" on:toggle=move |ev| {
+            use wasm_bindgen::JsCast;
+            if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                open.set(d.open());
+            }
+        }>
             <summary>"Quality report"</summary>
             {move || {
                 let q: QualityReport = r.get();

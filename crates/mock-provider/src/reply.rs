@@ -303,7 +303,7 @@ pub fn decide_noting(
             // Words of the question's own (a real model varies its wording far more than a few
             // fixed phrases do): half from the vocabulary, half made of syllables, so that two
             // distinct questions share few words and are not taken for near-duplicates.
-            let words: Vec<String> = (0..16)
+            let words: Vec<String> = (0..32)
                 .map(|k| {
                     x = crate::faults::mix(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
                     if k % 2 == 0 {

@@ -7,7 +7,7 @@ import { startMock } from '../support/mock.js';
 import { measureScale } from '../support/scale.js';
 
 test('10,000 items: the page stays responsive, export and review stay fast', async ({ page }) => {
-  const mock = await startMock(['--seed', '41']);
+  const mock = await startMock(['--seed', '41', '--vary-samples']);
   const app = new Synfact(page);
   const m = await measureScale(app, page, mock, 10_000, 1_200_000);
   console.log(`scale 10,000 items: ${JSON.stringify(m)}`);

@@ -9,7 +9,7 @@ import { measureScale } from '../support/scale.js';
 test.describe.configure({ retries: 2 });
 
 test('2,000 items keep the page responsive, export fast and the review list smooth', async ({ page }) => {
-  const mock = await startMock(['--seed', '42']);
+  const mock = await startMock(['--seed', '42', '--vary-samples']);
   const m = await measureScale(new Synfact(page), page, mock, 2_000, 600_000);
   console.log(`scale 2,000 items: ${JSON.stringify(m)}`);
   // N attempts: a near-duplicate question or two may be rejected.

@@ -19,6 +19,10 @@ const ROWS: usize = 3;
 const HASHES: usize = BANDS * ROWS;
 /// Below this many shingles of its own, a question is compared on all its shingles.
 const MIN_OWN: usize = 3;
+/// The most questions a band bucket holds. A bucket this full is keyed by wording that many
+/// questions share (a set phrase, not a repeat): further questions are not added to it, so one
+/// lookup compares with at most `BANDS × BUCKET` earlier questions however long the run.
+const BUCKET: usize = 64;
 
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -176,7 +180,10 @@ impl Dedup {
         let sig = Self::signature(&set);
         let k = self.sets.len();
         for (b, key) in Self::band_keys(&sig) {
-            self.bands[b].entry(key).or_default().push(k);
+            let bucket = self.bands[b].entry(key).or_default();
+            if bucket.len() < BUCKET {
+                bucket.push(k);
+            }
         }
         self.sets.push((item, set));
     }

@@ -191,3 +191,46 @@ fn explore_thresholds() {
         println!("distinct {s:.2} {a} | {b}");
     }
 }
+
+#[test]
+fn a_lookup_stays_bounded_when_many_questions_share_a_phrase() {
+    let t = FactTemplate::built_in("pandas_habitat").unwrap();
+    let mut d = Dedup::new(&t, 0.4);
+    // 5,000 questions that all open with the same long phrase and differ in their own words.
+    let opener =
+        "as a retired teacher who loves hiking i keep wondering about this every single weekend";
+    for i in 0..5_000u32 {
+        let own: String = (0..12)
+            .map(|k| {
+                format!(
+                    " w{}x{}",
+                    i.wrapping_mul(7919).wrapping_add(k * 104_729) % 1_000_003,
+                    k
+                )
+            })
+            .collect();
+        d.insert(i as usize, &format!("{opener}{own}"));
+    }
+    let longest = d
+        .bands
+        .iter()
+        .flat_map(|b| b.values())
+        .map(Vec::len)
+        .max()
+        .unwrap();
+    assert!(longest <= BUCKET, "{longest}");
+    // A real repeat is still found.
+    let again: String = (0..12)
+        .map(|k| {
+            format!(
+                " w{}x{}",
+                42u32.wrapping_mul(7919).wrapping_add(k * 104_729) % 1_000_003,
+                k
+            )
+        })
+        .collect();
+    assert_eq!(
+        d.twin(&format!("{opener}{again}")).map(|t| t.item),
+        Some(42)
+    );
+}
