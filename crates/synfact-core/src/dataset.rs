@@ -369,6 +369,7 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
             "kept_after_review": counts.kept,
             "by_reason": reasons,
         },
+        "quality": crate::quality::report::report(run),
         "tokens": {
             "input": cost.usage.input_tokens,
             "output": cost.usage.output_tokens,

@@ -115,6 +115,7 @@ test('the manifest records the set-up and hashes each file, and holds no key', a
   expect(m.counts.exported).toBe(4);
   expect(m.tokens.input).toBeGreaterThan(0);
   expect(m.cost_usd.complete).toBe(true);
+  expect(m.quality.cells_covered).toBeGreaterThan(0);
   const sha = crypto.createHash('sha256').update(chat.text).digest('hex');
   expect(m.files.find((f) => f.name === 'blue_honeyeater_chat.jsonl').sha256).toBe(sha);
   // A train/validation split: two files per format, disjoint, together the whole set.

@@ -106,6 +106,8 @@ fn the_manifest_records_how_the_set_was_made_and_hashes_each_file() {
     assert_eq!(m["counts"]["rejected"], 1);
     assert_eq!(m["counts"]["exported"], 3);
     assert_eq!(m["tokens"]["input"], 400);
+    assert_eq!(m["quality"]["cells"], 60);
+    assert!(m["quality"]["cells_covered"].as_u64().unwrap() >= 3);
     assert!(m["cost_usd"]["known"].as_f64().unwrap() > 0.0);
     assert_eq!(m["files"][0]["sha256"], sha256_hex(&f[0].text));
     assert_eq!(m["files"][0]["lines"], 3);
