@@ -8,6 +8,8 @@ pub mod endpoint;
 pub mod engine;
 pub mod error;
 pub mod export;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod hub;
 pub mod listing;
 pub mod plan;

@@ -69,3 +69,27 @@ test('hostile model output is shown as text and never runs', async ({ page }) =>
   expect(await page.locator('main img, main script, main a[href^="javascript:"]').count()).toBe(0);
   mock.stop();
 });
+
+test('1 MB hostile answers stay text, the page stays usable, and the export keeps them exactly', async ({ page }) => {
+  const mock = await startMock(['--hostile', '--answer-kb', '1024', '--seed', '14']);
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'm', judgeModel: 'j', examples: 2,
+    settings: { 'Stop when': 'attempts' } });
+  await app.openDetails('Sampling settings');
+  await app.field('Max tokens').fill('1000000');
+  await app.generate();
+  expect(await app.waitFinished()).toBe('Finished: 2 accepted, 0 rejected, 0 failed');
+  const chat = await app.download('Download chat JSONL');
+  const hostile = '<script>window.__pwned=\'script\'</script><img src=x onerror="window.__pwned=\'img\'"> <a href="javascript:window.__pwned=\'link\'">link</a> \u202Ereversed\u202C bell\u0007 nul-free \u001B[31m';
+  for (const line of chat.lines) {
+    const answer = JSON.parse(line).messages[1].content;
+    expect(answer.length).toBeGreaterThan(1_000_000);
+    expect(answer).toContain(hostile);
+  }
+  await page.getByRole('list', { name: 'Items' }).getByRole('listitem').first().click();
+  await expect(page.getByRole('heading', { name: /^Item 1 — / })).toBeVisible();
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  await expect(app.button('Generate')).toBeEnabled();
+  mock.stop();
+});
