@@ -4,7 +4,7 @@
 use crate::run::Controller;
 use leptos::prelude::*;
 use synfact_core::listing::{Filter, Listing, StatusFilter};
-use synfact_core::review::{check, ReviewAction};
+use synfact_core::review::{check, ReviewAction, ReviewCounts};
 
 /// The review's filter and selection, provided as context under the results.
 #[derive(Clone, Copy)]
@@ -22,6 +22,8 @@ pub struct ReviewState {
     listing: StoredValue<Listing, LocalStorage>,
     /// Bumped when the listing changes.
     pub listed: RwSignal<u64>,
+    /// The run's items by state, counted once per redraw for every part of the results.
+    pub counts: Memo<ReviewCounts>,
 }
 
 pub fn status_filter(v: &str) -> StatusFilter {
@@ -50,6 +52,12 @@ impl ReviewState {
             message: RwSignal::new(None),
             listing: StoredValue::new_local(Listing::default()),
             listed: RwSignal::new(0),
+            counts: Memo::new(move |_| {
+                ctl.view.revision.track();
+                ctl.view.progress.track();
+                ctl.with_run(|r| ReviewCounts::of(&r.items))
+                    .unwrap_or_default()
+            }),
         };
         let revision = ctl.view.revision;
         // A new filter rebuilds the listing; a new revision updates it with the items that changed.

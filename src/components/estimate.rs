@@ -41,7 +41,7 @@ pub fn EstimateLine() -> impl IntoView {
     });
     view! {
         <p class="hint estimate" id="estimate">{move || match est.get() {
-            None => "The estimate of calls, tokens and cost shows once the template and settings are complete.".to_string(),
+            None => "The estimate of calls, tokens and cost shows once the template and every setting are valid (a field with a problem says so when you leave it, or when you press Generate).".to_string(),
             Some(e) => format!(
                 "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.",
                 if e.measured { " (from the shown run's averages)" } else { " (from the prompt sizes)" },

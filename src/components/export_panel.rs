@@ -34,11 +34,8 @@ pub fn ExportPanel() -> impl IntoView {
     let split_share = RwSignal::new(String::from("10"));
     let split_seed = RwSignal::new(String::from("1"));
     let error = RwSignal::new(None::<String>);
-    let kept = move || {
-        revision.track();
-        ctl.view.progress.track();
-        ctl.with_run(|r| r.kept(None).count()).unwrap_or(0)
-    };
+    let counts = expect_context::<crate::review::ReviewState>().counts;
+    let kept = move || counts.with(|c| c.kept);
     let choice = move || -> Result<ExportChoice, String> {
         let split = if do_split.get_untracked() {
             let seed = split_seed

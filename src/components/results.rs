@@ -9,7 +9,6 @@ use super::yield_grid::YieldGrid;
 use crate::review::ReviewState;
 use crate::run::Controller;
 use leptos::prelude::*;
-use synfact_core::Run;
 
 /// Everything about the run shown, once there is one.
 #[component]
@@ -22,27 +21,21 @@ pub fn Results() -> impl IntoView {
         revision.track();
         ctl.with_run(|_| ()).is_some()
     };
-    let summary = move || {
-        revision.track();
-        ctl.view.progress.track();
-        ctl.with_run(Run::summary).unwrap_or_default()
-    };
+    let counts = review.counts;
     view! {
         <Show when=has_run>
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading">"Results"</h2>
                 <p class="hint">{move || {
-                    let s = summary();
-                    let ended = s.ended();
+                    let s = counts.get();
+                    let ended = s.accepted + s.rejected + s.failed;
                     let pct = if ended == 0 { 0 } else { (100.0 * s.accepted as f64 / ended as f64).round() as u32 };
                     format!("{} of {} finished items accepted ({pct}%). {} in the dataset after review.", s.accepted, ended, s.kept)
                 }}</p>
                 {move || {
-                    revision.track();
-                    ctl.view.phase.track();
+                    let s = counts.get();
                     let short = ctl.with_run(|r| {
                         let wanted = r.settings.examples * r.generators.len();
-                        let s = r.summary();
                         (r.settings.target == synfact_core::Target::Accepted && s.open == 0 && s.accepted < wanted)
                             .then(|| format!(
                                 "{} accepted of the {wanted} asked for: the replacements for rejected and failed items ran out (at most 4 tries per seed question × requirement cell, and 3 × N + 10 items per model). The reasons are in the quality report and the review below; to try more, raise Examples and press Generate (calls already answered come from the cache).",

@@ -57,13 +57,23 @@ pub fn ReviewItem() -> impl IntoView {
     });
     let draft_q = RwSignal::new(String::new());
     let draft_a = RwSignal::new(String::new());
-    // Editing starts from the texts as they are now.
+    // Editing starts from the texts as they are now, with the cursor in the answer.
     Effect::new(move |_| {
         if s.editing.get() {
             if let Some(i) = item.get_untracked() {
                 draft_q.set(i.final_question().unwrap_or("").to_string());
                 draft_a.set(i.final_answer().unwrap_or("").to_string());
             }
+            request_animation_frame(|| {
+                use wasm_bindgen::JsCast;
+                if let Some(a) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("edit-answer"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = a.focus();
+                }
+            });
         }
     });
     let act = move |action: ReviewAction| {

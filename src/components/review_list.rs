@@ -7,7 +7,7 @@ use crate::run::Controller;
 use crate::words;
 use leptos::ev;
 use leptos::prelude::*;
-use synfact_core::review::{ReviewAction, ReviewCounts};
+use synfact_core::review::ReviewAction;
 use synfact_core::{Item, Stage};
 use wasm_bindgen::JsCast;
 
@@ -99,11 +99,7 @@ pub fn ReviewList() -> impl IntoView {
     let revision = ctl.view.revision;
     let scroll = RwSignal::new(0.0f64);
     let list_ref = NodeRef::<leptos::html::Div>::new();
-    let counts = Memo::new(move |_| {
-        revision.track();
-        ctl.with_run(|r| ReviewCounts::of(&r.items))
-            .unwrap_or_default()
-    });
+    let counts = s.counts;
     let rows = move || {
         let first = ((scroll.get() / ROW) as usize).saturating_sub(OVERSCAN);
         let n = (VIEW / ROW) as usize + 2 * OVERSCAN;
@@ -204,7 +200,7 @@ pub fn ReviewList() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-model">"Model"</label>
+                    <label for="filter-model">"Filter by model"</label>
                     <select id="filter-model" on:change=move |ev| s.model.set(event_target_value(&ev).parse().ok())>
                         <option value="">"All models"</option>
                         {move || model_options().into_iter().enumerate().map(|(k, m)| {
@@ -213,7 +209,7 @@ pub fn ReviewList() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-question">"Seed question"</label>
+                    <label for="filter-question">"Filter by seed question"</label>
                     <select id="filter-question" on:change=move |ev| s.question.set(event_target_value(&ev).parse().ok())>
                         <option value="">"All seed questions"</option>
                         {move || question_options().into_iter().enumerate().map(|(k, q)| {
@@ -223,7 +219,7 @@ pub fn ReviewList() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-requirement">"Requirement"</label>
+                    <label for="filter-requirement">"Filter by requirement"</label>
                     <select id="filter-requirement" on:change=move |ev| s.requirement.set(event_target_value(&ev).parse().ok())>
                         <option value="">"All requirements"</option>
                         {move || requirement_options().into_iter().enumerate().map(|(k, q)| {
