@@ -208,8 +208,10 @@ impl Controller {
                     if let Acquired::Held(lock) = lock::acquire(&executor.run_id()).await {
                         executor.hold(lock);
                     }
-                    self.replace(executor.clone());
+                    // Started before it is shown: the first calls go out before the page draws
+                    // the new run (the drawing's effects would otherwise run first).
                     executor.dispatch(Event::Start);
+                    self.replace(executor.clone());
                     self.starting.set(false);
                     self.refresh_saved();
                 }

@@ -132,9 +132,11 @@ impl Executor {
         let now = crate::now_ms();
         let commands = self.engine.borrow_mut().handle(event, now);
         let mut changed_state = false;
+        let mut sent = false;
         for c in commands {
             match c {
                 Command::Send(req) => {
+                    sent = true;
                     let me = self.clone();
                     spawn_local(async move {
                         let (result, cached) = me.perform(&req).await;
@@ -170,14 +172,25 @@ impl Executor {
         // The page is redrawn a few times a second, not on every reply: under 170 replies a
         // second it would spend its time on layout.
         if changed_state {
-            if *self.engine.borrow().status() != Status::Running {
+            let running = *self.engine.borrow().status() == Status::Running;
+            if !running {
                 // Another tab may take the run over from here.
                 self.lock.borrow_mut().take();
             }
-            self.flush();
-            self.publish();
-            self.update_status();
-            (self.on_state)();
+            if running && sent {
+                // A start or resume: the calls go out first (their futures run before the next
+                // task), the page is redrawn after. Measured by `cargo xtask bench profile`: the
+                // first calls of a run left 33 ms later when the redraw came first.
+                let me = self.clone();
+                gloo_timers::callback::Timeout::new(0, move || {
+                    if me.live.get() {
+                        me.state_changed();
+                    }
+                })
+                .forget();
+            } else {
+                self.state_changed();
+            }
         } else {
             self.once_later(SAVE_EVERY_MS, |e| &e.flush_pending, Executor::flush);
             self.once_later(PUBLISH_EVERY_MS, |e| &e.publish_pending, Executor::publish);
@@ -187,6 +200,14 @@ impl Executor {
                 Executor::update_status,
             );
         }
+    }
+
+    /// Saves, redraws and tells the controller after the run's state changed.
+    fn state_changed(self: &Rc<Self>) {
+        self.flush();
+        self.publish();
+        self.update_status();
+        (self.on_state)();
     }
 
     fn phase(&self) -> Phase {

@@ -18,12 +18,12 @@ fn main() {
         Some("serve") => serve(&root, false),
         Some("demo") => serve(&root, true),
         Some("test") => test(&root, &args[1..]),
-        Some("bench") => bench(&root),
+        Some("bench") => bench(&root, args.get(1).map(String::as_str)),
         Some("mutants") => mutants(&root),
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <build | serve | demo | test [native|browser|e2e] | bench | mutants | install>"
+                "usage: cargo xtask <build | serve | demo | test [native|browser|e2e] | bench [profile] | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -160,13 +160,18 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
 
 fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
     build_app(root)?;
+    e2e_on(root, &root.join("dist"), release_mock, extra)
+}
+
+/// The end-to-end suite (or the benchmarks: `extra`) on the site built in `dist`.
+fn e2e_on(root: &Path, dist: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
     let mock = build_mock(root, release_mock)?;
     let chromium = tools::which("chromium").ok_or("chromium is missing")?;
     let mut cmd = Command::new("node");
     cmd.arg("node_modules/@playwright/test/cli.js")
         .arg("test")
         .args(extra)
-        .env("SYNFACT_DIST", root.join("dist"))
+        .env("SYNFACT_DIST", dist)
         .env("MOCK_PROVIDER_BIN", mock)
         .env("CHROMIUM", chromium)
         .current_dir(root.join("tests/e2e"))
@@ -174,9 +179,68 @@ fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
     run(&mut cmd)
 }
 
-fn bench(root: &Path) -> Result<(), String> {
+fn bench(root: &Path, which: Option<&str>) -> Result<(), String> {
     tools::ensure(root, true)?;
-    e2e(root, true, &["--config", "bench.config.js"])
+    match which {
+        None => e2e(root, true, &["--config", "bench.config.js"]),
+        Some("profile") => {
+            build_app(root)?;
+            let dist = profiling_site(root)?;
+            e2e_on(
+                root,
+                &dist,
+                true,
+                &["--config", "bench.config.js", "bench/profile.bench.js"],
+            )
+        }
+        Some(other) => Err(format!(
+            "unknown benchmark {other:?}: `bench` or `bench profile`"
+        )),
+    }
+}
+
+/// A copy of the release site whose wasm keeps its function names (wasm-bindgen --keep-debug,
+/// wasm-opt -g), so a CPU profile names our functions; in `target/dist-profile`.
+fn profiling_site(root: &Path) -> Result<PathBuf, String> {
+    let dist = root.join("dist");
+    let out = root.join("target/dist-profile");
+    let bindgen = root.join("target/wasm-bindgen-profile");
+    for dir in [&out, &bindgen] {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut wasm_name = None;
+    for entry in std::fs::read_dir(&dist).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("synfact_bg-") && name.ends_with(".wasm") {
+            wasm_name = Some(name.clone());
+        }
+        std::fs::copy(entry.path(), out.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+    }
+    let wasm_name = wasm_name.ok_or("dist/ has no synfact_bg-*.wasm")?;
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-debug",
+            "--out-dir",
+        ])
+        .arg(&bindgen)
+        .arg(root.join("target/wasm32-unknown-unknown/release/synfact.wasm")))?;
+    run(Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "-g",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .args(["--enable-sign-ext", "--enable-mutable-globals"])
+        .arg(bindgen.join("synfact_bg.wasm"))
+        .arg("-o")
+        .arg(out.join(wasm_name)))?;
+    Ok(out)
 }
 
 /// The core modules whose tests must catch every change of behaviour: a surviving mutant is a
