@@ -120,7 +120,7 @@ impl AppState {
         self.my_templates.update(|list| {
             list.retain(|x| x.id != t.id);
             list.push(t.clone());
-            list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+            list.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         });
         let ctl = self.ctl;
         let save_error = self.save_error;

@@ -20,8 +20,8 @@ fn price_text(text: &str) -> Result<Option<f64>, String> {
     if t.is_empty() {
         return Ok(None);
     }
-    match t.parse::<f64>() {
-        Ok(p) if p.is_finite() && p >= 0.0 => Ok(Some(p)),
+    match synfact_core::number::decimal(t) {
+        Some(p) if p.is_finite() && p >= 0.0 => Ok(Some(p)),
         _ => Err(format!(
             "\"{}\" is not a price: type dollars per million tokens, such as 0.15.",
             text.trim()
@@ -52,7 +52,7 @@ pub fn CostPanel() -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
-        m.sort();
+        m.sort_unstable();
         m.dedup();
         m
     };

@@ -13,8 +13,8 @@ const JSONL: &str = "application/jsonl";
 
 /// Reads a validation share typed as a percentage ("10" → 0.1).
 fn share(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
+    match synfact_core::number::decimal(text.trim()) {
+        Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
         _ => Err(format!(
             "Validation share must be a percentage from 0 to 100; \"{}\" is not.",
             text.trim()

@@ -118,7 +118,11 @@ pub async fn list(database: &Database) -> Result<Vec<RunProgress>> {
         .iter()
         .filter_map(|t| serde_json::from_str(t).ok())
         .collect();
-    list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+    list.sort_unstable_by(|a, b| {
+        b.created_ms
+            .total_cmp(&a.created_ms)
+            .then_with(|| b.id.cmp(&a.id))
+    });
     Ok(list)
 }
 

@@ -22,7 +22,7 @@ pub async fn list(database: &Database) -> Result<Vec<SavedTemplate>> {
         .iter()
         .filter_map(|t| serde_json::from_str(t).ok())
         .collect();
-    all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    all.sort_unstable_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Ok(all)
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 mod fuzz_tests;
 pub mod hub;
 pub mod listing;
+pub mod number;
 pub mod plan;
 pub mod prompts;
 pub mod quality;

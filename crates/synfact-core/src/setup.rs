@@ -294,7 +294,7 @@ fn plain_number(t: &str) -> Option<f64> {
         && int.chars().all(|c| c.is_ascii_digit())
         && frac.chars().all(|c| c.is_ascii_digit())
         && !(digits.contains('.') && frac.is_empty());
-    ok.then(|| t.parse::<f64>().ok()).flatten()
+    ok.then(|| crate::number::decimal(t)).flatten()
 }
 
 /// Collects field errors while a form is read.

@@ -374,11 +374,11 @@ fn parse_error(reply: &RawReply) -> CallError {
 /// HTTP date measured from the reply's own `Date` header), or OpenAI's "try again in 1.574s" /
 /// "in 20ms" in the message.
 pub fn retry_after_ms(header: &dyn Fn(&str) -> Option<String>, message: &str) -> Option<u64> {
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+    if let Some(ms) = header("retry-after-ms").and_then(|v| crate::number::decimal(v.trim())) {
         return Some(ms.max(0.0) as u64);
     }
     if let Some(v) = header("retry-after") {
-        if let Ok(s) = v.trim().parse::<f64>() {
+        if let Some(s) = crate::number::decimal(v.trim()) {
             return Some((s.max(0.0) * 1000.0) as u64);
         }
         // An HTTP date: how far it is from the reply's own Date header, when there is one.
@@ -396,7 +396,7 @@ pub fn retry_after_ms(header: &dyn Fn(&str) -> Option<String>, message: &str) ->
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    let value: f64 = number.parse().ok()?;
+    let value = crate::number::decimal(&number)?;
     let unit = &rest[number.len()..];
     if unit.starts_with("ms") {
         Some(value as u64)
