@@ -76,9 +76,15 @@ pub async fn push(
     summary: &str,
     step: impl Fn(PushStep),
 ) -> Result<PushStep, String> {
-    let not = |e: hub::HubInputError| format!("Not pushed: {e}.");
-    let hub_url = &hub::check_address(hub_url).map_err(not)?;
-    let (owner, name) = hub::check(token, repo, files).map_err(not)?;
+    let hub::PushTarget {
+        hub: hub_url,
+        owner,
+        name,
+    } = hub::check(hub_url, token, repo, files).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("Not pushed: {}.", list.join("; "))
+    })?;
+    let hub_url = &hub_url;
     let repo_id = format!("{owner}/{name}");
     step(PushStep::Checking);
     let me = send(&hub::whoami(hub_url), token, &repo_id).await?;

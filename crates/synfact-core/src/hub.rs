@@ -78,26 +78,46 @@ pub fn check_address(hub: &str) -> Result<String, HubInputError> {
     }
 }
 
-/// Checks everything that can be checked before a request.
+/// What a push goes to, once checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushTarget {
+    /// The Hub's address, without a trailing slash.
+    pub hub: String,
+    pub owner: String,
+    pub name: String,
+}
+
+/// Checks everything that can be checked before a request, and names every problem at once.
 pub fn check(
+    hub: &str,
     token: &str,
     repo: &str,
     files: &[DatasetFile],
-) -> Result<(String, String), HubInputError> {
+) -> Result<PushTarget, Vec<HubInputError>> {
+    let mut problems = Vec::new();
+    let address = check_address(hub).map_err(|e| problems.push(e)).ok();
     if token.trim().is_empty() {
-        return Err(HubInputError::NoToken);
+        problems.push(HubInputError::NoToken);
     }
-    let ids = check_repo(repo)?;
+    let ids = check_repo(repo).map_err(|e| problems.push(e)).ok();
     if files
         .iter()
         .all(|f| f.kind == FileKind::Other || f.text.is_empty())
     {
-        return Err(HubInputError::Empty);
+        problems.push(HubInputError::Empty);
     }
-    if let Some(f) = files.iter().find(|f| f.text.len() > MAX_REGULAR_BYTES) {
-        return Err(HubInputError::TooLarge(f.name.clone()));
+    problems.extend(
+        files
+            .iter()
+            .filter(|f| f.text.len() > MAX_REGULAR_BYTES)
+            .map(|f| HubInputError::TooLarge(f.name.clone())),
+    );
+    match (address, ids) {
+        (Some(hub), Some((owner, name))) if problems.is_empty() => {
+            Ok(PushTarget { hub, owner, name })
+        }
+        _ => Err(problems),
     }
-    Ok(ids)
 }
 
 /// A request for the adapter to send (with `Authorization: Bearer <token>` added).

@@ -17,8 +17,14 @@ test('the reviewed dataset, its manifest and a card are committed to a dataset r
   const chat = await app.download('Download chat JSONL');
   await app.openDetails('Push to the Hugging Face Hub');
   await app.field('Hub address').fill(mock.root);
-  await app.field('Dataset repository').fill('alice/honeyeater');
   const status = page.getByRole('status', { name: 'Hub push' });
+  // Nothing filled in right: every problem is named at once.
+  await app.field('Dataset repository').fill('honeyeater');
+  await app.button('Push to the Hugging Face Hub').click();
+  const problems = page.getByRole('alert').filter({ hasText: 'Not pushed' });
+  await expect(problems).toContainText('the Hub token is empty');
+  await expect(problems).toContainText('the repository must be written owner/name');
+  await app.field('Dataset repository').fill('alice/honeyeater');
   // A wrong token first: named, nothing pushed.
   await app.field('Hub token').fill('hf_wrong');
   await app.button('Push to the Hugging Face Hub').click();

@@ -57,18 +57,42 @@ fn repository_ids_are_checked_before_anything_is_sent() {
         assert_eq!(check_repo(bad), Err(HubInputError::BadRepo), "{bad}");
     }
     let files = [file("x_chat.jsonl", "{}\n")];
+    let hub = "https://huggingface.co";
     assert_eq!(
-        check(" ", "alice/birds", &files),
-        Err(HubInputError::NoToken)
+        check(hub, "hf_x", " alice/birds ", &files),
+        Ok(PushTarget {
+            hub: hub.into(),
+            owner: "alice".into(),
+            name: "birds".into()
+        })
     );
     assert_eq!(
-        check("hf_x", "alice/birds", &[file("README.md", "# x")]),
-        Err(HubInputError::Empty)
+        check(hub, " ", "alice/birds", &files),
+        Err(vec![HubInputError::NoToken])
+    );
+    assert_eq!(
+        check(hub, "hf_x", "alice/birds", &[file("README.md", "# x")]),
+        Err(vec![HubInputError::Empty])
     );
     let big = "x".repeat(MAX_REGULAR_BYTES + 1);
     assert_eq!(
-        check("hf_x", "alice/birds", &[file("x_chat.jsonl", &big)]),
-        Err(HubInputError::TooLarge("x_chat.jsonl".into()))
+        check(hub, "hf_x", "alice/birds", &[file("x_chat.jsonl", &big)]),
+        Err(vec![HubInputError::TooLarge("x_chat.jsonl".into())])
+    );
+    // Every problem at once, in the form's order.
+    assert_eq!(
+        check(
+            "http://example.com",
+            "",
+            "birds",
+            &[file("README.md", "# x")]
+        ),
+        Err(vec![
+            HubInputError::BadAddress,
+            HubInputError::NoToken,
+            HubInputError::BadRepo,
+            HubInputError::Empty
+        ])
     );
 }
 
