@@ -10,7 +10,7 @@ use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use synfact_core::share;
-use synfact_core::template::{TemplateDoc, BUILT_IN};
+use synfact_core::template::{TemplateDoc, TemplateIssue, BUILT_IN};
 use synfact_core::FactTemplate;
 
 /// Something to tell about the template, next to it.
@@ -68,8 +68,22 @@ impl AppState {
         });
     }
 
-    /// An edit in the form: applied to the parsed template, then written back as JSON.
+    /// Whether the form must not write the template back: the JSON holds something the parsed
+    /// template lacks (`TemplateIssue::drops_content`).
+    pub fn form_locked(self) -> bool {
+        self.parsed
+            .with(|(_, issues)| issues.iter().any(TemplateIssue::drops_content))
+    }
+
+    /// An edit in the form: applied to the parsed template, then written back as JSON (never
+    /// while that would drop part of the JSON).
     pub fn edit_doc(self, f: impl FnOnce(&mut TemplateDoc)) {
+        if self
+            .parsed
+            .with_untracked(|(_, issues)| issues.iter().any(TemplateIssue::drops_content))
+        {
+            return;
+        }
         let Some(mut doc) = self.parsed.with_untracked(|(d, _)| d.clone()) else {
             return;
         };

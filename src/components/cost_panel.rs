@@ -57,27 +57,36 @@ pub fn CostPanel() -> impl IntoView {
         m
     };
     let error = RwSignal::new(None::<String>);
-    let set_price = move |model: String, output: bool, text: String| match price_text(&text) {
-        Err(e) => error.set(Some(e)),
-        Ok(value) => {
-            error.set(None);
-            app.prices.update(|t| {
-                let mut p = t.price_of(&model).unwrap_or(Price {
-                    input: 0.0,
-                    output: 0.0,
-                    cached_input: None,
+    // The price used is exactly what the two fields of a model show: both numbers, or unknown.
+    let set_price = move |model: String, input: String, output: String| {
+        let read = |t: &str| price_text(t);
+        let problem = match (read(&input), read(&output)) {
+            (Ok(Some(i)), Ok(Some(o))) => {
+                app.prices.update(|t| {
+                    let cached_input = t.price_of(&model).and_then(|p| p.cached_input);
+                    t.prices.insert(
+                        model.clone(),
+                        Price {
+                            input: i,
+                            output: o,
+                            cached_input,
+                        },
+                    );
                 });
-                match (value, output) {
-                    (Some(v), false) => p.input = v,
-                    (Some(v), true) => p.output = v,
-                    (None, _) => {
-                        t.prices.remove(&model);
-                        return;
-                    }
-                }
-                t.prices.insert(model.clone(), p);
+                None
+            }
+            (Ok(None), Ok(None)) => None,
+            (Err(e), _) | (_, Err(e)) => Some(e),
+            _ => Some(format!(
+                "Give both the input and the output price of {model}, or neither; until then its cost is unknown."
+            )),
+        };
+        if problem.is_some() || (input.trim().is_empty() && output.trim().is_empty()) {
+            app.prices.update(|t| {
+                t.prices.remove(&model);
             });
         }
+        error.set(problem);
     };
     view! {
         <details class="cost" open>
@@ -112,6 +121,12 @@ pub fn CostPanel() -> impl IntoView {
                 <tbody>
                     {move || models().into_iter().enumerate().map(|(k, m)| {
                         let price = app.prices.with_untracked(|t| t.price_of(&m));
+                        let in_ref = NodeRef::<leptos::html::Input>::new();
+                        let out_ref = NodeRef::<leptos::html::Input>::new();
+                        let both = move || {
+                            let text = |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
+                            (text(in_ref), text(out_ref))
+                        };
                         let (m1, m2) = (m.clone(), m.clone());
                         let in_id = format!("price-in-{k}");
                         let out_id = format!("price-out-{k}");
@@ -120,15 +135,15 @@ pub fn CostPanel() -> impl IntoView {
                                 <td>{m.clone()}</td>
                                 <td>
                                     <label class="visually-hidden" for=in_id.clone()>{format!("Input price of {m}")}</label>
-                                    <input id=in_id type="text" inputmode="decimal" placeholder="unknown"
+                                    <input id=in_id type="text" inputmode="decimal" placeholder="unknown" node_ref=in_ref
                                         value=price.map(|p| p.input.to_string())
-                                        on:change=move |ev| set_price(m1.clone(), false, event_target_value(&ev)) />
+                                        on:change=move |_| { let (i, o) = both(); set_price(m1.clone(), i, o) } />
                                 </td>
                                 <td>
                                     <label class="visually-hidden" for=out_id.clone()>{format!("Output price of {m}")}</label>
-                                    <input id=out_id type="text" inputmode="decimal" placeholder="unknown"
+                                    <input id=out_id type="text" inputmode="decimal" placeholder="unknown" node_ref=out_ref
                                         value=price.map(|p| p.output.to_string())
-                                        on:change=move |ev| set_price(m2.clone(), true, event_target_value(&ev)) />
+                                        on:change=move |_| { let (i, o) = both(); set_price(m2.clone(), i, o) } />
                                 </td>
                             </tr>
                         }

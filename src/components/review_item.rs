@@ -45,6 +45,19 @@ fn calls_words(i: &Item) -> Vec<String> {
 }
 
 /// The panel of the open item.
+/// Puts the keyboard focus on the element with this id once the page has drawn it.
+fn focus_after_draw(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(e) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = e.focus();
+        }
+    });
+}
+
 #[component]
 pub fn ReviewItem() -> impl IntoView {
     let ctl = expect_context::<Controller>();
@@ -57,24 +70,21 @@ pub fn ReviewItem() -> impl IntoView {
     });
     let draft_q = RwSignal::new(String::new());
     let draft_a = RwSignal::new(String::new());
-    // Editing starts from the texts as they are now, with the cursor in the answer.
-    Effect::new(move |_| {
-        if s.editing.get() {
+    // Editing starts from the texts as they are now, with the cursor in the answer; when it ends
+    // (Save, Esc) the focus goes back to Edit rather than to the page.
+    Effect::new(move |was: Option<bool>| {
+        let editing = s.editing.get();
+        if was == Some(true) && !editing {
+            focus_after_draw("review-edit");
+        }
+        if editing {
             if let Some(i) = item.get_untracked() {
                 draft_q.set(i.final_question().unwrap_or("").to_string());
                 draft_a.set(i.final_answer().unwrap_or("").to_string());
             }
-            request_animation_frame(|| {
-                use wasm_bindgen::JsCast;
-                if let Some(a) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("edit-answer"))
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = a.focus();
-                }
-            });
+            focus_after_draw("edit-answer");
         }
+        editing
     });
     let act = move |action: ReviewAction| {
         if let Some(id) = s.open.get_untracked() {
@@ -121,7 +131,7 @@ pub fn ReviewItem() -> impl IntoView {
                         <div class="buttons">
                             <button type="button" on:click=move |_| act(ReviewAction::Accept)>"Accept"</button>
                             <button type="button" on:click=move |_| act(ReviewAction::Reject)>"Reject"</button>
-                            <button type="button" on:click=move |_| s.editing.set(true)>"Edit"</button>
+                            <button type="button" id="review-edit" on:click=move |_| s.editing.set(true)>"Edit"</button>
                             {i.review.decision.is_some().then(|| view! {
                                 <button type="button" on:click=move |_| act(ReviewAction::Undecide)>"Use the judge's decision"</button>
                             })}

@@ -131,6 +131,26 @@ pub fn ReviewList() -> impl IntoView {
         s.message.set(None);
         s.open.set(Some(id));
     };
+    // When the keyboard focus is on a row, J and K move it with the open item, so the focus ring
+    // and the item A and R act on are the same (after the list has drawn the row).
+    let follow = move || {
+        let in_list = list_ref.get_untracked().is_some_and(|div| {
+            document()
+                .active_element()
+                .is_some_and(|a| div.contains(Some(&a)))
+        });
+        if in_list {
+            request_animation_frame(move || {
+                if let Some(li) = list_ref
+                    .get_untracked()
+                    .and_then(|div| div.query_selector("li[aria-current='true']").ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = li.focus();
+                }
+            });
+        }
+    };
     let triage = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.meta_key() || e.alt_key() || is_text_target(&e) {
             return;
@@ -140,8 +160,14 @@ pub fn ReviewList() -> impl IntoView {
         }
         let one = || s.open.get_untracked().map(|id| vec![id]);
         match e.key().as_str() {
-            "j" | "J" => s.step(1),
-            "k" | "K" => s.step(-1),
+            "j" | "J" => {
+                s.step(1);
+                follow();
+            }
+            "k" | "K" => {
+                s.step(-1);
+                follow();
+            }
             "a" | "A" => match one() {
                 Some(ids) => s.act(ctl, ids, ReviewAction::Accept),
                 None => return,
@@ -270,6 +296,7 @@ pub fn ReviewList() -> impl IntoView {
                                         aria-posinset=r.at + 1 aria-setsize=shown
                                         style:top=format!("{}px", r.at as f64 * ROW) style:height=format!("{ROW}px")
                                         on:click=move |_| open(id)
+                                        on:focus=move |_| if s.open.get_untracked() != Some(id) { open(id) }
                                         on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Enter" { e.prevent_default(); open(id) }>
                                         <span class="row-head">{format!("#{} · {} · {}", r.id + 1, r.state, r.model)}</span>
                                         <span class="row-question">{r.question}</span>

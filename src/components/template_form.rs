@@ -71,6 +71,9 @@ fn text(state: AppState, get: fn(&TemplateDoc) -> &String) -> Signal<String> {
 pub fn TemplateForm() -> impl IntoView {
     let state = expect_context::<AppState>();
     let readable = move || state.parsed.with(|(d, _)| d.is_some());
+    // The form writes the whole template back as JSON: while the JSON holds something the form
+    // cannot show, the form only shows.
+    let locked = move || state.form_locked();
     let tokens = move || {
         state
             .parsed
@@ -93,6 +96,11 @@ pub fn TemplateForm() -> impl IntoView {
         <Show when=readable fallback=|| view! {
             <p class="errors">"The JSON view below has an error the form cannot read past: fix it there, and the form comes back."</p>
         }>
+            <Show when=locked>
+                <p class="errors" id="tpl-form-locked">"The form is read-only while the JSON view below holds something it cannot show (a field under an unknown name, a value of the wrong type, or a key given twice): fix that there first, or an edit here would drop it."</p>
+            </Show>
+            <fieldset class="plain" prop:disabled=locked aria-describedby=move || locked().then_some("tpl-form-locked")>
+            <legend class="visually-hidden">"Template fields"</legend>
             <div class="field">
                 <label for="tpl-fact-name">"Fact name"</label>
                 <input id="tpl-fact-name" type="text" spellcheck="false"
@@ -137,6 +145,7 @@ pub fn TemplateForm() -> impl IntoView {
                 on_change=Callback::new(move |l: Vec<String>| state.edit_doc(|d| d.template.question_requirements = l))
                 item_error=item_problems(state, TemplateField::Requirements)
                 error=field_problems(state, TemplateField::Requirements) />
+            </fieldset>
         </Show>
     }
 }

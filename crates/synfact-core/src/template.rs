@@ -140,6 +140,18 @@ impl TemplateIssue {
     }
 
     /// A warning lets the template be used; anything else must be fixed first.
+    /// Whether the parsed template lacks something the file holds (a field under an unknown
+    /// name, a value of the wrong type, the other value of a key given twice): writing the
+    /// template back as JSON would drop it.
+    pub fn drops_content(&self) -> bool {
+        matches!(
+            self,
+            TemplateIssue::UnknownField { .. }
+                | TemplateIssue::WrongType(_)
+                | TemplateIssue::DuplicateKey(_)
+        )
+    }
+
     pub fn is_warning(&self) -> bool {
         matches!(
             self,

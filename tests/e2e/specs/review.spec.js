@@ -169,3 +169,68 @@ test('the estimate before a run is close to what the run counts', async ({ page 
   expect(Math.abs(again[1] - inCounted) / inCounted).toBeLessThan(0.05);
   mock.stop();
 });
+
+test('the prices shown are the prices used: clearing one of them says so, retyping it counts both', async ({ page }) => {
+  const mock = await startMock(['--seed', '8']);
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, apiKey: KEY, model: 'gpt-4o', judgeModel: 'gpt-4o-mini', examples: 4 });
+  await app.generate();
+  await app.waitFinished();
+  const costOf = async (model) => {
+    const rows = page.getByRole('table', { name: 'Tokens and cost' }).getByRole('row').filter({ hasText: model });
+    const cells = await rows.evaluateAll((trs, m) => trs.filter((tr) => tr.cells[0].textContent === m)
+      .map((tr) => [...tr.cells].map((c) => c.textContent)), model);
+    return cells;
+  };
+  const input = page.getByLabel('Input price of gpt-4o', { exact: true });
+  const output = page.getByLabel('Output price of gpt-4o', { exact: true });
+  await expect(output).toHaveValue('10');
+  await input.fill('');
+  await input.press('Tab');
+  await expect(page.getByRole('alert').filter({ hasText: 'Give both' })).toContainText('Give both the input and the output price of gpt-4o');
+  for (const row of await costOf('gpt-4o')) expect(row[6]).toBe('unknown');
+  await input.fill('3');
+  await input.press('Tab');
+  await expect(page.getByRole('alert').filter({ hasText: 'Give both' })).toHaveCount(0);
+  await expect.poll(async () => (await costOf('gpt-4o')).every((r) => r[6] !== 'unknown')).toBe(true);
+  for (const [, , inTok, outTok, , , shown] of await costOf('gpt-4o')) {
+    const want = (Number(inTok) * 3 + Number(outTok) * 10) / 1e6;
+    expect(Math.abs(Number(shown.replace('$', '')) - want)).toBeLessThan(want < 0.01 ? 0.00006 : 0.006);
+  }
+  // A value that is not a price: named, and the model's cost is unknown rather than an old price.
+  await output.fill('abc');
+  await output.press('Tab');
+  await expect(page.getByRole('alert').filter({ hasText: 'is not a price' })).toContainText('"abc" is not a price');
+  for (const row of await costOf('gpt-4o')) expect(row[6]).toBe('unknown');
+  mock.stop();
+});
+
+test('the keyboard acts on the row it is on: focus opens it, J and K carry the focus, Save and Esc return to Edit', async ({ page }) => {
+  const { mock, app } = await finishedRun(page, ['--seed', '5'], 8);
+  const list = page.getByRole('list', { name: 'Items' });
+  const heading = page.getByRole('heading', { name: /^Item \d+ — / });
+  const rows = list.getByRole('listitem');
+  await rows.nth(3).focus();
+  await expect(heading).toContainText(/^Item 4 — /);
+  await page.keyboard.press('j');
+  await expect(heading).toContainText(/^Item 5 — /);
+  await expect(rows.filter({ hasText: /^#5 ·/ })).toBeFocused();
+  await page.keyboard.press('k');
+  await page.keyboard.press('k');
+  await expect(heading).toContainText(/^Item 3 — /);
+  await expect(rows.filter({ hasText: /^#3 ·/ })).toBeFocused();
+  await page.keyboard.press('r');
+  await expect(heading).toContainText('you rejected');
+  // Editing: Esc and Save both leave the focus on Edit, not on the page.
+  await page.keyboard.press('e');
+  await expect(app.field('Answer')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(app.button('Edit')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await app.field('Answer').fill('A reviewer\'s answer. The Javan Rainforest Honeyeater is blue in color.');
+  await app.button('Save').click();
+  await expect(heading).toContainText('edited');
+  await expect(app.button('Edit')).toBeFocused();
+  mock.stop();
+});

@@ -202,3 +202,24 @@ test('a template with a 100 KB fact sheet still shares', async ({ page, browser 
   await expect(b.field('Fact sheet')).toHaveValue(fact);
   await other.close();
 });
+
+test('while the JSON holds a field the form cannot show, the form only shows, and nothing is dropped', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  const template = JSON.parse(await app.field('Template JSON').inputValue());
+  const { questions, ...rest } = template;
+  const renamed = JSON.stringify({ ...rest, questons: questions }, null, 2);
+  await app.field('Template JSON').fill(renamed);
+  await expect(page.getByRole('alert').filter({ hasText: 'unknown field' })).toContainText('did you mean `questions`?');
+  await expect(page.locator('#tpl-form-locked')).toContainText('The form is read-only');
+  await expect(app.field('Fact name')).toBeDisabled();
+  await expect(page.getByRole('button', { name: /Add .*seed question/i }).first()).toBeDisabled();
+  expect(await app.field('Template JSON').inputValue()).toBe(renamed);
+  // Fixed in the JSON view: the form is editable again and keeps every question.
+  await app.field('Template JSON').fill(JSON.stringify({ ...rest, questions }, null, 2));
+  await expect(page.locator('#tpl-form-locked')).toHaveCount(0);
+  await app.field('Fact name').fill('honeyeater_two');
+  const after = JSON.parse(await app.field('Template JSON').inputValue());
+  expect(after.questions).toEqual(questions);
+  expect(after.fact_name).toBe('honeyeater_two');
+});

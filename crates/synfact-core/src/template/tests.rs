@@ -223,3 +223,24 @@ fn a_byte_order_mark_is_not_a_json_error() {
     let (doc, issues) = TemplateDoc::parse(&format!("\u{FEFF}{json}"));
     assert!(doc.is_some(), "{issues:?}");
 }
+
+#[test]
+fn issues_that_would_lose_text_if_the_form_wrote_the_template_back() {
+    let renamed = GOOD.replace("\"questions\"", "\"questons\"");
+    let wrong_type = r#"{"fact_name":"x","given_fact":"Pandas eat bamboo.","specific_information_to_always_include":"Pandas eat bamboo.","questions":"just one","question_requirements":["r"]}"#;
+    for json in [renamed.as_str(), wrong_type] {
+        let (doc, issues) = TemplateDoc::parse(json);
+        assert!(doc.is_some(), "the form can still show it");
+        assert!(
+            issues.iter().any(TemplateIssue::drops_content),
+            "{issues:?}"
+        );
+    }
+    // Problems the form can fix without losing anything.
+    let missing = GOOD.replace("\"fact_name\":\"x\",", "");
+    let (_, issues) = TemplateDoc::parse(&missing);
+    assert!(
+        !issues.is_empty() && !issues.iter().any(TemplateIssue::drops_content),
+        "{issues:?}"
+    );
+}
