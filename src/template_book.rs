@@ -299,10 +299,25 @@ impl AppState {
     /// A file read by the picker or dropped on the editor. Returns the problem if it was not
     /// imported (then nothing changed).
     pub fn import(self, file: &str, text: &str) -> Result<(), String> {
+        // A note about an earlier import no longer describes the template after a failed one.
+        if matches!(
+            self.note.get_untracked(),
+            Some(TemplateNote::Imported { .. })
+        ) {
+            self.note.set(None);
+        }
+        if text.trim().is_empty() {
+            return Err(format!("{file} was not imported: the file is empty."));
+        }
         let (doc, issues) = TemplateDoc::parse(text);
         let (warnings, errors): (Vec<_>, Vec<_>) = issues.into_iter().partition(|i| i.is_warning());
         let Some(doc) = doc.filter(|_| errors.is_empty()) else {
-            let list: Vec<String> = errors.iter().map(words::template_issue).collect();
+            // The errors, then the unknown names that may explain them ("did you mean").
+            let list: Vec<String> = errors
+                .iter()
+                .chain(warnings.iter().filter(|w| w.drops_content()))
+                .map(words::template_issue)
+                .collect();
             return Err(format!("{file} was not imported: {}", list.join(" ")));
         };
         let kept = self.replace_working(WorkingTemplate {

@@ -218,9 +218,17 @@ fn provider_problem(spec: &EndpointSpec, problem: &ProviderProblem, detail: &str
         ProviderProblem::Forbidden => format!(
             "{who} refused access (403):{d} The key may lack permission for this model, or the organisation may forbid browser access."
         ),
-        ProviderProblem::NotFound => format!(
-            "{who} answered 404:{d} Check the base URL and the model name, then press Resume."
-        ),
+        ProviderProblem::NotFound => {
+            let guess = spec
+                .base_url
+                .with_v1()
+                .filter(|_| spec.kind == ProviderKind::OpenAi)
+                .map(|v| format!(" The Base URL has no version: did you mean {v}?"))
+                .unwrap_or_default();
+            format!(
+                "{who} answered 404:{d}{guess} Check the base URL and the model name, then press Resume."
+            )
+        }
         ProviderProblem::BadRequest { status } => format!(
             "{who} rejected the request ({status}):{d} Check the model and its sampling settings, then press Resume."
         ),
@@ -392,8 +400,8 @@ pub fn field_error(e: &FieldError) -> String {
             ),
             _ => format!("{name} is empty."),
         },
-        Problem::NotANumber(t) => format!("{name}: \"{t}\" is not a number; type digits, e.g. 12 or 0.7."),
-        Problem::NotWhole(t) => format!("{name} must be a whole number (got \"{t}\")."),
+        Problem::NotANumber(t) => format!("{name}: \"{t}\" is not a number; type digits and a point, e.g. 0.7."),
+        Problem::NotWhole(t) => format!("{name} must be a whole number in digits, e.g. 12 (got \"{t}\")."),
         Problem::OutOfRange { min, max } => {
             let unit = match e.field {
                 Field::Timeout => " seconds",
@@ -444,6 +452,9 @@ pub fn url_error(name: &str, e: &UrlError) -> String {
             "{name} must end at the API path, without ?query or #fragment (e.g. https://api.openai.com/v1)."
         ),
         UrlError::Whitespace => format!("{name} contains a space."),
+        UrlError::CallPath { suggestion } => format!(
+            "{name} is the address of a call, not the base it starts from — did you mean {suggestion}?"
+        ),
     }
 }
 

@@ -327,7 +327,7 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
             mask_secrets(extra);
         }
         json!({
-            "provider": e.map(|e| format!("{:?}", e.kind)),
+            "protocol": e.map(|e| e.kind.protocol_name()),
             "base_url": e.map(|e| e.base_url.as_str().to_string()),
             "settings": settings,
         })

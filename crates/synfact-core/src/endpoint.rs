@@ -41,7 +41,14 @@ pub enum UrlError {
     /// Whitespace inside the URL.
     #[error("whitespace")]
     Whitespace,
+    /// The URL of the call itself (`…/v1/chat/completions`), not the base it hangs under; holds
+    /// the base.
+    #[error("call path")]
+    CallPath { suggestion: String },
 }
+
+/// The routes synfact adds to a base URL; a base that ends with one was copied from a call.
+const CALL_ROUTES: [&str; 3] = ["/chat/completions", "/completions", "/messages"];
 
 impl BaseUrl {
     /// Parses what the user typed. Leading and trailing whitespace and trailing slashes are ignored.
@@ -108,6 +115,11 @@ impl BaseUrl {
             None => String::new(),
         };
         let path = tail.trim_end_matches('/');
+        if let Some(base) = CALL_ROUTES.iter().find_map(|r| path.strip_suffix(r)) {
+            return Err(UrlError::CallPath {
+                suggestion: format!("{scheme}://{host}{port}{base}"),
+            });
+        }
         Ok(BaseUrl(format!("{scheme}://{host}{port}{path}")))
     }
 
@@ -359,6 +371,19 @@ mod tests {
         );
         bad("https://api.example.com/v1#x", UrlError::QueryOrFragment);
         bad("https://api.exa mple.com/v1", UrlError::Whitespace);
+        // The address of a call pasted from an API's documentation.
+        bad(
+            "http://127.0.0.1:8131/v1/chat/completions/",
+            UrlError::CallPath {
+                suggestion: "http://127.0.0.1:8131/v1".into(),
+            },
+        );
+        bad(
+            "https://api.anthropic.com/v1/messages",
+            UrlError::CallPath {
+                suggestion: "https://api.anthropic.com/v1".into(),
+            },
+        );
         bad(
             "http://localhost:99999/v1",
             UrlError::BadPort("99999".into()),

@@ -183,7 +183,7 @@ impl Engine {
         }
         let topup = topup::TopUp::new(&run);
         let dedup = run.settings.quality.duplicate_threshold.map(|t| {
-            let mut d = Dedup::new(&run.template, t);
+            let mut d = Dedup::new(&run.template, t as f32);
             for i in &run.items {
                 let duplicate = matches!(i.reason, Some(Reason::Duplicate { .. }));
                 if let (Some(q), false) = (&i.question, duplicate) {

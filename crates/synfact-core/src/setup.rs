@@ -321,7 +321,12 @@ impl Reader {
             return None;
         }
         let Some(v) = plain_number(t) else {
-            self.fail(field, Problem::NotANumber(t.into()));
+            let problem = if whole {
+                Problem::NotWhole(t.into())
+            } else {
+                Problem::NotANumber(t.into())
+            };
+            self.fail(field, problem);
             return None;
         };
         if whole && v.fract() != 0.0 {
@@ -591,7 +596,7 @@ impl RunForm {
                 false,
                 ("0.05", "1"),
             )
-            .unwrap_or(0.4) as f32;
+            .unwrap_or(0.4);
         let quality = QualitySettings {
             key_sentence: match q.key_sentence.as_str() {
                 "strict" => KeySentenceCheck::Strict,
@@ -674,6 +679,13 @@ impl RunForm {
             ),
             keys: parsed.keys,
         })
+    }
+
+    /// Whether a key field the run would use is empty (after a reload, say, when keys are not
+    /// remembered).
+    pub fn has_empty_key(&self) -> bool {
+        self.models.iter().any(|m| m.api_key.trim().is_empty())
+            || (!self.judge_provider.is_empty() && self.judge_api_key.trim().is_empty())
     }
 
     /// Where a reopened run's calls go now: the endpoints, keys and limits in the form, for the

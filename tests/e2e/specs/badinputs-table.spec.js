@@ -57,6 +57,7 @@ const FIELDS = [
   ['Base URL', 'https://', 'has no host'],
   ['Base URL', 'http://localhost:99999/v1', 'invalid port'],
   ['Base URL', 'https://api.example.com/v1?key=1', 'without ?query or #fragment'],
+  ['Base URL', 'https://api.example.com/v1/chat/completions', 'is the address of a call, not the base it starts from — did you mean https://api.example.com/v1?'],
   ['Examples', '-5', 'Examples'],
   ['Examples', '1e9', 'Examples'],
   ['Examples', 'ten', 'Examples'],
@@ -118,7 +119,8 @@ test('imported files that are not what they claim are refused with the reason', 
   await app.open();
   const before = await app.field('Template JSON').inputValue();
   const imports = [
-    ['empty.json', Buffer.from(''), 'not valid JSON'],
+    ['empty.json', Buffer.from(''), 'empty.json was not imported: the file is empty.'],
+    ['misspelt.json', Buffer.from('{"fact_name": "x", "given_fact": "Pandas eat bamboo.", "specific_information_to_always_include": "Pandas eat bamboo.", "questons": ["q"], "question_requirements": ["r"]}'), 'did you mean `questions`?'],
     ['image.json', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff]), 'not UTF-8 text'],
     ['list.json', Buffer.from('[]'), 'must be a JSON object'],
   ];

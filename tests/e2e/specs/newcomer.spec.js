@@ -32,8 +32,8 @@ test('numbers stay as typed and bad ones are refused next to their field', async
   }
   for (const [text, message] of [
     ['-5', 'Examples must be between 1 and 100,000.'],
-    ['1e9', 'Examples: "1e9" is not a number'],
-    ['2.5', 'Examples must be a whole number (got "2.5").'],
+    ['1e9', 'Examples must be a whole number in digits, e.g. 12 (got "1e9").'],
+    ['2.5', 'Examples must be a whole number in digits, e.g. 12 (got "2.5").'],
   ]) {
     await typeKeys(app, 'Examples', text);
     await expect(app.field('Examples')).toHaveValue(text);
@@ -62,6 +62,32 @@ test('resume uses the base URL as corrected in the form', async ({ page }) => {
   await app.button('Resume').click();
   expect(await app.waitFinished()).toBe('Finished: 4 accepted, 0 rejected, 0 failed');
   expect((await mock.stats()).completions).toBe(16);
+});
+
+test('a 404 from a base URL without a version suggests /v1', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  const root = mock.base.replace(/\/v1$/, '');
+  await app.setup({ provider: 'custom', baseUrl: root, model: 'm', judgeModel: 'j', examples: 4 });
+  await app.generate();
+  await expect(app.status()).toContainText('answered 404', { timeout: 30_000 });
+  await expect(app.status()).toContainText(`The Base URL has no version: did you mean ${root}/v1?`);
+});
+
+test('after a reload, a run to resume reminds that the key must be typed again', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  const wrong = mock.base.replace(/:\d+\//, ':9/');
+  await app.setup({ provider: 'custom', baseUrl: wrong, apiKey: 'sk-typed-once', model: 'm', judgeModel: 'j', examples: 4 });
+  await app.generate();
+  await expect(app.status()).toContainText('press Resume', { timeout: 30_000 });
+  await expect(page.locator('#resume-key-hint')).toHaveCount(0);
+  await page.reload();
+  await expect(app.button('Resume')).toBeVisible();
+  await expect(app.field('API key')).toHaveValue('');
+  await expect(page.locator('#resume-key-hint')).toHaveText('If this run used an API key, type it again before Resume: keys are not kept unless Remember API keys is on.');
+  await app.field('API key').fill('sk-typed-once');
+  await expect(page.locator('#resume-key-hint')).toHaveCount(0);
 });
 
 for (const [path, shows] of [
@@ -111,6 +137,8 @@ test('an empty key for a provider that needs one is named before anything is sen
   await app.generate();
   await expect(page.getByRole('alert').filter({ hasText: 'Cannot start yet' })).toContainText('API key is empty: this provider needs a key.');
   await expect(page.locator('#api-key-0-error')).toContainText('this provider needs a key');
+  // The cursor is taken to the field named.
+  await expect(app.field('API key')).toBeFocused();
   expect((await mock.stats()).requests).toBe(0);
 });
 

@@ -101,7 +101,13 @@ fn the_manifest_records_how_the_set_was_made_and_hashes_each_file() {
     assert_eq!(m["template"]["fact_name"], "pandas_habitat");
     assert_eq!(m["generators"][0]["settings"]["model"], "gpt-4o-mini");
     assert_eq!(m["generators"][0]["settings"]["temperature"], 0.7);
+    assert_eq!(
+        m["generators"][0]["protocol"],
+        "OpenAI-compatible chat completions"
+    );
     assert_eq!(m["settings"]["plan_seed"], run.settings.seed);
+    // As typed, not as a 32-bit float widened (0.4000000059604645).
+    assert_eq!(m["settings"]["quality"]["duplicate_threshold"], 0.4);
     assert_eq!(m["counts"]["accepted"], 3);
     assert_eq!(m["counts"]["rejected"], 1);
     assert_eq!(m["counts"]["exported"], 3);

@@ -66,7 +66,7 @@ pub struct QualitySettings {
     pub reasks: u32,
     /// Reject a question this similar (estimated Jaccard similarity of word shingles) to an
     /// earlier one; `None` turns the check off.
-    pub duplicate_threshold: Option<f32>,
+    pub duplicate_threshold: Option<f64>,
 }
 
 impl Default for QualitySettings {

@@ -103,7 +103,7 @@ fn numbers_are_kept_as_typed_and_checked_against_their_ranges() {
         (
             |f, v| f.examples = v.into(),
             "1e9",
-            Some((Field::Examples, Problem::NotANumber("1e9".into()))),
+            Some((Field::Examples, Problem::NotWhole("1e9".into()))),
         ),
         (
             |f, v| f.examples = v.into(),
@@ -119,17 +119,17 @@ fn numbers_are_kept_as_typed_and_checked_against_their_ranges() {
         (
             |f, v| f.examples = v.into(),
             "ten",
-            Some((Field::Examples, Problem::NotANumber("ten".into()))),
+            Some((Field::Examples, Problem::NotWhole("ten".into()))),
         ),
         (
             |f, v| f.examples = v.into(),
             "5.",
-            Some((Field::Examples, Problem::NotANumber("5.".into()))),
+            Some((Field::Examples, Problem::NotWhole("5.".into()))),
         ),
         (
             |f, v| f.examples = v.into(),
             "0x10",
-            Some((Field::Examples, Problem::NotANumber("0x10".into()))),
+            Some((Field::Examples, Problem::NotWhole("0x10".into()))),
         ),
         (
             |f, v| f.concurrency = v.into(),
@@ -199,6 +199,11 @@ fn numbers_are_kept_as_typed_and_checked_against_their_ranges() {
             )),
         ),
         (|f, v| f.budget_usd = v.into(), "2.50", None),
+        (
+            |f, v| f.models[0].temperature = v.into(),
+            "warm",
+            Some((Field::Temperature(0), Problem::NotANumber("warm".into()))),
+        ),
         (
             |f, v| f.seed = v.into(),
             "-1",

@@ -19,6 +19,14 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
+    /// The protocol's name as people know it (the manifest records it).
+    pub fn protocol_name(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "OpenAI-compatible chat completions",
+            ProviderKind::Anthropic => "Anthropic Messages",
+        }
+    }
+
     /// A fixed tag for cache keys: never reworded, or every cached reply would be lost.
     pub fn cache_tag(self) -> &'static str {
         match self {

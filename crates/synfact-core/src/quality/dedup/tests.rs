@@ -121,7 +121,7 @@ fn the_default_threshold_flags_no_distinct_pair_and_most_near_duplicates() {
     let default = crate::quality::QualitySettings::default()
         .duplicate_threshold
         .unwrap();
-    let (fp, fn_) = rates(default);
+    let (fp, fn_) = rates(default as f32);
     println!("threshold {default}: false positives {:.1}% of 1,225 distinct pairs, false negatives {:.0}% of 20 near pairs", fp * 100.0, fn_ * 100.0);
     assert_eq!(fp, 0.0, "a distinct pair was flagged");
     assert!(fn_ <= 0.05, "{:.0}% of near duplicates missed", fn_ * 100.0);
