@@ -9,6 +9,7 @@ pub mod judge_selftest;
 pub mod list_editor;
 pub mod model_row;
 pub mod model_rows;
+pub mod price_table;
 pub mod progress_table;
 pub mod prompt_editor;
 pub mod quality_report;

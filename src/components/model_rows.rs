@@ -4,6 +4,7 @@ use super::bind::{checks, getter, preset_options, setter};
 use super::estimate::EstimateLine;
 use super::judge_selftest::JudgeSelfTest;
 use super::model_row::ModelRow;
+use super::price_table::PriceTable;
 use super::quality_settings::QualitySettings;
 use super::select_field::SelectField;
 use super::text_field::TextField;
@@ -31,6 +32,33 @@ pub fn ModelRows() -> impl IntoView {
     let form = state.form;
     let remember_keys = state.remember_keys;
     let count = Memo::new(move |_| form.with(|f| f.models.len()));
+    // The form's models that have no price and are not in the shown run (whose table, under
+    // Tokens and cost, has them): their prices can be given before a first run.
+    let ctl = state.ctl;
+    let unpriced = Memo::new(move |_| {
+        ctl.view.revision.track();
+        let in_run: Vec<String> = ctl
+            .with_run(|r| {
+                r.generators
+                    .iter()
+                    .chain([&r.judge])
+                    .map(|g| g.config.model.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let prices = state.prices.get();
+        let mut m: Vec<String> = form.with(|f| {
+            f.models
+                .iter()
+                .map(|m| m.model.trim().to_string())
+                .chain([f.judge_model.trim().to_string()])
+                .filter(|m| !m.is_empty() && prices.price_of(m).is_none() && !in_run.contains(m))
+                .collect()
+        });
+        m.sort_unstable();
+        m.dedup();
+        m
+    });
     let add = move |_| {
         form.update(|f| {
             let next = f
@@ -104,6 +132,13 @@ pub fn ModelRows() -> impl IntoView {
                 hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."
                 error=checks(state, Field::Budget).0 on_blur=checks(state, Field::Budget).1 />
             <EstimateLine />
+            <Show when=move || unpriced.with(|m| !m.is_empty())>
+                <details class="form-prices" open>
+                    <summary>"Prices of the models without one"</summary>
+                    <p class="hint">"A cost estimate and Budget (USD) need them: US dollars per million tokens."</p>
+                    <PriceTable models=unpriced.into() id_prefix="form-price" />
+                </details>
+            </Show>
             <details>
                 <summary>"Run settings"</summary>
                 <TextField id="concurrency".into() label="Concurrency".into() kind="integer" value=getter(form, |f| f.concurrency.clone())

@@ -170,7 +170,7 @@ impl Controller {
                 .find(|m| prices.price_of(m).is_none());
             if let Some(m) = unpriced {
                 self.problems.set(vec![format!(
-                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Tokens and cost (after a first run) and try again."
+                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Prices of the models without one (below the estimate) and try again."
                 )]);
                 return;
             }

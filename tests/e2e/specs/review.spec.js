@@ -234,3 +234,22 @@ test('the keyboard acts on the row it is on: focus opens it, J and K carry the f
   await expect(app.button('Edit')).toBeFocused();
   mock.stop();
 });
+
+test('a model never run before gets its price before the first run, so a budget can be set', async ({ page }) => {
+  const mock = await startMock(['--seed', '9']);
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, apiKey: KEY, model: 'local-llm', judgeModel: 'local-llm', examples: 4 });
+  await expect(page.locator('#estimate')).toContainText('cost unknown (a model has no price)');
+  await app.field('Budget (USD)').fill('5');
+  await app.generate();
+  await expect(page.getByRole('alert').filter({ hasText: 'Cannot start yet' })).toContainText('add its price under Prices of the models without one');
+  await page.getByLabel('Input price of local-llm', { exact: true }).fill('0.1');
+  await page.getByLabel('Output price of local-llm', { exact: true }).fill('0.2');
+  await page.getByLabel('Output price of local-llm', { exact: true }).press('Tab');
+  await expect(page.locator('#estimate')).toContainText(/about \$0\.\d+\.$/);
+  await app.generate();
+  expect(await app.waitFinished()).toBe('Finished: 4 accepted, 0 rejected, 0 failed');
+  await expect(page.locator('details.cost summary')).toContainText(/\$0\.\d+/);
+  mock.stop();
+});

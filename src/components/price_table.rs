@@ -1,0 +1,101 @@
+//! The price table: input and output price of each model, editable; the price used is exactly
+//! what the two fields of a model show.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use synfact_core::cost::Price;
+
+/// Reads a price typed in dollars per million tokens; empty means "unknown".
+fn price_text(text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim().trim_start_matches('$');
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match synfact_core::number::decimal(t) {
+        Some(p) if p.is_finite() && p >= 0.0 => Ok(Some(p)),
+        _ => Err(format!(
+            "\"{}\" is not a price: type dollars per million tokens, such as 0.15.",
+            text.trim()
+        )),
+    }
+}
+
+/// Prices of `models`, editable; ids start with `id_prefix` (a page may show two tables).
+#[component]
+pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let error = RwSignal::new(None::<String>);
+    // The price used is exactly what the two fields of a model show: both numbers, or unknown.
+    let set_price = move |model: String, input: String, output: String| {
+        let read = |t: &str| price_text(t);
+        let problem = match (read(&input), read(&output)) {
+            (Ok(Some(i)), Ok(Some(o))) => {
+                app.prices.update(|t| {
+                    let cached_input = t.price_of(&model).and_then(|p| p.cached_input);
+                    t.prices.insert(
+                        model.clone(),
+                        Price {
+                            input: i,
+                            output: o,
+                            cached_input,
+                        },
+                    );
+                });
+                None
+            }
+            (Ok(None), Ok(None)) => None,
+            (Err(e), _) | (_, Err(e)) => Some(e),
+            _ => Some(format!(
+                "Give both the input and the output price of {model}, or neither; until then its cost is unknown."
+            )),
+        };
+        if problem.is_some() || (input.trim().is_empty() && output.trim().is_empty()) {
+            app.prices.update(|t| {
+                t.prices.remove(&model);
+            });
+        }
+        error.set(problem);
+    };
+    let models = move || models.get();
+    view! {
+            <Show when=move || error.get().is_some()>
+                <p role="alert" class="errors">{move || error.get()}</p>
+            </Show>
+            <div class="table-wrap">
+            <table aria-label="Prices">
+                <thead><tr><th scope="col">"Model"</th><th scope="col">"Input"</th><th scope="col">"Output"</th></tr></thead>
+                <tbody>
+                    {move || models().into_iter().enumerate().map(|(k, m)| {
+                        let price = app.prices.with_untracked(|t| t.price_of(&m));
+                        let in_ref = NodeRef::<leptos::html::Input>::new();
+                        let out_ref = NodeRef::<leptos::html::Input>::new();
+                        let both = move || {
+                            let text = |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
+                            (text(in_ref), text(out_ref))
+                        };
+                        let (m1, m2) = (m.clone(), m.clone());
+                        let in_id = format!("{id_prefix}-in-{k}");
+                        let out_id = format!("{id_prefix}-out-{k}");
+                        view! {
+                            <tr>
+                                <td>{m.clone()}</td>
+                                <td>
+                                    <label class="visually-hidden" for=in_id.clone()>{format!("Input price of {m}")}</label>
+                                    <input id=in_id type="text" inputmode="decimal" placeholder="unknown" node_ref=in_ref
+                                        value=price.map(|p| p.input.to_string())
+                                        on:change=move |_| { let (i, o) = both(); set_price(m1.clone(), i, o) } />
+                                </td>
+                                <td>
+                                    <label class="visually-hidden" for=out_id.clone()>{format!("Output price of {m}")}</label>
+                                    <input id=out_id type="text" inputmode="decimal" placeholder="unknown" node_ref=out_ref
+                                        value=price.map(|p| p.output.to_string())
+                                        on:change=move |_| { let (i, o) = both(); set_price(m2.clone(), i, o) } />
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+    }
+}
