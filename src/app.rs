@@ -28,6 +28,8 @@ pub fn App() -> impl IntoView {
     }
     on_hide.forget();
     view! {
+        // The template's lists put many controls before the provider: a way past them.
+        <a class="skip-link" href="#models-heading">"Skip to provider and models"</a>
         <header>
             <h1>"synfact"</h1>
             <p>"Turn one fact template into a fine-tuning dataset, in your browser, with your own API keys."</p>

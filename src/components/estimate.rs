@@ -42,15 +42,22 @@ pub fn EstimateLine() -> impl IntoView {
     view! {
         <p class="hint estimate" id="estimate">{move || match est.get() {
             None => "The estimate of calls, tokens and cost shows once the template and every setting are valid (a field with a problem says so when you leave it, or when you press Generate).".to_string(),
-            Some(e) => format!(
-                "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.",
-                if e.measured { " (from the shown run's averages)" } else { " (from the prompt sizes)" },
-                e.calls,
-                words::count(e.items as usize, "item", "items"),
-                e.input_tokens,
-                e.output_tokens,
-                e.usd.map_or_else(|| "cost unknown (a model has no price)".to_string(), |u| format!("about {}", words::usd(u))),
-            ),
+            Some(e) => {
+                let budget = app.form.with(|f| synfact_core::number::decimal(f.budget_usd.trim()));
+                let short = match (e.usd, budget) {
+                    (Some(u), Some(b)) if b < u => format!(" The budget ({}) is below this: the run will pause before it ends.", words::usd(b)),
+                    _ => String::new(),
+                };
+                format!(
+                    "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.{short}",
+                    if e.measured { " (from the shown run's averages)" } else { " (from the prompt sizes)" },
+                    e.calls,
+                    words::count(e.items as usize, "item", "items"),
+                    e.input_tokens,
+                    e.output_tokens,
+                    e.usd.map_or_else(|| "cost unknown (a model has no price)".to_string(), |u| format!("about {}", words::usd(u))),
+                )
+            }
         }}</p>
     }
 }

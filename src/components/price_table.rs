@@ -73,24 +73,24 @@ pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl 
                             let text = |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
                             (text(in_ref), text(out_ref))
                         };
-                        let (m1, m2) = (m.clone(), m.clone());
-                        let in_id = format!("{id_prefix}-in-{k}");
-                        let out_id = format!("{id_prefix}-out-{k}");
+                        let name = m.clone();
+                        let cell = move |side: &'static str, node_ref: NodeRef<leptos::html::Input>, value: Option<f64>| {
+                            let id = format!("{id_prefix}-{}-{k}", if side == "Input" { "in" } else { "out" });
+                            let model = m.clone();
+                            view! {
+                                <td>
+                                    <label class="visually-hidden" for=id.clone()>{format!("{side} price of {m}")}</label>
+                                    <input id=id type="text" inputmode="decimal" placeholder="unknown" node_ref=node_ref
+                                        value=value.map(|v| v.to_string())
+                                        on:change=move |_| { let (i, o) = both(); set_price(model.clone(), i, o) } />
+                                </td>
+                            }
+                        };
                         view! {
                             <tr>
-                                <td>{m.clone()}</td>
-                                <td>
-                                    <label class="visually-hidden" for=in_id.clone()>{format!("Input price of {m}")}</label>
-                                    <input id=in_id type="text" inputmode="decimal" placeholder="unknown" node_ref=in_ref
-                                        value=price.map(|p| p.input.to_string())
-                                        on:change=move |_| { let (i, o) = both(); set_price(m1.clone(), i, o) } />
-                                </td>
-                                <td>
-                                    <label class="visually-hidden" for=out_id.clone()>{format!("Output price of {m}")}</label>
-                                    <input id=out_id type="text" inputmode="decimal" placeholder="unknown" node_ref=out_ref
-                                        value=price.map(|p| p.output.to_string())
-                                        on:change=move |_| { let (i, o) = both(); set_price(m2.clone(), i, o) } />
-                                </td>
+                                <td>{name}</td>
+                                {cell("Input", in_ref, price.map(|p| p.input))}
+                                {cell("Output", out_ref, price.map(|p| p.output))}
                             </tr>
                         }
                     }).collect_view()}

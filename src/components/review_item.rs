@@ -121,6 +121,18 @@ pub fn ReviewItem() -> impl IntoView {
                 let tokens = i.total_usage();
                 let ms: f64 = i.calls.iter().map(|c| c.ms).sum();
                 let shown = i.clone();
+                // The plan's cell the item came from (a run opened from a JSONL file has none).
+                let origin = ctl
+                    .with_run(|r| {
+                        let q = r.template.questions.get(i.prompt.question as usize)?;
+                        let req = r.template.question_requirements.get(i.prompt.requirement as usize)?;
+                        Some(format!(
+                            "Seed question {}: {q} · Requirement {}: {req}",
+                            i.prompt.question + 1,
+                            i.prompt.requirement + 1
+                        ))
+                    })
+                    .flatten();
                 view! {
                     <section class="review-item" aria-labelledby="review-item-heading"
                         on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { s.editing.set(false); }>
@@ -179,6 +191,7 @@ pub fn ReviewItem() -> impl IntoView {
                             </div>
                         </Show>
                         <dl class="facts">
+                            {origin.map(|o| view! { <dt>"Made from"</dt><dd>{o}</dd> })}
                             {i.reason.as_ref().map(|r| view! { <dt>"Why it was not accepted"</dt><dd>{words::reason(r, i.ended_at)}</dd> })}
                             <dt>"Judge on the question"</dt>
                             <dd>{i.verdicts.question.clone().unwrap_or_else(|| if question_passed { "Accepted (no reason given).".into() } else { "Not judged.".into() })}</dd>

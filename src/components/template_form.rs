@@ -48,6 +48,15 @@ fn item_problems(state: AppState, f: TemplateField) -> Signal<Vec<(usize, String
     })
 }
 
+/// A problem that must be fixed shows as an error; a warning alone as a note.
+fn problem_class(state: AppState, f: TemplateField) -> &'static str {
+    if invalid(state, f) {
+        "field-error"
+    } else {
+        "field-note"
+    }
+}
+
 /// Whether a field has a problem that must be fixed (not just a warning).
 fn invalid(state: AppState, f: TemplateField) -> bool {
     state.parsed.with(|(_, issues)| {
@@ -109,7 +118,7 @@ pub fn TemplateForm() -> impl IntoView {
                     prop:value=text(state, |d| &d.template.fact_name)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.fact_name = v) } />
                 <small id="tpl-fact-name-hint" class="hint">"Names the downloaded files; also how My templates lists it (change it to rename)."</small>
-                {move || name_error.get().map(|e| view! { <small id="tpl-fact-name-error" class="field-error">{e}</small> })}
+                {move || name_error.get().map(|e| view! { <small id="tpl-fact-name-error" class=problem_class(state, TemplateField::FactName)>{e}</small> })}
             </div>
             <div class="field">
                 <label for="tpl-fact-sheet">"Fact sheet"</label>
@@ -123,7 +132,7 @@ pub fn TemplateForm() -> impl IntoView {
                     let cost = if t > 4000 { " Every prompt carries it: this adds up over a run." } else { "" };
                     format!("About {t} tokens.{cost}")
                 }}</small>
-                {move || fact_error.get().map(|e| view! { <small id="tpl-fact-sheet-error" class="field-error">{e}</small> })}
+                {move || fact_error.get().map(|e| view! { <small id="tpl-fact-sheet-error" class=problem_class(state, TemplateField::GivenFact)>{e}</small> })}
             </div>
             <div class="field">
                 <label for="tpl-key-sentence">"Key sentence"</label>
@@ -133,7 +142,7 @@ pub fn TemplateForm() -> impl IntoView {
                     prop:value=text(state, |d| &d.template.specific_information_to_always_include)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.specific_information_to_always_include = v) }></textarea>
                 <small id="tpl-key-sentence-hint" class="hint">"The sentence every answer must carry."</small>
-                {move || key_error.get().map(|e| view! { <small id="tpl-key-sentence-error" class="field-error">{e}</small> })}
+                {move || key_error.get().map(|e| view! { <small id="tpl-key-sentence-error" class=problem_class(state, TemplateField::KeySentence)>{e}</small> })}
             </div>
             <ListEditor id="tpl-question" title="Seed question" noun="seed question"
                 items=Signal::derive(move || state.parsed.with(|(d, _)| d.as_ref().map(|d| d.template.questions.clone()).unwrap_or_default()))

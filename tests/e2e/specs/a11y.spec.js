@@ -42,7 +42,11 @@ test('the keyboard alone sets up a run, starts it, reviews an item and downloads
     }
     throw new Error(`Tab never reached ${name}`);
   }
-  await tabTo('Provider');
+  // The first Tab reaches the skip link, which takes the keyboard past the template's lists.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to provider and models' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await tabTo('Provider', 3);
   await page.keyboard.press('End');
   await tabTo('Base URL');
   await page.keyboard.press('Control+a');

@@ -88,6 +88,7 @@ test('the budget pauses the run; a higher budget and Resume finish it', async ({
     settings: { 'Concurrency': 2 } });
   await expect(page.locator('#estimate')).toContainText(/Estimate \(from the prompt sizes\): 80 calls .* about \$0\.\d+/);
   await app.field('Budget (USD)').fill('0.001');
+  await expect(page.locator('#estimate')).toContainText('The budget ($0.0010) is below this: the run will pause before it ends.');
   await app.generate();
   await expect(app.status()).toHaveText(/^Paused: the cost so far \(\$0\.001\d\) reached the budget \(\$0\.0010\)/, { timeout: 60_000 });
   const paused = (await mock.stats()).requests;
@@ -213,6 +214,7 @@ test('the keyboard acts on the row it is on: focus opens it, J and K carry the f
   const rows = list.getByRole('listitem');
   await rows.nth(3).focus();
   await expect(heading).toContainText(/^Item 4 — /);
+  await expect(page.locator('dl.facts')).toContainText(/Made from\s*Seed question \d+: .+ · Requirement \d+: /);
   await page.keyboard.press('j');
   await expect(heading).toContainText(/^Item 5 — /);
   await expect(rows.filter({ hasText: /^#5 ·/ })).toBeFocused();
