@@ -24,7 +24,31 @@ pub struct ReviewState {
     pub listed: RwSignal<u64>,
     /// The run's items by state, counted once per redraw for every part of the results.
     pub counts: Memo<ReviewCounts>,
+    /// Where the keyboard focus goes back to when a redraw removes the focused element (the open
+    /// item's row after A or R, the Edit button after Save): set by the keyboard action, dropped
+    /// as soon as the focus goes anywhere else.
+    focus_home: StoredValue<Option<FocusHome>>,
 }
+
+/// Where the review's keyboard focus belongs: `at` (a CSS selector) to focus, `within` the
+/// elements that count as being there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct FocusHome {
+    pub at: &'static str,
+    pub within: &'static str,
+}
+
+/// The open item's row in the list (any row counts: focusing one opens it).
+pub const ROW_HOME: FocusHome = FocusHome {
+    at: ".review-list li[aria-current='true']",
+    within: ".review-list li",
+};
+
+/// The Edit button of the open item.
+pub const EDIT_HOME: FocusHome = FocusHome {
+    at: "#review-edit",
+    within: "#review-edit",
+};
 
 pub fn status_filter(v: &str) -> StatusFilter {
     match v {
@@ -40,6 +64,18 @@ pub fn status_filter(v: &str) -> StatusFilter {
 }
 
 impl ReviewState {
+    /// Moves the keyboard focus to `home.at` once drawn, and back there after any redraw that
+    /// removes it, until the focus goes outside `home.within`.
+    pub fn focus(&self, home: FocusHome) {
+        self.focus_home.set_value(Some(home));
+        crate::components::focus_after_draw(home.at);
+    }
+
+    /// Like `focus`, for an element that has the focus already.
+    pub fn hold_focus(&self, home: FocusHome) {
+        self.focus_home.set_value(Some(home));
+    }
+
     pub fn new(ctl: Controller) -> ReviewState {
         let s = ReviewState {
             show: RwSignal::new("all".into()),
@@ -52,6 +88,7 @@ impl ReviewState {
             message: RwSignal::new(None),
             listing: StoredValue::new_local(Listing::default()),
             listed: RwSignal::new(0),
+            focus_home: StoredValue::new(None),
             counts: Memo::new(move |_| {
                 ctl.view.revision.track();
                 ctl.view.progress.track();
@@ -60,6 +97,34 @@ impl ReviewState {
             }),
         };
         let revision = ctl.view.revision;
+        // A redraw that took the focus away gives it back to where the last keyboard action left it.
+        Effect::new(move |_| {
+            revision.track();
+            s.open.track();
+            s.editing.track();
+            if let Some(home) = s.focus_home.get_value() {
+                request_animation_frame(move || {
+                    let lost = document().active_element().is_none_or(|a| {
+                        document().body().is_some_and(|b| a.is_same_node(Some(&b)))
+                    });
+                    if lost && s.focus_home.get_value() == Some(home) {
+                        crate::components::focus_after_draw(home.at);
+                    }
+                });
+            }
+        });
+        let home = s.focus_home;
+        let moved = window_event_listener(leptos::ev::focusin, move |e| {
+            let at_home = home.get_value().is_some_and(|h| {
+                e.target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                    .is_some_and(|el| el.matches(h.within).unwrap_or(false))
+            });
+            if !at_home {
+                home.set_value(None);
+            }
+        });
+        on_cleanup(move || moved.remove());
         // A new filter rebuilds the listing; a new revision updates it with the items that changed.
         Effect::new(move |prev: Option<(Filter, u64)>| {
             let filter = s.filter();

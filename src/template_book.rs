@@ -71,8 +71,7 @@ impl AppState {
     /// Whether the form must not write the template back: the JSON holds something the parsed
     /// template lacks (`TemplateIssue::drops_content`).
     pub fn form_locked(self) -> bool {
-        self.parsed
-            .with(|(_, issues)| issues.iter().any(TemplateIssue::drops_content))
+        self.parsed.with(|(_, issues)| drops_content(issues))
     }
 
     /// An edit in the form: applied to the parsed template, then written back as JSON (never
@@ -80,7 +79,7 @@ impl AppState {
     pub fn edit_doc(self, f: impl FnOnce(&mut TemplateDoc)) {
         if self
             .parsed
-            .with_untracked(|(_, issues)| issues.iter().any(TemplateIssue::drops_content))
+            .with_untracked(|(_, issues)| drops_content(issues))
         {
             return;
         }
@@ -412,4 +411,9 @@ impl AppState {
             Err(e) => self.link_error.set(Some(words::link_error(&e))),
         }
     }
+}
+
+/// Whether writing the parsed template back would drop part of its file.
+fn drops_content(issues: &[TemplateIssue]) -> bool {
+    issues.iter().any(TemplateIssue::drops_content)
 }

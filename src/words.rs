@@ -604,3 +604,37 @@ pub fn link_error(e: &synfact_core::share::LinkError) -> String {
     };
     format!("This share link could not be opened: {what}. Nothing was changed.")
 }
+
+/// A price field that does not hold a price.
+pub fn not_a_price(text: &str) -> String {
+    format!(
+        "\"{}\" is not a price: type dollars per million tokens, such as 0.15.",
+        text.trim()
+    )
+}
+
+/// One of a model's two prices given without the other.
+pub fn half_a_price(model: &str) -> String {
+    format!("Give both the input and the output price of {model}, or neither; until then its cost is unknown.")
+}
+
+/// Added to the estimate when the budget will not cover it.
+pub fn budget_below_estimate(budget: f64) -> String {
+    format!(
+        " The budget ({}) is below this: the run will pause before it ends.",
+        usd(budget)
+    )
+}
+
+pub const FORM_LOCKED: &str = "The form is read-only while the JSON view below holds something it cannot show (a field under an unknown name, a value of the wrong type, or a key given twice): fix that there first, or an edit here would drop it.";
+
+pub const RESUME_NEEDS_KEY: &str = "If this run used an API key, type it again before Resume: keys are not kept unless Remember API keys is on.";
+
+/// The plan's cell an item came from (1-based numbers).
+pub fn item_origin(question: u32, text: &str, requirement: u32, req_text: &str) -> String {
+    format!(
+        "Seed question {}: {text} · Requirement {}: {req_text}",
+        question + 1,
+        requirement + 1
+    )
+}

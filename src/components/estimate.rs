@@ -45,7 +45,7 @@ pub fn EstimateLine() -> impl IntoView {
             Some(e) => {
                 let budget = app.form.with(|f| synfact_core::number::decimal(f.budget_usd.trim()));
                 let short = match (e.usd, budget) {
-                    (Some(u), Some(b)) if b < u => format!(" The budget ({}) is below this: the run will pause before it ends.", words::usd(b)),
+                    (Some(u), Some(b)) if b < u => words::budget_below_estimate(b),
                     _ => String::new(),
                 };
                 format!(

@@ -25,3 +25,28 @@ pub mod template_form;
 pub mod template_panel;
 pub mod text_field;
 pub mod yield_grid;
+
+/// Puts the keyboard focus on the first element matching `selector` once the page has drawn it,
+/// opening any closed section (`<details>`) around it first.
+pub fn focus_after_draw(selector: &'static str) {
+    use leptos::prelude::{document, request_animation_frame};
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let Some(el) = document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let mut at = el.parent_element();
+        while let Some(e) = at {
+            if let Some(d) = e.dyn_ref::<web_sys::HtmlDetailsElement>() {
+                d.set_open(true);
+            }
+            at = e.parent_element();
+        }
+        let _ = el.focus();
+    });
+}

@@ -32,9 +32,11 @@ pub fn ModelRows() -> impl IntoView {
     let form = state.form;
     let remember_keys = state.remember_keys;
     let count = Memo::new(move |_| form.with(|f| f.models.len()));
-    // The form's models that have no price and are not in the shown run (whose table, under
-    // Tokens and cost, has them): their prices can be given before a first run.
+    // The form's models without a list price, apart from those of the shown run (whose table,
+    // under Tokens and cost, has them): their prices can be given, and corrected, before a first
+    // run.
     let ctl = state.ctl;
+    let defaults = synfact_core::cost::PriceTable::defaults();
     let unpriced = Memo::new(move |_| {
         ctl.view.revision.track();
         let in_run: Vec<String> = ctl
@@ -46,13 +48,12 @@ pub fn ModelRows() -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
-        let prices = state.prices.get();
         let mut m: Vec<String> = form.with(|f| {
             f.models
                 .iter()
                 .map(|m| m.model.trim().to_string())
                 .chain([f.judge_model.trim().to_string()])
-                .filter(|m| !m.is_empty() && prices.price_of(m).is_none() && !in_run.contains(m))
+                .filter(|m| !m.is_empty() && defaults.price_of(m).is_none() && !in_run.contains(m))
                 .collect()
         });
         m.sort_unstable();
@@ -134,7 +135,7 @@ pub fn ModelRows() -> impl IntoView {
             <EstimateLine />
             <Show when=move || unpriced.with(|m| !m.is_empty())>
                 <details class="form-prices" open>
-                    <summary>"Prices of the models without one"</summary>
+                    <summary>"Prices of the models without a list price"</summary>
                     <p class="hint">"A cost estimate and Budget (USD) need them: US dollars per million tokens."</p>
                     <PriceTable models=unpriced.into() id_prefix="form-price" />
                 </details>

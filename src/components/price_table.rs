@@ -2,6 +2,7 @@
 //! what the two fields of a model show.
 
 use crate::state::AppState;
+use crate::words;
 use leptos::prelude::*;
 use synfact_core::cost::Price;
 
@@ -13,10 +14,7 @@ fn price_text(text: &str) -> Result<Option<f64>, String> {
     }
     match synfact_core::number::decimal(t) {
         Some(p) if p.is_finite() && p >= 0.0 => Ok(Some(p)),
-        _ => Err(format!(
-            "\"{}\" is not a price: type dollars per million tokens, such as 0.15.",
-            text.trim()
-        )),
+        _ => Err(words::not_a_price(text)),
     }
 }
 
@@ -45,9 +43,7 @@ pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl 
             }
             (Ok(None), Ok(None)) => None,
             (Err(e), _) | (_, Err(e)) => Some(e),
-            _ => Some(format!(
-                "Give both the input and the output price of {model}, or neither; until then its cost is unknown."
-            )),
+            _ => Some(words::half_a_price(&model)),
         };
         if problem.is_some() || (input.trim().is_empty() && output.trim().is_empty()) {
             app.prices.update(|t| {

@@ -1,8 +1,9 @@
 //! The open item: its question and answer (also when rejected), the judge's verdicts and
 //! reasons, every call with its failure, tokens and time; and what a reviewer can do to it.
 
+use super::focus_after_draw;
 use super::review_list::state_words;
-use crate::review::ReviewState;
+use crate::review::{ReviewState, EDIT_HOME};
 use crate::run::Controller;
 use crate::run::Phase;
 use crate::state::AppState;
@@ -45,19 +46,6 @@ fn calls_words(i: &Item) -> Vec<String> {
 }
 
 /// The panel of the open item.
-/// Puts the keyboard focus on the element with this id once the page has drawn it.
-fn focus_after_draw(id: &'static str) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(e) = document()
-            .get_element_by_id(id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = e.focus();
-        }
-    });
-}
-
 #[component]
 pub fn ReviewItem() -> impl IntoView {
     let ctl = expect_context::<Controller>();
@@ -70,22 +58,21 @@ pub fn ReviewItem() -> impl IntoView {
     });
     let draft_q = RwSignal::new(String::new());
     let draft_a = RwSignal::new(String::new());
-    // Editing starts from the texts as they are now, with the cursor in the answer; when it ends
-    // (Save, Esc) the focus goes back to Edit rather than to the page.
-    Effect::new(move |was: Option<bool>| {
-        let editing = s.editing.get();
-        if was == Some(true) && !editing {
-            focus_after_draw("review-edit");
-        }
-        if editing {
+    // Editing starts from the texts as they are now, with the cursor in the answer.
+    Effect::new(move |_| {
+        if s.editing.get() {
             if let Some(i) = item.get_untracked() {
                 draft_q.set(i.final_question().unwrap_or("").to_string());
                 draft_a.set(i.final_answer().unwrap_or("").to_string());
             }
-            focus_after_draw("edit-answer");
+            focus_after_draw("#edit-answer");
         }
-        editing
     });
+    // Leaving editing by its own keys or buttons (Save, Esc, Cancel) puts the focus back on Edit.
+    let stop_editing = move || {
+        s.editing.set(false);
+        s.focus(EDIT_HOME);
+    };
     let act = move |action: ReviewAction| {
         if let Some(id) = s.open.get_untracked() {
             s.act(ctl, vec![id], action);
@@ -97,7 +84,7 @@ pub fn ReviewItem() -> impl IntoView {
             answer: draft_a.get_untracked(),
         });
         if s.message.get_untracked().is_none() {
-            s.editing.set(false);
+            stop_editing();
         }
     };
     let judge_again = move || {
@@ -108,109 +95,105 @@ pub fn ReviewItem() -> impl IntoView {
     };
     let can_judge = move || matches!(ctl.view.phase.get(), Phase::Running | Phase::Finished);
     view! {
-        <Show when=move || item.get().is_some()
-            fallback=|| view! { <p class="hint review-empty">"Open an item (click it, or press J) to read it in full and review it."</p> }>
-            {move || item.get().map(|i| {
-                let id = i.id;
-                let kept = i.is_kept();
-                // The judge passed the question if a question-judging call was answered and the
-                // item went on to its answer.
-                let question_passed = i.stage >= Stage::QuestionJudged
-                    && !(i.stage.is_terminal() && matches!(i.ended_at, Some(synfact_core::Step::WriteQuestion | synfact_core::Step::JudgeQuestion)))
-                    && i.calls.iter().any(|c| c.step == synfact_core::Step::JudgeQuestion && c.error.is_none());
-                let tokens = i.total_usage();
-                let ms: f64 = i.calls.iter().map(|c| c.ms).sum();
-                let shown = i.clone();
-                // The plan's cell the item came from (a run opened from a JSONL file has none).
-                let origin = ctl
-                    .with_run(|r| {
-                        let q = r.template.questions.get(i.prompt.question as usize)?;
-                        let req = r.template.question_requirements.get(i.prompt.requirement as usize)?;
-                        Some(format!(
-                            "Seed question {}: {q} · Requirement {}: {req}",
-                            i.prompt.question + 1,
-                            i.prompt.requirement + 1
-                        ))
-                    })
-                    .flatten();
-                view! {
-                    <section class="review-item" aria-labelledby="review-item-heading"
-                        on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { s.editing.set(false); }>
-                        <h3 id="review-item-heading">{format!("Item {} — {}", id + 1, state_words(&i))}</h3>
-                        <Show when=move || s.message.get().is_some()>
-                            <p role="alert" class="errors">{move || s.message.get()}</p>
-                        </Show>
-                        <div class="buttons">
-                            <button type="button" on:click=move |_| act(ReviewAction::Accept)>"Accept"</button>
-                            <button type="button" on:click=move |_| act(ReviewAction::Reject)>"Reject"</button>
-                            <button type="button" id="review-edit" on:click=move |_| s.editing.set(true)>"Edit"</button>
-                            {i.review.decision.is_some().then(|| view! {
-                                <button type="button" on:click=move |_| act(ReviewAction::Undecide)>"Use the judge's decision"</button>
-                            })}
-                            {if i.review.deleted {
-                                view! { <button type="button" on:click=move |_| act(ReviewAction::Restore)>"Restore"</button> }.into_any()
-                            } else {
-                                view! { <button type="button" on:click=move |_| act(ReviewAction::Delete)>"Delete"</button> }.into_any()
-                            }}
-                            <button type="button" disabled=move || !can_judge()
-                                title="Asks the judge about the answer as it is now (after an edit, the edited one)."
-                                on:click=move |_| judge_again()>"Judge again"</button>
-                            <button type="button" on:click=move |_| s.step(-1)>"Previous"</button>
-                            <button type="button" on:click=move |_| s.step(1)>"Next"</button>
-                        </div>
-                        <Show when=move || s.editing.get()
-                            fallback=move || {
-                                let i = item.get_untracked().unwrap_or_else(|| shown.clone());
-                                view! {
-                                    <h4>"Question"</h4>
-                                    <p class="text">{i.final_question().unwrap_or("No question was written.").to_string()}</p>
-                                    <h4>{if kept { "Answer" } else { "Answer (not in the dataset)" }}</h4>
-                                    <p class="text">{i.final_answer().unwrap_or("No answer was written.").to_string()}</p>
-                                    {i.review.is_edited().then(|| view! {
-                                        <details><summary>"Original texts"</summary>
-                                            <p class="text">{i.question.clone().unwrap_or_default()}</p>
-                                            <p class="text">{i.answer.clone().unwrap_or_default()}</p>
-                                            <button type="button" on:click=move |_| act(ReviewAction::Revert)>"Go back to the original texts"</button>
-                                        </details>
-                                    })}
-                                }
-                            }>
-                            <div class="field">
-                                <label for="edit-question">"Question"</label>
-                                <textarea id="edit-question" rows="3" prop:value=move || draft_q.get()
-                                    on:input=move |ev| draft_q.set(event_target_value(&ev))></textarea>
-                            </div>
-                            <div class="field">
-                                <label for="edit-answer">"Answer"</label>
-                                <textarea id="edit-answer" rows="8" prop:value=move || draft_a.get()
-                                    on:input=move |ev| draft_a.set(event_target_value(&ev))></textarea>
-                            </div>
+            <Show when=move || item.get().is_some()
+                fallback=|| view! { <p class="hint review-empty">"Open an item (click it, or press J) to read it in full and review it."</p> }>
+                {move || item.get().map(|i| {
+                    let id = i.id;
+                    let kept = i.is_kept();
+                    // The judge passed the question if a question-judging call was answered and the
+                    // item went on to its answer.
+                    let question_passed = i.stage >= Stage::QuestionJudged
+                        && !(i.stage.is_terminal() && matches!(i.ended_at, Some(synfact_core::Step::WriteQuestion | synfact_core::Step::JudgeQuestion)))
+                        && i.calls.iter().any(|c| c.step == synfact_core::Step::JudgeQuestion && c.error.is_none());
+                    let tokens = i.total_usage();
+                    let ms: f64 = i.calls.iter().map(|c| c.ms).sum();
+                    let shown = i.clone();
+                    // The plan's cell the item came from (a run opened from a JSONL file has none).
+                    let origin = ctl
+                        .with_run(|r| {
+                            let q = r.template.questions.get(i.prompt.question as usize)?;
+                            let req = r.template.question_requirements.get(i.prompt.requirement as usize)?;
+    Some(words::item_origin(i.prompt.question, q, i.prompt.requirement, req))
+                        })
+                        .flatten();
+                    view! {
+                        <section class="review-item" aria-labelledby="review-item-heading"
+                            on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { stop_editing(); }>
+                            <h3 id="review-item-heading">{format!("Item {} — {}", id + 1, state_words(&i))}</h3>
+                            <Show when=move || s.message.get().is_some()>
+                                <p role="alert" class="errors">{move || s.message.get()}</p>
+                            </Show>
                             <div class="buttons">
-                                <button type="button" class="primary" on:click=move |_| save()>"Save"</button>
-                                <button type="button" on:click=move |_| { s.message.set(None); s.editing.set(false) }>"Cancel editing"</button>
+                                <button type="button" on:click=move |_| act(ReviewAction::Accept)>"Accept"</button>
+                                <button type="button" on:click=move |_| act(ReviewAction::Reject)>"Reject"</button>
+                                <button type="button" id="review-edit" on:click=move |_| s.editing.set(true)>"Edit"</button>
+                                {i.review.decision.is_some().then(|| view! {
+                                    <button type="button" on:click=move |_| act(ReviewAction::Undecide)>"Use the judge's decision"</button>
+                                })}
+                                {if i.review.deleted {
+                                    view! { <button type="button" on:click=move |_| act(ReviewAction::Restore)>"Restore"</button> }.into_any()
+                                } else {
+                                    view! { <button type="button" on:click=move |_| act(ReviewAction::Delete)>"Delete"</button> }.into_any()
+                                }}
+                                <button type="button" disabled=move || !can_judge()
+                                    title="Asks the judge about the answer as it is now (after an edit, the edited one)."
+                                    on:click=move |_| judge_again()>"Judge again"</button>
+                                <button type="button" on:click=move |_| s.step(-1)>"Previous"</button>
+                                <button type="button" on:click=move |_| s.step(1)>"Next"</button>
                             </div>
-                        </Show>
-                        <dl class="facts">
-                            {origin.map(|o| view! { <dt>"Made from"</dt><dd>{o}</dd> })}
-                            {i.reason.as_ref().map(|r| view! { <dt>"Why it was not accepted"</dt><dd>{words::reason(r, i.ended_at)}</dd> })}
-                            <dt>"Judge on the question"</dt>
-                            <dd>{i.verdicts.question.clone().unwrap_or_else(|| if question_passed { "Accepted (no reason given).".into() } else { "Not judged.".into() })}</dd>
-                            <dt>"Judge on the answer"</dt>
-                            <dd>{i.verdicts.answer.clone().unwrap_or_else(|| match i.stage { Stage::Accepted => "Accepted (no reason given).".into(), _ => "Not judged.".into() })}</dd>
-                            <dt>"Tokens"</dt>
-                            <dd>{format!("{} in, {} out ({} reasoning, {} cached)", tokens.input_tokens, tokens.output_tokens, tokens.reasoning_tokens, tokens.cached_tokens)}</dd>
-                            <dt>"Time in calls"</dt>
-                            <dd>{format!("{:.1} s", ms / 1000.0)}</dd>
-                        </dl>
-                        <h4>"Calls"</h4>
-                        <ol class="calls">{calls_words(&i).into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
-                        {(!i.notes.is_empty()).then(|| view! {
-                            <h4>"Notes"</h4>
-                            <ul>{i.notes.iter().map(|n| view! { <li>{note_words(n)}</li> }).collect_view()}</ul>
-                        })}
-                    </section>
-                }
-            })}
-        </Show>
-    }
+                            <Show when=move || s.editing.get()
+                                fallback=move || {
+                                    let i = item.get_untracked().unwrap_or_else(|| shown.clone());
+                                    view! {
+                                        <h4>"Question"</h4>
+                                        <p class="text">{i.final_question().unwrap_or("No question was written.").to_string()}</p>
+                                        <h4>{if kept { "Answer" } else { "Answer (not in the dataset)" }}</h4>
+                                        <p class="text">{i.final_answer().unwrap_or("No answer was written.").to_string()}</p>
+                                        {i.review.is_edited().then(|| view! {
+                                            <details><summary>"Original texts"</summary>
+                                                <p class="text">{i.question.clone().unwrap_or_default()}</p>
+                                                <p class="text">{i.answer.clone().unwrap_or_default()}</p>
+                                                <button type="button" on:click=move |_| act(ReviewAction::Revert)>"Go back to the original texts"</button>
+                                            </details>
+                                        })}
+                                    }
+                                }>
+                                <div class="field">
+                                    <label for="edit-question">"Question"</label>
+                                    <textarea id="edit-question" rows="3" prop:value=move || draft_q.get()
+                                        on:input=move |ev| draft_q.set(event_target_value(&ev))></textarea>
+                                </div>
+                                <div class="field">
+                                    <label for="edit-answer">"Answer"</label>
+                                    <textarea id="edit-answer" rows="8" prop:value=move || draft_a.get()
+                                        on:input=move |ev| draft_a.set(event_target_value(&ev))></textarea>
+                                </div>
+                                <div class="buttons">
+                                    <button type="button" class="primary" on:click=move |_| save()>"Save"</button>
+                                    <button type="button" on:click=move |_| { s.message.set(None); stop_editing() }>"Cancel editing"</button>
+                                </div>
+                            </Show>
+                            <dl class="facts">
+                                {origin.map(|o| view! { <dt>"Made from"</dt><dd>{o}</dd> })}
+                                {i.reason.as_ref().map(|r| view! { <dt>"Why it was not accepted"</dt><dd>{words::reason(r, i.ended_at)}</dd> })}
+                                <dt>"Judge on the question"</dt>
+                                <dd>{i.verdicts.question.clone().unwrap_or_else(|| if question_passed { "Accepted (no reason given).".into() } else { "Not judged.".into() })}</dd>
+                                <dt>"Judge on the answer"</dt>
+                                <dd>{i.verdicts.answer.clone().unwrap_or_else(|| match i.stage { Stage::Accepted => "Accepted (no reason given).".into(), _ => "Not judged.".into() })}</dd>
+                                <dt>"Tokens"</dt>
+                                <dd>{format!("{} in, {} out ({} reasoning, {} cached)", tokens.input_tokens, tokens.output_tokens, tokens.reasoning_tokens, tokens.cached_tokens)}</dd>
+                                <dt>"Time in calls"</dt>
+                                <dd>{format!("{:.1} s", ms / 1000.0)}</dd>
+                            </dl>
+                            <h4>"Calls"</h4>
+                            <ol class="calls">{calls_words(&i).into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
+                            {(!i.notes.is_empty()).then(|| view! {
+                                <h4>"Notes"</h4>
+                                <ul>{i.notes.iter().map(|n| view! { <li>{note_words(n)}</li> }).collect_view()}</ul>
+                            })}
+                        </section>
+                    }
+                })}
+            </Show>
+        }
 }

@@ -2,7 +2,7 @@
 //! drawn, so 10,000 items scroll like 10), bulk actions and keyboard triage.
 
 use super::review_item::ReviewItem;
-use crate::review::ReviewState;
+use crate::review::{ReviewState, ROW_HOME};
 use crate::run::Controller;
 use crate::words;
 use leptos::ev;
@@ -131,25 +131,14 @@ pub fn ReviewList() -> impl IntoView {
         s.message.set(None);
         s.open.set(Some(id));
     };
-    // When the keyboard focus is on a row, J and K move it with the open item, so the focus ring
-    // and the item A and R act on are the same (after the list has drawn the row).
-    let follow = move || {
-        let in_list = list_ref.get_untracked().is_some_and(|div| {
+    // When the keyboard focus is on a row, J, K, A and R keep it on the open item's row (which
+    // the list may have drawn anew), so the focus ring and the item the keys act on are the same.
+    let focus_in_list = move || {
+        list_ref.get_untracked().is_some_and(|div| {
             document()
                 .active_element()
                 .is_some_and(|a| div.contains(Some(&a)))
-        });
-        if in_list {
-            request_animation_frame(move || {
-                if let Some(li) = list_ref
-                    .get_untracked()
-                    .and_then(|div| div.query_selector("li[aria-current='true']").ok().flatten())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = li.focus();
-                }
-            });
-        }
+        })
     };
     let triage = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.meta_key() || e.alt_key() || is_text_target(&e) {
@@ -159,15 +148,10 @@ pub fn ReviewList() -> impl IntoView {
             return;
         }
         let one = || s.open.get_untracked().map(|id| vec![id]);
+        let on_row = focus_in_list();
         match e.key().as_str() {
-            "j" | "J" => {
-                s.step(1);
-                follow();
-            }
-            "k" | "K" => {
-                s.step(-1);
-                follow();
-            }
+            "j" | "J" => s.step(1),
+            "k" | "K" => s.step(-1),
             "a" | "A" => match one() {
                 Some(ids) => s.act(ctl, ids, ReviewAction::Accept),
                 None => return,
@@ -183,6 +167,9 @@ pub fn ReviewList() -> impl IntoView {
                 s.editing.set(true);
             }
             _ => return,
+        }
+        if on_row && !s.editing.get_untracked() {
+            s.focus(ROW_HOME);
         }
         e.prevent_default();
     });
@@ -291,12 +278,13 @@ pub fn ReviewList() -> impl IntoView {
                             children=move |r: Row| {
                                 let id = r.id;
                                 view! {
-                                    <li tabindex="0" class=move || if s.open.get() == Some(id) { "row open" } else { "row" }
+                                    <li tabindex=move || if s.open.get().is_none_or(|o| o == id) { "0" } else { "-1" }
+                                        class=move || if s.open.get() == Some(id) { "row open" } else { "row" }
                                         aria-current=move || (s.open.get() == Some(id)).then_some("true")
                                         aria-posinset=r.at + 1 aria-setsize=shown
                                         style:top=format!("{}px", r.at as f64 * ROW) style:height=format!("{ROW}px")
                                         on:click=move |_| open(id)
-                                        on:focus=move |_| if s.open.get_untracked() != Some(id) { open(id) }
+                                        on:focus=move |_| { s.hold_focus(ROW_HOME); if s.open.get_untracked() != Some(id) { open(id) } }
                                         on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Enter" { e.prevent_default(); open(id) }>
                                         <span class="row-head">{format!("#{} · {} · {}", r.id + 1, r.state, r.model)}</span>
                                         <span class="row-question">{r.question}</span>

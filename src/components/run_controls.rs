@@ -1,6 +1,7 @@
 //! Generate, Pause, Resume, Cancel and the run status, in a bar that stays in view; below it,
 //! what stopped a start, storage problems, and progress by stage.
 
+use super::focus_after_draw;
 use super::progress_table::ProgressTable;
 use crate::run::Phase;
 use crate::state::AppState;
@@ -38,7 +39,7 @@ pub fn RunControls() -> impl IntoView {
             </div>
             <p role="status" aria-label="Run status" aria-live="polite" class="status">{move || ctl.view.status_line.get()}</p>
             <Show when=move || phase.get() == Phase::Resumable && !state.remember_keys.get() && state.form.with(|f| f.has_empty_key())>
-                <p class="hint" id="resume-key-hint">"If this run used an API key, type it again before Resume: keys are not kept unless Remember API keys is on."</p>
+                <p class="hint" id="resume-key-hint">{words::RESUME_NEEDS_KEY}</p>
             </Show>
         </section>
         <Show when=move || !ctl.problems.get().is_empty()>
@@ -70,22 +71,6 @@ pub fn generate(state: AppState) {
     );
     if !state.ctl.field_errors.with_untracked(Vec::is_empty) {
         // "Cannot start yet": the cursor goes to the first field named, opening its section.
-        request_animation_frame(|| {
-            use wasm_bindgen::JsCast;
-            let first = document()
-                .query_selector(&format!("#{SETUP_FORM} [aria-invalid='true']"))
-                .ok()
-                .flatten();
-            if let Some(el) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let mut at = el.parent_element();
-                while let Some(e) = at {
-                    if let Ok(d) = e.clone().dyn_into::<web_sys::HtmlDetailsElement>() {
-                        d.set_open(true);
-                    }
-                    at = e.parent_element();
-                }
-                let _ = el.focus();
-            }
-        });
+        focus_after_draw("#setup [aria-invalid='true']");
     }
 }

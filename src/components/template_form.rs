@@ -106,7 +106,7 @@ pub fn TemplateForm() -> impl IntoView {
             <p class="errors">"The JSON view below has an error the form cannot read past: fix it there, and the form comes back."</p>
         }>
             <Show when=locked>
-                <p class="errors" id="tpl-form-locked">"The form is read-only while the JSON view below holds something it cannot show (a field under an unknown name, a value of the wrong type, or a key given twice): fix that there first, or an edit here would drop it."</p>
+                <p class="errors" id="tpl-form-locked">{words::FORM_LOCKED}</p>
             </Show>
             <fieldset class="plain" prop:disabled=locked aria-describedby=move || locked().then_some("tpl-form-locked")>
             <legend class="visually-hidden">"Template fields"</legend>

@@ -142,6 +142,8 @@ impl Controller {
         if self.starting.get_untracked() || self.view.phase.get_untracked() == Phase::Running {
             return;
         }
+        // What the last Generate found no longer stands; this one says what it finds.
+        self.field_errors.set(Vec::new());
         let (doc, issues) = TemplateDoc::parse(&template_file);
         let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
         let Some(TemplateDoc { template, prompts }) = doc.filter(|_| errors.is_empty()) else {
@@ -170,7 +172,7 @@ impl Controller {
                 .find(|m| prices.price_of(m).is_none());
             if let Some(m) = unpriced {
                 self.problems.set(vec![format!(
-                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Prices of the models without one (below the estimate) and try again."
+                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Prices of the models without a list price (below the estimate) and try again."
                 )]);
                 return;
             }

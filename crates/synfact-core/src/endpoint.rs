@@ -115,16 +115,24 @@ impl BaseUrl {
             None => String::new(),
         };
         let path = tail.trim_end_matches('/');
-        if let Some(base) = CALL_ROUTES.iter().find_map(|r| path.strip_suffix(r)) {
-            return Err(UrlError::CallPath {
-                suggestion: format!("{scheme}://{host}{port}{base}"),
-            });
-        }
         Ok(BaseUrl(format!("{scheme}://{host}{port}{path}")))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A base typed in a form: also refuses the address of a call (`…/v1/chat/completions`),
+    /// which a base URL never is. Stored runs are read with the lenient `parse`, so a run saved
+    /// with such an address still opens.
+    pub fn parse_typed(text: &str) -> Result<BaseUrl, UrlError> {
+        let url = BaseUrl::parse(text)?;
+        match CALL_ROUTES.iter().find_map(|r| url.0.strip_suffix(r)) {
+            Some(base) => Err(UrlError::CallPath {
+                suggestion: base.to_string(),
+            }),
+            None => Ok(url),
+        }
     }
 
     pub fn is_https(&self) -> bool {
@@ -371,19 +379,22 @@ mod tests {
         );
         bad("https://api.example.com/v1#x", UrlError::QueryOrFragment);
         bad("https://api.exa mple.com/v1", UrlError::Whitespace);
-        // The address of a call pasted from an API's documentation.
-        bad(
-            "http://127.0.0.1:8131/v1/chat/completions/",
-            UrlError::CallPath {
+        // The address of a call pasted from an API's documentation: refused where it is typed,
+        // still read where it was stored.
+        assert_eq!(
+            BaseUrl::parse_typed("http://127.0.0.1:8131/v1/chat/completions/"),
+            Err(UrlError::CallPath {
                 suggestion: "http://127.0.0.1:8131/v1".into(),
-            },
+            })
         );
-        bad(
-            "https://api.anthropic.com/v1/messages",
-            UrlError::CallPath {
+        assert_eq!(
+            BaseUrl::parse_typed("https://api.anthropic.com/v1/messages"),
+            Err(UrlError::CallPath {
                 suggestion: "https://api.anthropic.com/v1".into(),
-            },
+            })
         );
+        assert!(BaseUrl::parse("https://api.anthropic.com/v1/messages").is_ok());
+        assert!(BaseUrl::parse_typed("https://api.anthropic.com/v1").is_ok());
         bad(
             "http://localhost:99999/v1",
             UrlError::BadPort("99999".into()),

@@ -198,5 +198,24 @@ mod tests {
                 prop_assert!(text.parse::<f64>().is_ok(), "{text:?}");
             }
         }
+
+        /// Number-shaped text: accepted exactly when the standard parser accepts it, with the same
+        /// sign and, away from the edges of the f64 range (where the two may round differently to
+        /// zero or infinity), a value within a few units in the last place.
+        #[test]
+        fn number_shaped_text_agrees_with_the_standard_parser(text in "[+-]?[0-9]{0,22}(\\.[0-9]{0,22})?([eE][+-]?[0-9]{0,4})?") {
+            let std = text.parse::<f64>().ok();
+            let ours = decimal(&text);
+            prop_assert_eq!(ours.is_some(), std.is_some(), "{}", text);
+            if let (Some(o), Some(s)) = (ours, std) {
+                prop_assert_eq!(o.is_sign_negative(), s.is_sign_negative(), "{}", text);
+                if s == 0.0 && !text.contains(['1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+                    prop_assert_eq!(o, 0.0, "{}", text);
+                }
+                if s.is_normal() && (1e-300..1e300).contains(&s.abs()) {
+                    prop_assert!(((o - s) / s).abs() < 1e-14, "{}: {} vs {}", text, o, s);
+                }
+            }
+        }
     }
 }

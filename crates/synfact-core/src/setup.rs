@@ -356,7 +356,7 @@ impl Reader {
     }
 
     fn url(&mut self, field: Field, text: &str) -> Option<BaseUrl> {
-        BaseUrl::parse(text)
+        BaseUrl::parse_typed(text)
             .map_err(|e| {
                 self.fail(
                     field,

@@ -139,7 +139,6 @@ impl TemplateIssue {
         }
     }
 
-    /// A warning lets the template be used; anything else must be fixed first.
     /// Whether the parsed template lacks something the file holds (a field under an unknown
     /// name, a value of the wrong type, the other value of a key given twice): writing the
     /// template back as JSON would drop it.
@@ -152,6 +151,7 @@ impl TemplateIssue {
         )
     }
 
+    /// A warning lets the template be used; anything else must be fixed first.
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
@@ -243,10 +243,18 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 fn suggestion(name: &str) -> Option<&'static str> {
-    TemplateField::ALL
-        .iter()
-        .map(|f| f.key())
-        .map(|k| (distance(&name.to_ascii_lowercase(), k), k))
+    closest(name, TemplateField::ALL.iter().map(|f| f.key()))
+}
+
+/// The keys a `prompts` object may hold, as the messages name them.
+const PROMPT_KEYS: [(&str, &str); 3] = [
+    ("question", "prompts.question"),
+    ("answer", "prompts.answer"),
+    ("judge", "prompts.judge"),
+];
+
+fn closest(name: &str, keys: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    keys.map(|k| (distance(&name.to_ascii_lowercase(), k), k))
         .filter(|(d, k)| *d <= 3.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -317,10 +325,24 @@ impl TemplateDoc {
                             t.question_requirements = list
                         }
                     }),
-                TemplateField::Prompts => serde_json::from_value::<Prompts>(v.clone())
-                    .ok()
-                    .filter(|_| v.is_object())
-                    .map(|p| prompts = p),
+                TemplateField::Prompts => {
+                    // A misspelt prompt name is named like a misspelt field: it would be dropped.
+                    for k in v.as_object().into_iter().flat_map(|o| o.keys()) {
+                        if !PROMPT_KEYS.iter().any(|(key, _)| key == k) {
+                            issues.push(TemplateIssue::UnknownField {
+                                name: format!("prompts.{k}"),
+                                suggestion: closest(
+                                    &format!("prompts.{k}"),
+                                    PROMPT_KEYS.iter().map(|(_, full)| *full),
+                                ),
+                            });
+                        }
+                    }
+                    serde_json::from_value::<Prompts>(v.clone())
+                        .ok()
+                        .filter(|_| v.is_object())
+                        .map(|p| prompts = p)
+                }
             };
             if ok.is_none() {
                 issues.push(TemplateIssue::WrongType(f));

@@ -190,6 +190,7 @@ test('the prices shown are the prices used: clearing one of them says so, retypi
   await input.fill('');
   await input.press('Tab');
   await expect(page.getByRole('alert').filter({ hasText: 'Give both' })).toContainText('Give both the input and the output price of gpt-4o');
+  expect((await costOf('gpt-4o')).length).toBeGreaterThan(0);
   for (const row of await costOf('gpt-4o')) expect(row[6]).toBe('unknown');
   await input.fill('3');
   await input.press('Tab');
@@ -224,6 +225,13 @@ test('the keyboard acts on the row it is on: focus opens it, J and K carry the f
   await expect(rows.filter({ hasText: /^#3 ·/ })).toBeFocused();
   await page.keyboard.press('r');
   await expect(heading).toContainText('you rejected');
+  // The row was drawn anew with its new state; the focus is still on it, and J goes on from it.
+  await expect(rows.filter({ hasText: /^#3 ·/ })).toBeFocused();
+  await page.keyboard.press('j');
+  await expect(heading).toContainText(/^Item 4 — /);
+  await expect(rows.filter({ hasText: /^#4 ·/ })).toBeFocused();
+  await page.keyboard.press('k');
+  await expect(heading).toContainText(/^Item 3 — /);
   // Editing: Esc and Save both leave the focus on Edit, not on the page.
   await page.keyboard.press('e');
   await expect(app.field('Answer')).toBeFocused();
@@ -245,11 +253,13 @@ test('a model never run before gets its price before the first run, so a budget 
   await expect(page.locator('#estimate')).toContainText('cost unknown (a model has no price)');
   await app.field('Budget (USD)').fill('5');
   await app.generate();
-  await expect(page.getByRole('alert').filter({ hasText: 'Cannot start yet' })).toContainText('add its price under Prices of the models without one');
+  await expect(page.getByRole('alert').filter({ hasText: 'Cannot start yet' })).toContainText('add its price under Prices of the models without a list price');
   await page.getByLabel('Input price of local-llm', { exact: true }).fill('0.1');
   await page.getByLabel('Output price of local-llm', { exact: true }).fill('0.2');
   await page.getByLabel('Output price of local-llm', { exact: true }).press('Tab');
   await expect(page.locator('#estimate')).toContainText(/about \$0\.\d+\.$/);
+  // Still there to be corrected.
+  await expect(page.getByLabel('Input price of local-llm', { exact: true })).toHaveValue('0.1');
   await app.generate();
   expect(await app.waitFinished()).toBe('Finished: 4 accepted, 0 rejected, 0 failed');
   await expect(page.locator('details.cost summary')).toContainText(/\$0\.\d+/);

@@ -228,7 +228,19 @@ fn a_byte_order_mark_is_not_a_json_error() {
 fn issues_that_would_lose_text_if_the_form_wrote_the_template_back() {
     let renamed = GOOD.replace("\"questions\"", "\"questons\"");
     let wrong_type = r#"{"fact_name":"x","given_fact":"Pandas eat bamboo.","specific_information_to_always_include":"Pandas eat bamboo.","questions":"just one","question_requirements":["r"]}"#;
-    for json in [renamed.as_str(), wrong_type] {
+    let prompt_misspelt = GOOD.replace(
+        "\"question_requirements\"",
+        "\"prompts\":{\"questoin\":\"Write {fact_sheet}\"},\"question_requirements\"",
+    );
+    let (_, issues) = TemplateDoc::parse(&prompt_misspelt);
+    assert!(
+        issues.contains(&TemplateIssue::UnknownField {
+            name: "prompts.questoin".into(),
+            suggestion: Some("prompts.question")
+        }),
+        "{issues:?}"
+    );
+    for json in [renamed.as_str(), wrong_type, prompt_misspelt.as_str()] {
         let (doc, issues) = TemplateDoc::parse(json);
         assert!(doc.is_some(), "the form can still show it");
         assert!(
