@@ -638,3 +638,6 @@ pub fn item_origin(question: u32, text: &str, requirement: u32, req_text: &str) 
         requirement + 1
     )
 }
+
+pub const UNSAVED_EDIT: &str =
+    "The edit is not saved: press Esc again to leave it unsaved, or Save.";

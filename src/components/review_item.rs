@@ -58,9 +58,12 @@ pub fn ReviewItem() -> impl IntoView {
     });
     let draft_q = RwSignal::new(String::new());
     let draft_a = RwSignal::new(String::new());
+    // Set by a first Esc with unsaved changes.
+    let warned = RwSignal::new(false);
     // Editing starts from the texts as they are now, with the cursor in the answer.
     Effect::new(move |_| {
         if s.editing.get() {
+            warned.set(false);
             if let Some(i) = item.get_untracked() {
                 draft_q.set(i.final_question().unwrap_or("").to_string());
                 draft_a.set(i.final_answer().unwrap_or("").to_string());
@@ -72,6 +75,21 @@ pub fn ReviewItem() -> impl IntoView {
     let stop_editing = move || {
         s.editing.set(false);
         s.focus(EDIT_HOME);
+    };
+    // Esc with changes that are not saved asks for a second Esc first: a stray key never loses a
+    // reviewer's text.
+    let escape = move || {
+        let changed = item.get_untracked().is_some_and(|i| {
+            draft_q.with_untracked(|q| q != i.final_question().unwrap_or(""))
+                || draft_a.with_untracked(|a| a != i.final_answer().unwrap_or(""))
+        });
+        if changed && !warned.get_untracked() {
+            warned.set(true);
+            s.message.set(Some(words::UNSAVED_EDIT.into()));
+        } else {
+            s.message.set(None);
+            stop_editing();
+        }
     };
     let act = move |action: ReviewAction| {
         if let Some(id) = s.open.get_untracked() {
@@ -118,7 +136,7 @@ pub fn ReviewItem() -> impl IntoView {
                         .flatten();
                     view! {
                         <section class="review-item" aria-labelledby="review-item-heading"
-                            on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { stop_editing(); }>
+                            on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { escape(); }>
                             <h3 id="review-item-heading">{format!("Item {} — {}", id + 1, state_words(&i))}</h3>
                             <Show when=move || s.message.get().is_some()>
                                 <p role="alert" class="errors">{move || s.message.get()}</p>

@@ -239,6 +239,10 @@ test('the keyboard acts on the row it is on: focus opens it, J and K carry the f
   await expect(app.button('Edit')).toBeFocused();
   await page.keyboard.press('Enter');
   await app.field('Answer').fill('A reviewer\'s answer. The Javan Rainforest Honeyeater is blue in color.');
+  // A stray Esc does not throw the text away: it asks first, and the text stays.
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('alert').filter({ hasText: 'not saved' })).toHaveText('The edit is not saved: press Esc again to leave it unsaved, or Save.');
+  await expect(app.field('Answer')).toHaveValue('A reviewer\'s answer. The Javan Rainforest Honeyeater is blue in color.');
   await app.button('Save').click();
   await expect(heading).toContainText('edited');
   await expect(app.button('Edit')).toBeFocused();
