@@ -66,7 +66,7 @@ pub fn CostPanel() -> impl IntoView {
             </div>
             <h4>"Prices (US dollars per million tokens)"</h4>
             <p class="hint">{format!("Defaults are the providers' published list prices as of {PRICES_AS_OF}; change them to match your account. A model with no price shows \"unknown\".")}</p>
-            <PriceTable models=Signal::derive(models) id_prefix="price" />
+            <PriceTable models=Signal::derive(models) label="Prices" id_prefix="price" />
         </details>
     }
 }

@@ -12,7 +12,8 @@ use synfact_core::cost::{estimate, Estimate};
 pub fn EstimateLine() -> impl IntoView {
     let app = expect_context::<AppState>();
     let ctl = expect_context::<Controller>();
-    let est = Memo::new(move |_| -> Option<Estimate> {
+    // The estimate, and the budget as the run would take it.
+    let est = Memo::new(move |_| -> Option<(Estimate, Option<f64>)> {
         let mut form = app.form.get();
         let prices = app.prices.get();
         ctl.view.phase.track();
@@ -37,13 +38,13 @@ pub fn EstimateLine() -> impl IntoView {
         let measured = ctl
             .with_run(|shown| same(shown).then(|| estimate(&run, &prices, Some(shown))))
             .flatten();
-        Some(measured.unwrap_or_else(|| estimate(&run, &prices, None)))
+        let e = measured.unwrap_or_else(|| estimate(&run, &prices, None));
+        Some((e, run.settings.budget_usd))
     });
     view! {
         <p class="hint estimate" id="estimate">{move || match est.get() {
             None => "The estimate of calls, tokens and cost shows once the template and every setting are valid (a field with a problem says so when you leave it, or when you press Generate).".to_string(),
-            Some(e) => {
-                let budget = app.form.with(|f| synfact_core::number::decimal(f.budget_usd.trim()));
+            Some((e, budget)) => {
                 let short = match (e.usd, budget) {
                     (Some(u), Some(b)) if b < u => words::budget_below_estimate(b),
                     _ => String::new(),

@@ -137,7 +137,7 @@ pub fn ModelRows() -> impl IntoView {
                 <details class="form-prices" open>
                     <summary>"Prices of the models without a list price"</summary>
                     <p class="hint">"A cost estimate and Budget (USD) need them: US dollars per million tokens."</p>
-                    <PriceTable models=unpriced.into() id_prefix="form-price" />
+                    <PriceTable models=unpriced.into() label="Prices of the models without a list price" id_prefix="form-price" />
                 </details>
             </Show>
             <details>

@@ -18,15 +18,19 @@ fn price_text(text: &str) -> Result<Option<f64>, String> {
     }
 }
 
-/// Prices of `models`, editable; ids start with `id_prefix` (a page may show two tables).
+/// Prices of `models`, editable, in a table named `label`; ids start with `id_prefix` (a page may
+/// show two tables).
 #[component]
-pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl IntoView {
+pub fn PriceTable(
+    models: Signal<Vec<String>>,
+    label: &'static str,
+    id_prefix: &'static str,
+) -> impl IntoView {
     let app = expect_context::<AppState>();
     let error = RwSignal::new(None::<String>);
     // The price used is exactly what the two fields of a model show: both numbers, or unknown.
     let set_price = move |model: String, input: String, output: String| {
-        let read = |t: &str| price_text(t);
-        let problem = match (read(&input), read(&output)) {
+        let problem = match (price_text(&input), price_text(&output)) {
             (Ok(Some(i)), Ok(Some(o))) => {
                 app.prices.update(|t| {
                     let cached_input = t.price_of(&model).and_then(|p| p.cached_input);
@@ -39,17 +43,16 @@ pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl 
                         },
                     );
                 });
-                None
+                error.set(None);
+                return;
             }
             (Ok(None), Ok(None)) => None,
             (Err(e), _) | (_, Err(e)) => Some(e),
             _ => Some(words::half_a_price(&model)),
         };
-        if problem.is_some() || (input.trim().is_empty() && output.trim().is_empty()) {
-            app.prices.update(|t| {
-                t.prices.remove(&model);
-            });
-        }
+        app.prices.update(|t| {
+            t.prices.remove(&model);
+        });
         error.set(problem);
     };
     let models = move || models.get();
@@ -58,7 +61,7 @@ pub fn PriceTable(models: Signal<Vec<String>>, id_prefix: &'static str) -> impl 
                 <p role="alert" class="errors">{move || error.get()}</p>
             </Show>
             <div class="table-wrap">
-            <table aria-label="Prices">
+            <table aria-label=label>
                 <thead><tr><th scope="col">"Model"</th><th scope="col">"Input"</th><th scope="col">"Output"</th></tr></thead>
                 <tbody>
                     {move || models().into_iter().enumerate().map(|(k, m)| {

@@ -329,13 +329,10 @@ impl TemplateDoc {
                     // A misspelt prompt name is named like a misspelt field: it would be dropped.
                     for k in v.as_object().into_iter().flat_map(|o| o.keys()) {
                         if !PROMPT_KEYS.iter().any(|(key, _)| key == k) {
-                            issues.push(TemplateIssue::UnknownField {
-                                name: format!("prompts.{k}"),
-                                suggestion: closest(
-                                    &format!("prompts.{k}"),
-                                    PROMPT_KEYS.iter().map(|(_, full)| *full),
-                                ),
-                            });
+                            let name = format!("prompts.{k}");
+                            let suggestion =
+                                closest(&name, PROMPT_KEYS.iter().map(|(_, full)| *full));
+                            issues.push(TemplateIssue::UnknownField { name, suggestion });
                         }
                     }
                     serde_json::from_value::<Prompts>(v.clone())
