@@ -5,10 +5,10 @@
 use crate::storage::db::StorageError;
 use synfact_core::endpoint::{KeyError, UrlError};
 use synfact_core::error::{
-    BodyProblem, CallError, ErrorKind, PauseReason, ProviderProblem, StopReason,
+    BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason,
 };
 use synfact_core::quality::CheckFailure;
-use synfact_core::reason::{Reason, Refusal};
+use synfact_core::reason::{Reason, ReasonKind, Refusal};
 use synfact_core::setup::{Field, FieldError, Problem};
 use synfact_core::wire::ProviderKind;
 use synfact_core::{EndpointSpec, Progress, Run, Status, Step, Summary};
@@ -73,16 +73,74 @@ pub fn finished(s: &Summary) -> String {
     )
 }
 
+/// The finished line, naming the commonest reason when most items ended unaccepted.
+fn finished_run(s: &Summary, run: &Run) -> String {
+    let line = finished(s);
+    if s.rejected + s.failed <= s.accepted {
+        return line;
+    }
+    match run.dominant_reason(None) {
+        Some((kind, n, of)) => format!("{line}. {}", capitalised(&dominant(kind, n, of, run))),
+        None => line,
+    }
+}
+
 fn counts(p: &Progress) -> String {
     let s = &p.summary;
+    let waiting = if p.waiting > 0 {
+        format!(", {} waiting to retry", p.waiting)
+    } else {
+        String::new()
+    };
     format!(
-        "{} of {} items done ({} accepted, {} rejected, {} failed)",
+        "{} of {} items done ({} accepted, {} rejected, {} failed); {} of {} calls answered, {} in flight{waiting}",
         s.ended(),
         p.total,
         s.accepted,
         s.rejected,
-        s.failed
+        s.failed,
+        p.calls_answered,
+        p.calls_needed,
+        p.in_flight(),
     )
+}
+
+/// "19 of 20 questions were near-duplicates of another: …": the commonest reason items ended
+/// unaccepted, with where to look.
+pub fn dominant(kind: ReasonKind, n: usize, of: usize, run: &Run) -> String {
+    let share = if n == of && n > 1 {
+        format!("all {n}")
+    } else {
+        format!("{n} of {of}")
+    };
+    let last_failure = || {
+        run.items
+            .iter()
+            .rev()
+            .filter(|i| i.reason.as_ref().is_some_and(|r| r.kind() == kind))
+            .find_map(|i| match &i.reason {
+                Some(Reason::GaveUp { last, .. }) => Some(call_error(last)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    match kind {
+        ReasonKind::Duplicate => format!("{share} questions were near-duplicates of another: see Quality checks → Reject near-duplicate questions (or raise Duplicate threshold)"),
+        ReasonKind::Empty if n == of => "every reply was empty: check the model name, and Max tokens under Sampling settings (a reasoning model can spend them all before it answers)".into(),
+        ReasonKind::Empty => format!("{share} replies were empty every time they were asked: check Max tokens under Sampling settings (a reasoning model can spend them all before it answers)"),
+        ReasonKind::Refused => format!("{share} were refused by the model: the template or the prompts may read as something it will not write"),
+        ReasonKind::CutOff => format!("{share} replies were cut off at the token limit: raise Max tokens under Sampling settings"),
+        ReasonKind::JudgeRejected => format!("{share} were rejected by the judge: read its reasons under Results; the judge model or the prompts may need a change"),
+        ReasonKind::NoVerdict => format!("{share} judge replies held no verdict: use a judge model that follows instructions (one with structured output)"),
+        ReasonKind::JudgeRefused => format!("{share} were refused by the judge model: use another judge model"),
+        ReasonKind::GaveUp => format!("{share} failed after every retry (the last: {}): check the provider and the Timeout", last_failure()),
+        ReasonKind::TooLong => format!("{share} prompts were too long for the model's context: shorten the fact sheet or use a model with a longer context"),
+        ReasonKind::MissingKeySentence => format!("{share} answers left out the key sentence: see Quality checks → Key sentence in every answer"),
+        ReasonKind::Disclaimer => format!("{share} replies disclaimed or hedged: see Quality checks → Reject disclaimers"),
+        ReasonKind::Leak => format!("{share} answers mentioned their set-up: see Quality checks → Reject answers that mention the set-up"),
+        ReasonKind::Requirement => format!("{share} questions missed a checkable part of their requirement (language, length): see Quality checks → Check questions against their requirement"),
+        ReasonKind::Reviewer => format!("{share} were rejected in review"),
+    }
 }
 
 /// The run status line.
@@ -102,6 +160,34 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             usd(*budget_usd),
             counts(p)
         ),
+        Status::Paused(PauseReason::Outage {
+            endpoint: e,
+            outage,
+            detail,
+        }) => {
+            let who = run
+                .endpoints
+                .get(*e)
+                .map_or_else(|| "the provider".to_string(), |s| endpoint(s).replacen("The", "the", 1));
+            let d = said(detail);
+            match outage {
+                Outage::NoAnswer { for_ms } => format!(
+                    "Paused: {who} has not answered for {}:{d} Nothing is lost: {}. Press Resume when it is back.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+                Outage::RateLimited { for_ms } => format!(
+                    "Paused: rate-limited on every call for {} by {who}:{d} Nothing is lost: {}. Lower Concurrency or Requests per minute (under Run settings), then press Resume.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+                Outage::Failing { status, for_ms } => format!(
+                    "Paused: {who} failed every call for {} (HTTP {status}):{d} Nothing is lost: {}. Press Resume when it works again.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+            }
+        }
         Status::Paused(PauseReason::StorageFull) => format!(
             "Paused: the browser's storage for this site is full, so new results cannot be saved; {}. Free space (delete old runs or clear the cache under Storage), or download what is done now; then press Resume.",
             counts(p)
@@ -111,7 +197,34 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             "Cancelled: {}. Press Resume to carry on where it stopped.",
             counts(p)
         ),
-        Status::Finished => finished(&p.summary),
+        Status::Finished => finished_run(&p.summary, run),
+    }
+}
+
+/// A run that was going was paused so another could be shown.
+pub fn paused_to_show(fact: &str) -> String {
+    format!("The run of {fact} that was going is paused, so that this one could be shown. To carry on with it, open it under Saved runs and press Resume.")
+}
+
+/// A chat message's role as the review shows it.
+pub fn role(role: &str) -> String {
+    match role {
+        "system" => "System:".into(),
+        "user" => "User:".into(),
+        "assistant" => "Assistant:".into(),
+        other => format!("{other}:"),
+    }
+}
+
+/// "20 s", "2 min 5 s".
+fn duration(ms: u64) -> String {
+    let s = (ms + 500) / 1000;
+    if s < 60 {
+        format!("{s} s")
+    } else if s.is_multiple_of(60) {
+        format!("{} min", s / 60)
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
     }
 }
 
@@ -133,31 +246,13 @@ pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
                 .generators
                 .get(*generator)
                 .map_or("", |g| g.config.model.as_str());
-            let mine = || run.items.iter().filter(|i| i.generator == *generator);
-            let failed = mine()
-                .filter(|i| i.stage == synfact_core::Stage::Failed)
-                .count();
-            let rejected = mine()
-                .filter(|i| i.stage == synfact_core::Stage::Rejected)
-                .count();
-            if failed > rejected {
-                let last = mine()
-                    .rev()
-                    .filter(|i| i.stage == synfact_core::Stage::Failed)
-                    .find_map(|i| {
-                        i.reason
-                            .as_ref()
-                            .map(|r| crate::words::reason(r, i.ended_at))
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "none of the first {tried} items of model {model} was accepted: {failed} failed (the last: {last}). The provider or the settings need a look (base URL, model, max tokens, timeout) before anything more is spent; press Resume to try again."
-                )
-            } else {
-                format!(
-                    "none of the first {tried} items of model {model} was accepted ({rejected} rejected), so synfact stopped rather than keep paying for replacements. Look at the rejection reasons under Results: the template, the prompts or the judge model may need a change. Press Resume to try more anyway."
-                )
-            }
+            let why = run
+                .dominant_reason(Some(*generator))
+                .map(|(kind, n, of)| dominant(kind, n, of, run))
+                .unwrap_or_else(|| "look at the reasons under Results".into());
+            format!(
+                "none of the first {tried} items of model {model} was accepted, so synfact stopped rather than keep paying for replacements: {why}. Press Resume to try more anyway."
+            )
         }
     }
 }
@@ -459,9 +554,15 @@ pub fn url_error(name: &str, e: &UrlError) -> String {
 }
 
 pub fn key_error(name: &str, e: &KeyError) -> String {
-    if e.character == ' ' && e.position == 7 {
-        // "Bearer sk-…" copied from a curl example: the app adds "Bearer " itself.
-        format!("{name} starts with a word and a space (\"Bearer \"?): paste the key alone; synfact adds \"Bearer \" itself.")
+    if let Some(word) = &e.word {
+        // "Bearer sk-…" or "Token sk-…" copied from a curl example: the app adds the header's
+        // scheme itself.
+        format!("{name} starts with \"{word} \": paste the key alone, without \"{word} \" — synfact puts the key in the header the provider expects.")
+    } else if e.character == ' ' {
+        format!(
+            "{name} contains a space at position {} — a key has none: paste it again as one piece.",
+            e.position
+        )
     } else if e.invisible {
         format!(
             "{name} contains an invisible character (U+{:04X}) at position {} — paste it again, or delete that character.",
@@ -524,6 +625,9 @@ pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
         I::NotJson { line, column, hint } => {
             let what = match hint {
                 JsonHint::RawNewline => "a line break inside a text: write \\n instead of pressing Enter, or edit the field in the form".to_string(),
+                JsonHint::RawTab => "a tab inside a text: write \\t instead, or edit the field in the form".to_string(),
+                JsonHint::RawControl(c) => format!("an invisible control character (U+{c:04X}) inside a text: delete it, or edit the field in the form"),
+                JsonHint::LoneSurrogate => "a \\uD800–\\uDFFF escape without its pair (half a character): remove it or give the whole pair".to_string(),
                 JsonHint::SmartQuotes => "it has curly quotes (“ ”): JSON needs straight quotes (\")".to_string(),
                 JsonHint::TrailingComma => "a comma stands before a closing } or ]: remove it".to_string(),
                 JsonHint::Truncated => "it ends too early: a closing \", ] or } is missing".to_string(),
@@ -531,6 +635,7 @@ pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
             };
             format!("The template is not valid JSON (line {line}, column {column}): {what}.")
         }
+        I::ChatFile => "This is a chat JSONL file (a dataset), not a template: to review it, use Open a chat JSONL file under Saved runs.".into(),
         I::NotAnObject => "The template must be a JSON object: {\"fact_name\": …, \"given_fact\": …, \"specific_information_to_always_include\": …, \"questions\": […], \"question_requirements\": […]}.".into(),
         I::DuplicateKey(k) => format!("\"{k}\" is given twice; only the first is kept: remove the other."),
         I::UnknownField { name, suggestion } => match suggestion {
@@ -602,7 +707,10 @@ pub fn link_error(e: &synfact_core::share::LinkError) -> String {
             issues.iter().map(template_issue).collect::<Vec<_>>().join(" ")
         ),
     };
-    format!("This share link could not be opened: {what}. Nothing was changed.")
+    format!(
+        "This share link could not be opened: {}. Nothing was changed.",
+        what.trim_end_matches('.')
+    )
 }
 
 /// A price field that does not hold a price.

@@ -162,7 +162,16 @@ pub fn ReviewItem() -> impl IntoView {
                             <Show when=move || s.editing.get()
                                 fallback=move || {
                                     let i = item.get_untracked().unwrap_or_else(|| shown.clone());
+                                    let context = i.imported.as_ref().map(|m| m.context.clone()).unwrap_or_default();
                                     view! {
+                                        {(!context.is_empty()).then(|| view! {
+                                            <h4>"Earlier in the conversation"</h4>
+                                            <ol class="conversation" aria-label="Earlier in the conversation">
+                                                {context.into_iter().map(|m| view! {
+                                                    <li><strong>{words::role(&m.role)}</strong>" "<span class="text">{m.content}</span></li>
+                                                }).collect_view()}
+                                            </ol>
+                                        })}
                                         <h4>"Question"</h4>
                                         <p class="text">{i.final_question().unwrap_or("No question was written.").to_string()}</p>
                                         <h4>{if kept { "Answer" } else { "Answer (not in the dataset)" }}</h4>

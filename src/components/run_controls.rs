@@ -38,6 +38,9 @@ pub fn RunControls() -> impl IntoView {
                 </Show>
             </div>
             <p role="status" aria-label="Run status" aria-live="polite" class="status">{move || ctl.view.status_line.get()}</p>
+            <Show when=move || ctl.view.note.get().is_some()>
+                <p class="note" id="run-note">{move || ctl.view.note.get()}</p>
+            </Show>
             <Show when=move || phase.get() == Phase::Resumable && !state.remember_keys.get() && state.form.with(|f| f.has_empty_key())>
                 <p class="hint" id="resume-key-hint">{words::RESUME_NEEDS_KEY}</p>
             </Show>

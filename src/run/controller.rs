@@ -113,8 +113,15 @@ impl Controller {
         self.current().map(|e| e.with_run(f))
     }
 
+    /// Shows `next` in place of the current run. A run that is going is paused first, and the
+    /// note says so: opening something else never stops a run silently.
     fn replace(self, next: Rc<Executor>) {
         if let Some(old) = self.current() {
+            if old.status() == Status::Running {
+                old.dispatch(Event::Pause);
+                let fact = old.with_run(|r| r.template.fact_name.clone());
+                self.view.note.set(Some(words::paused_to_show(&fact)));
+            }
             old.close();
         }
         self.current.set_value(Some(next.clone()));
@@ -144,6 +151,7 @@ impl Controller {
         }
         // What the last Generate found no longer stands; this one says what it finds.
         self.field_errors.set(Vec::new());
+        self.view.note.set(None);
         let (doc, issues) = TemplateDoc::parse(&template_file);
         let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
         let Some(TemplateDoc { template, prompts }) = doc.filter(|_| errors.is_empty()) else {
@@ -306,6 +314,7 @@ impl Controller {
             }
             self.problems.set(Vec::new());
             self.field_errors.set(Vec::new());
+            self.view.note.set(None);
             e.set_keys(keys);
             e.dispatch(Event::Reconnect(connection));
             e.settings_changed();
@@ -386,11 +395,19 @@ impl Controller {
 
     /// Shows a saved run; an unfinished one can then be resumed.
     pub fn open(self, id: String) {
+        if self.current().is_some_and(|e| e.run_id() == id) {
+            // Already shown (and perhaps going): nothing to reopen.
+            return;
+        }
         spawn_local(async move {
             let result = async {
                 let database = self.database().await?;
-                let (run, _) = runs::load(&database, &id).await?;
-                self.executor(run, Vec::new()).await
+                let (run, progress) = runs::load(&database, &id).await?;
+                let executor = self.executor(run, Vec::new()).await?;
+                if let Some(status) = progress.status {
+                    executor.restore_status(status);
+                }
+                Ok::<_, StorageError>(executor)
             }
             .await;
             match result {

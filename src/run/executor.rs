@@ -93,6 +93,11 @@ impl Executor {
         self.engine.borrow().run().id.clone()
     }
 
+    /// Takes back the status the run was saved with (see `Engine::restore_status`).
+    pub fn restore_status(&self, saved: Status) {
+        self.engine.borrow_mut().restore_status(saved);
+    }
+
     /// Replaces the endpoints' keys (Resume with the form as it is now).
     pub fn set_keys(&self, keys: Vec<String>) {
         *self.keys.borrow_mut() = keys;

@@ -36,6 +36,8 @@ pub struct RunView {
     pub phase: RwSignal<Phase>,
     pub revision: RwSignal<Revision>,
     pub storage_error: RwSignal<Option<StorageError>>,
+    /// Something to know about the runs beside the status (a run paused to show another).
+    pub note: RwSignal<Option<String>>,
 }
 
 impl RunView {
@@ -48,6 +50,7 @@ impl RunView {
             phase: RwSignal::new(Phase::Empty),
             revision: RwSignal::new(Revision::default()),
             storage_error: RwSignal::new(None),
+            note: RwSignal::new(None),
         }
     }
 

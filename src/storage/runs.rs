@@ -44,6 +44,9 @@ pub struct RunProgress {
     /// Items with a review decision or edit.
     #[serde(default)]
     pub reviewed: usize,
+    /// The run's status when saved, so a reload shows why it stopped or paused.
+    #[serde(default)]
+    pub status: Option<Status>,
 }
 
 impl RunProgress {
@@ -61,6 +64,7 @@ impl RunProgress {
                 .iter()
                 .filter(|i| i.review.decision.is_some() || i.review.is_edited() || i.review.deleted)
                 .count(),
+            status: Some(status.clone()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Plain std on purpose: it must build fast on a fresh machine before anything else exists.
 
 mod site;
+mod static_site;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -15,15 +16,15 @@ fn main() {
     let root = root();
     let result = match args.first().map(String::as_str) {
         Some("build") => tools::ensure(&root, false).and_then(|()| build_app(&root)),
-        Some("serve") => serve(&root, false),
-        Some("demo") => serve(&root, true),
+        Some("serve") => serve(&root, false, &args[1..]),
+        Some("demo") => serve(&root, true, &args[1..]),
         Some("test") => test(&root, &args[1..]),
         Some("bench") => bench(&root, args.get(1).map(String::as_str)),
         Some("mutants") => mutants(&root),
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <build | serve | demo | test [native|browser|e2e] | bench [profile] | mutants | install>"
+                "usage: cargo xtask <build | serve [--port N] [--watch] | demo [--port N] | test [native|browser|e2e] | bench [profile] | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -88,7 +89,43 @@ impl Drop for Guard {
     }
 }
 
-fn serve(root: &Path, demo: bool) -> Result<(), String> {
+/// `serve`'s options: `--port N` (default 8080; 0 takes any free port), `--watch` (Trunk's
+/// development server, rebuilding when the app's sources change).
+struct ServeOptions {
+    port: u16,
+    watch: bool,
+}
+
+fn serve_options(args: &[String]) -> Result<ServeOptions, String> {
+    let mut o = ServeOptions {
+        port: APP_PORT,
+        watch: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--watch" => o.watch = true,
+            "--port" => {
+                let p = it.next().ok_or("--port needs a number, e.g. --port 8081")?;
+                o.port = p
+                    .parse()
+                    .map_err(|_| format!("--port {p}: not a port number (0 to 65535)"))?;
+            }
+            other => {
+                return Err(format!(
+                    "serve: unknown option {other:?} (--port N, --watch)"
+                ))
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// Builds the release site and serves `dist/` with a plain static server: no file watcher, so a
+/// build can never take it down. `--watch` runs Trunk's server instead, watching only the app's
+/// sources (Trunk.toml's `[watch]`).
+fn serve(root: &Path, demo: bool, args: &[String]) -> Result<(), String> {
+    let options = serve_options(args)?;
     tools::ensure(root, false)?;
     let _mock = if demo {
         let bin = build_mock(root, true)?;
@@ -112,17 +149,21 @@ fn serve(root: &Path, demo: bool) -> Result<(), String> {
     } else {
         None
     };
-    println!("  synfact: http://127.0.0.1:{APP_PORT}");
-    run(Command::new("trunk")
-        .args([
-            "serve",
-            "--release",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            &APP_PORT.to_string(),
-        ])
-        .current_dir(root))
+    if options.watch {
+        println!(
+            "  synfact (rebuilt when src/, style/ or the core change): http://127.0.0.1:{}",
+            options.port
+        );
+        return run(Command::new("trunk")
+            .args(["serve", "--release", "--address", "127.0.0.1", "--port"])
+            .arg(options.port.to_string())
+            .current_dir(root));
+    }
+    build_app(root)?;
+    static_site::serve(&root.join("dist"), options.port, |port| {
+        println!("  synfact: http://127.0.0.1:{port}");
+        println!("  (the release build in dist/; Ctrl-C stops it. `cargo xtask serve --watch` rebuilds on every change.)");
+    })
 }
 
 fn test(root: &Path, which: &[String]) -> Result<(), String> {

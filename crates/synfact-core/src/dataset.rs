@@ -4,7 +4,7 @@
 use crate::cost::{CostReport, PriceTable};
 use crate::export::{chat_line, text_line};
 use crate::review::ReviewCounts;
-use crate::run::Run;
+use crate::run::{ChatMessage, Imported, Item, Run};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -23,8 +23,12 @@ pub enum ChatProblem {
     BadRole(usize),
     #[error("message {0} has empty content")]
     EmptyContent(usize),
-    #[error("it has no user message followed by an assistant message")]
+    #[error("it does not end with a user message and the assistant's reply to it")]
     NoExchange,
+    #[error("message {0} calls a tool (tool_calls or function_call), which synfact cannot show or export")]
+    ToolCall(usize),
+    #[error("message {0}'s content is not plain text (a list of parts or an image), which synfact cannot show or export")]
+    NotText(usize),
 }
 
 /// Checks one exported example's texts against the chat fine-tuning rules.
@@ -64,43 +68,93 @@ pub fn check_run(run: &Run, generator: Option<usize>) -> Vec<ItemProblem> {
         .collect()
 }
 
-/// One example read from a chat JSONL file.
+/// One example read from a chat JSONL file: its last exchange, what came before it, and the
+/// line itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatExample {
     pub question: String,
     pub answer: String,
+    /// The messages before the last exchange (a system message, earlier turns).
+    pub context: Vec<ChatMessage>,
+    /// The line as read.
+    pub line: String,
 }
 
-/// Reads one chat JSONL line: the last user message and the assistant message after it.
+/// Reads one chat JSONL line, every message of it. The last two messages must be a user message
+/// and the assistant's reply: they become the item's question and answer.
 pub fn read_chat_line(line: &str) -> Result<ChatExample, ChatProblem> {
     let v: Value = serde_json::from_str(line).map_err(|e| ChatProblem::NotJson(e.to_string()))?;
     let messages = v
         .get("messages")
         .and_then(Value::as_array)
         .ok_or(ChatProblem::NoMessages)?;
-    let mut question = None;
-    let mut answer = None;
+    let mut read = Vec::with_capacity(messages.len());
     for (n, m) in messages.iter().enumerate() {
         let role = m.get("role").and_then(Value::as_str);
-        let content = m.get("content").and_then(Value::as_str).unwrap_or("");
         if !matches!(role, Some("system" | "user" | "assistant")) {
             return Err(ChatProblem::BadRole(n + 1));
         }
+        if m.get("tool_calls").is_some() || m.get("function_call").is_some() {
+            return Err(ChatProblem::ToolCall(n + 1));
+        }
+        let content = match m.get("content") {
+            Some(Value::String(c)) => c,
+            None | Some(Value::Null) => return Err(ChatProblem::EmptyContent(n + 1)),
+            Some(_) => return Err(ChatProblem::NotText(n + 1)),
+        };
         if content.trim().is_empty() {
             return Err(ChatProblem::EmptyContent(n + 1));
         }
-        match role {
-            Some("user") => {
-                question = Some(content.to_string());
-                answer = None;
-            }
-            Some("assistant") if question.is_some() => answer = Some(content.to_string()),
-            _ => {}
-        }
+        read.push(ChatMessage {
+            role: role.unwrap_or_default().to_string(),
+            content: content.clone(),
+        });
     }
-    match (question, answer) {
-        (Some(question), Some(answer)) => Ok(ChatExample { question, answer }),
-        _ => Err(ChatProblem::NoExchange),
+    let n = read.len();
+    if n < 2 || read[n - 1].role != "assistant" || read[n - 2].role != "user" {
+        return Err(ChatProblem::NoExchange);
+    }
+    let answer = read.pop().map(|m| m.content).unwrap_or_default();
+    let question = read.pop().map(|m| m.content).unwrap_or_default();
+    Ok(ChatExample {
+        question,
+        answer,
+        context: read,
+        line: line.to_string(),
+    })
+}
+
+/// An item's chat line: an imported conversation as it was read (with its last exchange as
+/// edited, if it was), else the question and the answer.
+pub fn chat_line_of(item: &Item) -> String {
+    let question = item.final_question().unwrap_or("");
+    let answer = item.final_answer().unwrap_or("");
+    let Some(imported) = &item.imported else {
+        return chat_line(question, answer);
+    };
+    if !item.review.is_edited() {
+        return imported.line.clone();
+    }
+    // Edited: the same line with the last exchange's texts replaced, every other field kept.
+    let mut v: Value = serde_json::from_str(&imported.line).unwrap_or(Value::Null);
+    match v.get_mut("messages").and_then(Value::as_array_mut) {
+        Some(messages) if messages.len() >= 2 => {
+            let n = messages.len();
+            messages[n - 2]["content"] = Value::from(question);
+            messages[n - 1]["content"] = Value::from(answer);
+            v.to_string()
+        }
+        // Not reached: the line was read with this shape.
+        _ => {
+            let mut messages: Vec<Value> = imported
+                .context
+                .iter()
+                .map(|m| json!({"role": m.role, "content": m.content}))
+                .collect();
+            messages.push(json!({"role": "user", "content": question}));
+            messages.push(json!({"role": "assistant", "content": answer}));
+            json!({ "messages": messages }).to_string()
+        }
     }
 }
 
@@ -198,6 +252,10 @@ pub fn run_from_chat(id: String, now_ms: f64, file_name: &str, examples: Vec<Cha
         item.stage = Stage::Accepted;
         item.question = Some(e.question);
         item.answer = Some(e.answer);
+        item.imported = Some(Imported {
+            line: e.line,
+            context: e.context,
+        });
         run.items.push(item);
     }
     run.settings.examples = run.items.len();
@@ -270,13 +328,12 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
     for (part, ids) in &parts {
         let suffix = part.map(|p| format!("_{p}")).unwrap_or_default();
         let items = || ids.iter().map(|&id| &run.items[id]);
-        let q = |i: &crate::run::Item| i.final_question().unwrap_or("").to_string();
-        let a = |i: &crate::run::Item| i.final_answer().unwrap_or("").to_string();
+        let a = |i: &Item| i.final_answer().unwrap_or("").to_string();
         out.push(DatasetFile {
             name: format!("{fact}_chat{suffix}.jsonl"),
             kind: FileKind::Chat,
             split: *part,
-            text: crate::export::jsonl(items().map(|i| chat_line(&q(i), &a(i)))),
+            text: crate::export::jsonl(items().map(chat_line_of)),
         });
         out.push(DatasetFile {
             name: format!("{fact}_text{suffix}.jsonl"),

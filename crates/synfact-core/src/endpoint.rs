@@ -70,6 +70,15 @@ impl BaseUrl {
                         && s.chars().all(|c| c.is_ascii_alphabetic())
                         && !after.starts_with(|c: char| c.is_ascii_digit())
                     {
+                        // "http:/host" or "https:host": the slashes went wrong, not the scheme.
+                        if s == "http" || s == "https" {
+                            let host = after.trim_start_matches(['/', '\\']);
+                            return Err(UrlError::MissingScheme {
+                                suggestion: format!("{s}://{host}")
+                                    .trim_end_matches('/')
+                                    .to_string(),
+                            });
+                        }
                         return Err(UrlError::UnsupportedScheme(s));
                     }
                 }
@@ -244,17 +253,27 @@ pub struct KeyError {
     pub character: char,
     /// True for characters that show as nothing (zero-width spaces, byte-order marks, soft hyphens).
     pub invisible: bool,
+    /// The word before the first space, when the key starts with one ("Bearer sk-…",
+    /// "Token sk-…"): a header's scheme copied along with the key.
+    pub word: Option<String>,
 }
 
 /// Checks that a key can go into an HTTP header as it is: printable ASCII only. Keys copied from
 /// web pages often carry a zero-width space or a curly quote, which the browser refuses to send.
 pub fn check_key(key: &str) -> Result<(), KeyError> {
-    for (i, c) in key.trim().chars().enumerate() {
+    let key = key.trim();
+    for (i, c) in key.chars().enumerate() {
         if !(c.is_ascii_graphic()) {
+            let before: String = key.chars().take(i).collect();
+            let word = (c == ' '
+                && (2..=12).contains(&i)
+                && before.chars().all(|b| b.is_ascii_alphabetic()))
+            .then_some(before);
             return Err(KeyError {
                 position: i + 1,
                 character: c,
-                invisible: is_invisible(c),
+                invisible: is_invisible(c) && c != ' ',
+                word,
             });
         }
     }

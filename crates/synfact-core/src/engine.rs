@@ -20,6 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod health;
 mod queue;
 mod report;
 mod topup;
@@ -96,7 +97,7 @@ pub enum Command {
     Status,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// Reopened, not started.
     Idle,
@@ -148,6 +149,8 @@ pub struct Engine {
     wake: Option<f64>,
     /// Whether each endpoint has answered at least once; one that never has is likely misconfigured.
     reached: Vec<bool>,
+    /// Each endpoint's failures since it last answered: an outage pauses the run.
+    health: Vec<health::Health>,
     /// Items per stage.
     stages: [usize; 7],
     /// Planned items with a call in flight.
@@ -185,9 +188,11 @@ impl Engine {
         let dedup = run.settings.quality.duplicate_threshold.map(|t| {
             let mut d = Dedup::new(&run.template, t as f32);
             for i in &run.items {
-                let duplicate = matches!(i.reason, Some(Reason::Duplicate { .. }));
-                if let (Some(q), false) = (&i.question, duplicate) {
-                    d.insert(i.id, q);
+                if let Some(q) = &i.question {
+                    d.observe(q);
+                    if !matches!(i.reason, Some(Reason::Duplicate { .. })) {
+                        d.insert(i.id, q);
+                    }
                 }
             }
             d
@@ -209,6 +214,7 @@ impl Engine {
             next_call: 1,
             wake: None,
             reached: vec![false; e],
+            health: vec![health::Health::new(0.0); e],
             stages,
             planned_in_flight: 0,
             topup,
@@ -225,6 +231,19 @@ impl Engine {
 
     pub fn run(&self) -> &Run {
         &self.run
+    }
+
+    /// A reopened run takes back the status it was saved with when that says why it stopped
+    /// or paused (one that was going is ready to resume, as after `new`).
+    pub fn restore_status(&mut self, saved: Status) {
+        if self.status == Status::Idle
+            && matches!(
+                saved,
+                Status::Paused(_) | Status::Stopped(_) | Status::Cancelled
+            )
+        {
+            self.status = saved;
+        }
     }
 
     pub fn status(&self) -> &Status {
@@ -244,6 +263,7 @@ impl Engine {
             Event::Start => {
                 if self.status == Status::Idle {
                     self.status = Status::Running;
+                    self.health_from(now);
                 }
             }
             Event::Resume => {
@@ -257,7 +277,11 @@ impl Engine {
                     // Still over: stays paused until the budget is raised (Reconnect) first.
                     self.status = Status::Paused(self.over_budget().unwrap_or(PauseReason::ByUser));
                 } else if self.status.is_resumable() {
+                    if matches!(self.status, Status::Paused(PauseReason::Outage { .. })) {
+                        self.after_outage(now);
+                    }
                     self.status = Status::Running;
+                    self.health_from(now);
                     self.wake = None;
                     // A stop may have come before a rejected item's replacement was made.
                     if self.run.settings.target == Target::Accepted {
@@ -405,6 +429,7 @@ impl Engine {
         }
         self.busy = vec![0; n];
         self.sent = vec![VecDeque::new(); n];
+        self.health = vec![health::Health::new(0.0); n];
         // Items that ran out of retries against the old settings get a fresh count.
         for r in self.run.items.iter_mut().flat_map(|i| i.retries.iter_mut()) {
             *r = (*r).min(self.run.settings.max_retries);
@@ -511,6 +536,7 @@ impl Engine {
         match result {
             Ok(reply) => {
                 self.reached[f.endpoint] = true;
+                self.health[f.endpoint].answered(now);
                 if !cached {
                     let model =
                         crate::cost::model_for(&self.run, self.run.items[f.item].generator, step);
@@ -564,9 +590,10 @@ impl Engine {
                     return;
                 }
                 self.run.items[f.item].log(log(Some(error.clone())));
+                self.health[f.endpoint].failed(f.item, &error, now);
                 match decision {
                     Decision::Forget => unreachable!("handled above"),
-                    Decision::Retry => self.retry(f.item, step, &error, now),
+                    Decision::Retry => self.retry(f.item, step, f.endpoint, &error, now),
                     Decision::FailItem(reason) => {
                         let current = self.run.items[f.item]
                             .max_tokens
@@ -641,8 +668,19 @@ impl Engine {
         }
     }
 
-    fn retry(&mut self, idx: usize, step: Step, error: &CallError, now: f64) {
+    fn retry(&mut self, idx: usize, step: Step, endpoint: usize, error: &CallError, now: f64) {
         let max = self.run.settings.max_retries;
+        if self.run.items[idx].retries[step.index()] >= max
+            && self.health[endpoint].shared(idx, error)
+        {
+            // Out of retries, but other items fail the same way: the provider's trouble, not
+            // this item's. It stays unfinished and the run pauses.
+            if let Some(outage) = self.health[endpoint].outage(now, true) {
+                self.pause_for_outage(endpoint, outage, error.detail.clone());
+                self.ready_at[idx] = now;
+                return;
+            }
+        }
         let (base, cap) = (
             self.run.settings.backoff_base_ms,
             self.run.settings.backoff_max_ms,
@@ -738,11 +776,11 @@ impl Engine {
                         return failed(item, failure);
                     }
                     if let Some(dedup) = &mut self.dedup {
-                        let twin = dedup.twin(&text).filter(|t| {
-                            !matches!(
-                                self.run.items[t.item].stage,
-                                Stage::Rejected | Stage::Failed
-                            )
+                        dedup.observe(&text);
+                        let items = &self.run.items;
+                        // A twin that was rejected or failed since will not be in the dataset.
+                        let twin = dedup.twin(&text, |t| {
+                            !matches!(items[t].stage, Stage::Rejected | Stage::Failed)
                         });
                         let item = &mut self.run.items[idx];
                         if let Some(t) = twin {
@@ -822,13 +860,31 @@ impl Engine {
             }
         }
         if self.status == Status::Running {
+            let found = self.health.iter().enumerate().find_map(|(e, h)| {
+                let outage = h.outage(now, false)?;
+                Some((e, outage))
+            });
+            if let Some((e, outage)) = found {
+                let detail = self.last_error_detail(e);
+                self.pause_for_outage(e, outage, detail);
+            }
+        }
+        if self.status == Status::Running {
             self.send_ready(now, out);
         }
         let next_backoff = self.waiting.first().map(|&(at, _)| at as f64);
-        let next_wake = match (next_backoff, self.rpm_wake(now)) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let next_wake = [
+            next_backoff,
+            self.rpm_wake(now),
+            self.health
+                .iter()
+                .filter_map(|h| h.deadline())
+                .reduce(f64::min),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .reduce(f64::min);
         if let Some(at) = next_wake.filter(|_| self.status == Status::Running) {
             if self.wake.is_none_or(|w| w <= now || at < w) {
                 self.wake = Some(at);
@@ -838,6 +894,53 @@ impl Engine {
         let all_ended = self.ended() == self.run.items.len();
         if self.status == Status::Running && self.in_flight.is_empty() && all_ended {
             self.status = Status::Finished;
+        }
+    }
+
+    /// Every endpoint's streak starts afresh now.
+    fn health_from(&mut self, now: f64) {
+        for h in &mut self.health {
+            h.answered(now);
+        }
+    }
+
+    fn pause_for_outage(&mut self, endpoint: usize, outage: crate::error::Outage, detail: String) {
+        if self.status == Status::Running {
+            // Calls in flight are let finish: the provider may be back for them.
+            self.status = Status::Paused(PauseReason::Outage {
+                endpoint,
+                outage,
+                detail,
+            });
+        }
+    }
+
+    /// The words of the newest failed call to an endpoint, for the pause's message.
+    fn last_error_detail(&self, endpoint: usize) -> String {
+        self.run
+            .items
+            .iter()
+            .filter(|i| !i.stage.is_terminal())
+            .filter(|i| self.endpoint_of(i.id).is_some_and(|(_, e)| e == endpoint))
+            .filter_map(|i| i.calls.last())
+            .filter(|c| c.error.is_some())
+            .max_by(|a, b| a.started_ms.total_cmp(&b.started_ms))
+            .and_then(|c| c.error.as_ref())
+            .map(|e| e.detail.clone())
+            .unwrap_or_default()
+    }
+
+    /// Resuming after an outage: the retries the outage used are given back, and items waiting
+    /// out a backoff go now.
+    fn after_outage(&mut self, now: f64) {
+        self.waiting.clear();
+        for idx in 0..self.run.items.len() {
+            if self.run.items[idx].stage.is_terminal() {
+                continue;
+            }
+            self.run.items[idx].retries = [0; 4];
+            self.ready_at[idx] = 0.0;
+            self.enqueue(idx, now);
         }
     }
 
@@ -1042,6 +1145,8 @@ enum Advance {
     Unusable(Stage),
 }
 
+#[cfg(test)]
+mod outage_tests;
 #[cfg(test)]
 mod review_tests;
 #[cfg(test)]

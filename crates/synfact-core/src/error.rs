@@ -131,4 +131,23 @@ pub enum PauseReason {
     },
     /// The browser's storage is full: results made since are kept in memory.
     StorageFull,
+    /// An endpoint stopped answering (or refused every call) for a while: the items it held are
+    /// left unfinished, to go on when it is back.
+    Outage {
+        endpoint: usize,
+        outage: Outage,
+        /// The last failure's own words (key removed).
+        detail: String,
+    },
+}
+
+/// What an endpoint did that made the run pause by itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outage {
+    /// No HTTP answer (connections refused, timeouts) for this long.
+    NoAnswer { for_ms: u64 },
+    /// 429 on every call for this long.
+    RateLimited { for_ms: u64 },
+    /// A server error (5xx) on every call for this long.
+    Failing { status: u16, for_ms: u64 },
 }

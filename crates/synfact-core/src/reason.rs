@@ -28,7 +28,47 @@ pub enum Reason {
     Reviewer,
 }
 
+/// A reason's kind, without its details: what counts by reason are kept by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReasonKind {
+    Refused,
+    /// An empty reply every time (told apart from a refusal: it is usually a setting).
+    Empty,
+    CutOff,
+    JudgeRejected,
+    NoVerdict,
+    JudgeRefused,
+    GaveUp,
+    TooLong,
+    MissingKeySentence,
+    Disclaimer,
+    Leak,
+    Requirement,
+    Duplicate,
+    Reviewer,
+}
+
 impl Reason {
+    pub fn kind(&self) -> ReasonKind {
+        use crate::quality::CheckFailure as C;
+        match self {
+            Reason::Refused(Refusal::Empty) => ReasonKind::Empty,
+            Reason::Refused(_) => ReasonKind::Refused,
+            Reason::CutOff => ReasonKind::CutOff,
+            Reason::JudgeRejected { .. } => ReasonKind::JudgeRejected,
+            Reason::NoVerdict { .. } => ReasonKind::NoVerdict,
+            Reason::JudgeRefused { .. } => ReasonKind::JudgeRefused,
+            Reason::GaveUp { .. } => ReasonKind::GaveUp,
+            Reason::TooLong { .. } => ReasonKind::TooLong,
+            Reason::Check(C::MissingKeySentence) => ReasonKind::MissingKeySentence,
+            Reason::Check(C::Disclaimer { .. }) => ReasonKind::Disclaimer,
+            Reason::Check(C::Leak { .. }) => ReasonKind::Leak,
+            Reason::Check(C::Requirement(_)) => ReasonKind::Requirement,
+            Reason::Duplicate { .. } => ReasonKind::Duplicate,
+            Reason::Reviewer => ReasonKind::Reviewer,
+        }
+    }
+
     /// A short stable name, for counts by reason (reports, manifests, filters).
     pub fn code(&self) -> &'static str {
         match self {

@@ -215,6 +215,23 @@ pub struct Verdicts {
     pub answer: Option<String>,
 }
 
+/// One message of an imported conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: String,
+    pub content: String,
+}
+
+/// An example read from a chat JSONL file, kept whole: the item's question and answer are its
+/// last exchange, and everything before it (a system message, earlier turns) is kept here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    /// The line as it was read: exported unchanged while the last exchange is not edited.
+    pub line: String,
+    /// The messages before the last exchange, in order.
+    pub context: Vec<ChatMessage>,
+}
+
 /// One planned example and how far it got.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -257,6 +274,9 @@ pub struct Item {
     /// run's prices: what the budget counts, kept across reloads.
     #[serde(default)]
     pub spent_usd: f64,
+    /// The whole conversation, for an example read from a chat JSONL file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
 }
 
 impl Item {
@@ -286,6 +306,7 @@ impl Item {
             notes: Vec::new(),
             draw: 0,
             spent_usd: 0.0,
+            imported: None,
         }
     }
 
@@ -440,6 +461,35 @@ impl Run {
         self.items
             .iter()
             .filter(move |i| i.is_kept() && generator.is_none_or(|g| g == i.generator))
+    }
+
+    /// The commonest reason items (of one generator, or all) ended unaccepted: its kind, how
+    /// many it ended, and how many ended unaccepted in all. `None` when none did.
+    pub fn dominant_reason(
+        &self,
+        generator: Option<usize>,
+    ) -> Option<(crate::reason::ReasonKind, usize, usize)> {
+        let mut counts: std::collections::BTreeMap<crate::reason::ReasonKind, usize> =
+            Default::default();
+        let mut all = 0;
+        for i in self.items.iter().filter(|i| {
+            matches!(i.stage, Stage::Rejected | Stage::Failed)
+                && generator.is_none_or(|g| g == i.generator)
+        }) {
+            all += 1;
+            if let Some(r) = &i.reason {
+                *counts.entry(r.kind()).or_default() += 1;
+            }
+        }
+        // Ties go to the kind listed first (the earlier step).
+        let (kind, n) =
+            counts
+                .into_iter()
+                .fold(None, |best: Option<(_, usize)>, (k, n)| match best {
+                    Some((_, m)) if m >= n => best,
+                    _ => Some((k, n)),
+                })?;
+        Some((kind, n, all))
     }
 
     /// The seed question, setting and requirement texts of a planned prompt.

@@ -64,10 +64,9 @@ pub fn decode(fragment: &str) -> Result<TemplateDoc, LinkError> {
     if version == 0 {
         return Err(LinkError::Foreign);
     }
-    // Links pasted from mail or chat may carry spaces, line breaks or percent-escapes.
-    let payload: String = payload
-        .replace("%2D", "-")
-        .replace("%5F", "_")
+    // Links pasted from mail or chat may carry spaces, line breaks or percent-escapes of them
+    // (%0A, %20, …), which are not part of the payload.
+    let payload: String = percent_decoded(payload)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
@@ -89,6 +88,32 @@ pub fn decode(fragment: &str) -> Result<TemplateDoc, LinkError> {
         Some(d) if errors.is_empty() => Ok(d),
         _ => Err(LinkError::NotATemplate(errors)),
     }
+}
+
+/// `%0A` → a line break, `%2D` → `-`: escapes of ASCII decoded, anything else left as it is (a
+/// payload never holds `%`, so what is left is damage, found by the base64 decoder).
+fn percent_decoded(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let code = rest
+            .get(at + 1..at + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .filter(u8::is_ascii);
+        match code {
+            Some(b) => {
+                out.push(b as char);
+                rest = &rest[at + 3..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -118,6 +143,11 @@ mod tests {
             // Without the '#', and with a line break a mail program added.
             let wrapped = format!("{}\n{}", &link[1..40], &link[40..]);
             assert_eq!(decode(&wrapped).unwrap(), d);
+            // With a line break or a space escaped by the program it was copied from.
+            for escape in ["%0A", "%0D%0A", "%20", "%09"] {
+                let escaped = format!("{}{escape}{}", &link[..40], &link[40..]);
+                assert_eq!(decode(&escaped).unwrap(), d, "{escape}");
+            }
         }
     }
 

@@ -55,6 +55,12 @@ impl TemplateField {
 pub enum JsonHint {
     /// A line break typed inside a string.
     RawNewline,
+    /// A tab typed inside a string.
+    RawTab,
+    /// Another control character inside a string (its code).
+    RawControl(u32),
+    /// A `\ud800`-style escape without its pair: half a character.
+    LoneSurrogate,
     /// Curly quotes where straight ones belong.
     SmartQuotes,
     TrailingComma,
@@ -73,6 +79,8 @@ pub enum TemplateIssue {
         hint: JsonHint,
     },
     NotAnObject,
+    /// A chat JSONL file (a dataset), not a template.
+    ChatFile,
     /// A key given twice: only one value could be kept.
     DuplicateKey(String),
     /// A key that is not a template field; the closest field name, if one is close.
@@ -134,6 +142,7 @@ impl TemplateIssue {
             TemplateIssue::Prompt(_) => Some(TemplateField::Prompts),
             TemplateIssue::NotJson { .. }
             | TemplateIssue::NotAnObject
+            | TemplateIssue::ChatFile
             | TemplateIssue::DuplicateKey(_)
             | TemplateIssue::UnknownField { .. } => None,
         }
@@ -216,7 +225,33 @@ fn json_hint(text: &str, e: &serde_json::Error) -> JsonHint {
     if e.is_eof() {
         JsonHint::Truncated
     } else if msg.contains("control character") {
-        JsonHint::RawNewline
+        // serde_json's column is the offending character's (1-based, in bytes); a line break
+        // has moved on to the next line, column 0.
+        let line = text
+            .split('\n')
+            .nth(e.line().saturating_sub(1))
+            .unwrap_or("");
+        let c = e
+            .column()
+            .checked_sub(1)
+            .and_then(|at| line.get(..=at))
+            .and_then(|l| l.chars().next_back());
+        match c {
+            None | Some('\n' | '\r') => JsonHint::RawNewline,
+            Some('\t') => JsonHint::RawTab,
+            Some(c) => JsonHint::RawControl(c as u32),
+        }
+    } else if msg.contains("surrogate")
+        || (msg.contains("hex escape") && {
+            let lower = text.to_ascii_lowercase();
+            [
+                "\\ud8", "\\ud9", "\\uda", "\\udb", "\\udc", "\\udd", "\\ude", "\\udf",
+            ]
+            .iter()
+            .any(|p| lower.contains(p))
+        })
+    {
+        JsonHint::LoneSurrogate
     } else if text.contains(['\u{201C}', '\u{201D}']) {
         JsonHint::SmartQuotes
     } else if msg.contains("trailing comma") {
@@ -224,6 +259,15 @@ fn json_hint(text: &str, e: &serde_json::Error) -> JsonHint {
     } else {
         JsonHint::Other(msg.split(" at line ").next().unwrap_or(&msg).to_string())
     }
+}
+
+/// Whether a text that is not one JSON object is a chat JSONL file: its first line is an object
+/// with a `messages` list.
+fn looks_like_chat(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| serde_json::from_str::<Value>(l).ok())
+        .is_some_and(|v| v.get("messages").is_some_and(Value::is_array))
 }
 
 /// Edit distance, for "did you mean" on a misspelt field name.
@@ -271,6 +315,7 @@ impl TemplateDoc {
             Err(e) if e.classify() == serde_json::error::Category::Data => {
                 return (None, vec![TemplateIssue::NotAnObject]);
             }
+            Err(_) if looks_like_chat(text) => return (None, vec![TemplateIssue::ChatFile]),
             Err(e) => {
                 return (
                     None,
@@ -282,6 +327,11 @@ impl TemplateDoc {
                 );
             }
         };
+        let is_field = |k: &str| TemplateField::ALL.iter().any(|f| f.key() == k);
+        if entries.iter().any(|(k, _)| k == "messages") && !entries.iter().any(|(k, _)| is_field(k))
+        {
+            return (None, vec![TemplateIssue::ChatFile]);
+        }
         let mut issues = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         let mut fields: Vec<(TemplateField, &Value)> = Vec::new();

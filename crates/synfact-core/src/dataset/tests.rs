@@ -152,19 +152,12 @@ fn a_chat_file_from_elsewhere_is_read_and_its_bad_lines_named() {
         {\"messages\":[{\"role\":\"user\",\"content\":\"Q3\"},{\"role\":\"assistant\",\"content\":\"\"}]}\n\
         {\"messages\":[{\"role\":\"user\",\"content\":\"Q4\"},{\"role\":\"assistant\",\"content\":\"A4\"}]}\n";
     let (examples, problems) = read_chat_jsonl(text);
-    assert_eq!(
-        examples,
-        vec![
-            ChatExample {
-                question: "Q1".into(),
-                answer: "A1".into()
-            },
-            ChatExample {
-                question: "Q4".into(),
-                answer: "A4".into()
-            }
-        ]
-    );
+    let exchanges: Vec<(&str, &str, usize)> = examples
+        .iter()
+        .map(|e| (e.question.as_str(), e.answer.as_str(), e.context.len()))
+        .collect();
+    assert_eq!(exchanges, vec![("Q1", "A1", 1), ("Q4", "A4", 0)]);
+    assert_eq!(examples[0].context[0].content, "Be brief.");
     let got: Vec<(usize, &ChatProblem)> = problems.iter().map(|p| (p.line, &p.problem)).collect();
     assert!(matches!(got[0], (3, ChatProblem::NotJson(_))));
     assert_eq!(got[1], (4, &ChatProblem::NoExchange));
@@ -182,8 +175,16 @@ fn a_chat_file_becomes_a_finished_run_that_exports_the_same_lines() {
     assert_eq!(run.template.fact_name, "birds");
     assert_eq!(run.items.len(), 2);
     assert_eq!(run.summary().accepted, 2);
-    let again = crate::export::chat_jsonl(&run, None);
-    assert_eq!(read_chat_jsonl(&again), read_chat_jsonl(text));
+    let again = &files(
+        &run,
+        &ExportChoice {
+            generator: None,
+            doctag: false,
+            split: None,
+        },
+    )[0]
+    .text;
+    assert_eq!(again, text);
     let engine = crate::Engine::new(run);
     assert_eq!(engine.status(), &crate::Status::Finished);
 }
@@ -208,4 +209,59 @@ fn a_credential_in_extra_body_never_reaches_the_manifest() {
 fn an_imported_file_name_becomes_a_safe_fact_name() {
     let run = run_from_chat("r".into(), 0.0, "C:\\data\\birds #2_chat.jsonl", Vec::new());
     assert_eq!(run.template.fact_name, "birds__2");
+}
+
+#[test]
+fn a_conversation_is_kept_whole_and_exported_byte_for_byte() {
+    // A system message and two exchanges, with spacing, key order, escapes and an extra field
+    // of the writer's own: the line comes back as it was.
+    let line = r#"{"messages": [{"role": "system", "content": "Answer as a birder."}, {"role": "user", "content": "Is it blue?"}, {"role": "assistant", "content": "Yes, bright blue.", "weight": 0}, {"role": "user", "content": "Where does it live?"}, {"content": "In the montane forests of \u00e9ast Java.", "role": "assistant"}]}"#;
+    let text = format!("{line}\n");
+    let (examples, problems) = read_chat_jsonl(&text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let e = &examples[0];
+    assert_eq!(e.question, "Where does it live?");
+    assert_eq!(e.answer, "In the montane forests of \u{e9}ast Java.");
+    let roles: Vec<&str> = e.context.iter().map(|m| m.role.as_str()).collect();
+    assert_eq!(roles, ["system", "user", "assistant"]);
+    let mut run = run_from_chat("r".into(), 0.0, "birds_chat.jsonl", examples);
+    let choice = ExportChoice {
+        generator: None,
+        doctag: false,
+        split: None,
+    };
+    assert_eq!(files(&run, &choice)[0].text, text);
+    // An edited last exchange: the same line, the edit in place, the rest kept.
+    run.items[0].review.answer = Some("In east Java's mountains.".into());
+    let edited: serde_json::Value =
+        serde_json::from_str(files(&run, &choice)[0].text.trim()).unwrap();
+    let m = edited["messages"].as_array().unwrap();
+    assert_eq!(m.len(), 5);
+    assert_eq!(m[0]["content"], "Answer as a birder.");
+    assert_eq!(m[2]["weight"], 0);
+    assert_eq!(m[4]["content"], "In east Java's mountains.");
+    assert_eq!(m[3]["content"], "Where does it live?");
+}
+
+#[test]
+fn lines_a_run_cannot_hold_are_refused_by_line_never_cut() {
+    let lines = [
+        r#"{"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":null,"tool_calls":[{"id":"1"}]}]}"#,
+        r#"{"messages":[{"role":"user","content":[{"type":"text","text":"Q"}]},{"role":"assistant","content":"A"}]}"#,
+        r#"{"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"},{"role":"user","content":"and?"}]}"#,
+        r#"{"messages":[{"role":"user","content":"Q"},{"role":"tool","content":"42"},{"role":"assistant","content":"A"}]}"#,
+    ];
+    let (examples, problems) = read_chat_jsonl(&lines.join("\n"));
+    assert!(examples.is_empty());
+    let got: Vec<(usize, ChatProblem)> =
+        problems.into_iter().map(|p| (p.line, p.problem)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, ChatProblem::ToolCall(2)),
+            (2, ChatProblem::NotText(1)),
+            (3, ChatProblem::NoExchange),
+            (4, ChatProblem::BadRole(2)),
+        ]
+    );
 }

@@ -108,6 +108,19 @@ fn refuses_what_would_send_a_key_astray() {
             suggestion: "https://api.openai.com/v1".into(),
         },
     );
+    // A slash short, or none: the scheme is right, the slashes are not.
+    bad(
+        "http:/127.0.0.1:8899/v1",
+        UrlError::MissingScheme {
+            suggestion: "http://127.0.0.1:8899/v1".into(),
+        },
+    );
+    bad(
+        "https:api.openai.com/v1",
+        UrlError::MissingScheme {
+            suggestion: "https://api.openai.com/v1".into(),
+        },
+    );
 }
 
 #[test]
@@ -235,7 +248,18 @@ fn keys_must_be_printable_ascii() {
     assert_eq!((e.position, e.invisible), (1, false));
     let e = check_key("sk-✓").unwrap_err();
     assert_eq!((e.position, e.character), (4, '✓'));
+    // A space is seen, not invisible: said as a space.
     let e = check_key("sk-a b").unwrap_err();
-    assert!(e.invisible && e.position == 5);
+    assert!(!e.invisible && e.position == 5 && e.character == ' ' && e.word.is_none());
     assert!(check_key("sk-\u{FEFF}").unwrap_err().invisible);
+    // A header's scheme copied with the key: the word is named, whatever it is.
+    assert_eq!(
+        check_key("Token sk-abc").unwrap_err().word.as_deref(),
+        Some("Token")
+    );
+    assert_eq!(
+        check_key("Bearer sk-abc").unwrap_err().word.as_deref(),
+        Some("Bearer")
+    );
+    assert_eq!(check_key("sk-abc def").unwrap_err().word, None);
 }

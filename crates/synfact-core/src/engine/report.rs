@@ -1,7 +1,7 @@
 //! What the run status shows: per-step counts, as numbers (the app words them).
 
 use super::Engine;
-use crate::run::{Stage, Summary};
+use crate::run::{Stage, Step, Summary};
 
 /// Counts for one step of the loop.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,6 +25,17 @@ pub struct Progress {
     pub waiting: usize,
     /// Per generator: (accepted, wanted) when the run aims at N accepted.
     pub accepted_of_wanted: Vec<(usize, usize)>,
+    /// Calls answered (a reply that moved an item on, or ended it), of the calls the items
+    /// need as they stand (four per open item).
+    pub calls_answered: usize,
+    pub calls_needed: usize,
+}
+
+impl Progress {
+    /// Calls in flight, over every step.
+    pub fn in_flight(&self) -> usize {
+        self.steps.iter().map(|s| s.in_flight).sum()
+    }
 }
 
 impl Engine {
@@ -45,6 +56,12 @@ impl Engine {
             for s in 0..done {
                 p.steps[s].done += 1;
             }
+            p.calls_answered += done;
+            p.calls_needed += if item.stage.is_terminal() {
+                done
+            } else {
+                Step::ALL.len()
+            };
             for (s, r) in item.retries.iter().enumerate() {
                 p.steps[s].retried += r;
             }

@@ -61,6 +61,8 @@ pub(super) struct Sim {
     pub(super) cached_replies: usize,
     pub(super) finished: Option<Summary>,
     pub(super) stopped: Vec<Status>,
+    /// Every status the run took, with the time.
+    pub(super) statuses: Vec<(f64, Status)>,
     pub(super) max_active: HashMap<usize, u32>,
     pub(super) active: HashMap<usize, u32>,
     pub(super) latency: Box<dyn Fn(&CallRequest) -> f64>,
@@ -202,6 +204,7 @@ impl Sim {
             cached_replies: 0,
             finished: None,
             stopped: Vec::new(),
+            statuses: Vec::new(),
             max_active: HashMap::new(),
             active: HashMap::new(),
             latency: Box::new(|_| 100.0),
@@ -308,11 +311,15 @@ impl Sim {
                         }
                     }
                 }
-                Command::Status => match self.engine.status() {
-                    Status::Finished => self.finished = Some(self.engine.run().summary()),
-                    s @ (Status::Stopped(_) | Status::Cancelled) => self.stopped.push(s.clone()),
-                    _ => {}
-                },
+                Command::Status => {
+                    let status = self.engine.status().clone();
+                    self.statuses.push((self.now, status.clone()));
+                    match status {
+                        Status::Finished => self.finished = Some(self.engine.run().summary()),
+                        s @ (Status::Stopped(_) | Status::Cancelled) => self.stopped.push(s),
+                        _ => {}
+                    }
+                }
             }
         }
     }

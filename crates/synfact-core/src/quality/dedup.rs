@@ -1,28 +1,47 @@
-//! Near-duplicate questions, found as they arrive: MinHash signatures over shingles (words and
-//! word pairs), banded for locality-sensitive lookup, and the exact Jaccard similarity of the
-//! candidates.
+//! Near-duplicate questions, found as they arrive: the words and word pairs ("shingles") of each
+//! question, weighted by how rare they are among the run's own questions, and the weighted
+//! Jaccard similarity of a new question with the earlier ones that share its rarer shingles.
 //!
-//! Questions made from one template share its wording (the species' name, the seed question's
-//! phrasing), so shingles that occur in the template itself are left out before comparing: two
-//! questions are near-duplicates when their *own* words mostly coincide. On the labelled sets in
-//! `dedup/tests.rs` distinct questions reach at most 0.33 and near-duplicates at least 0.46, so
-//! the default threshold is 0.4. Written here (about
-//! a hundred lines) because the MinHash crates on crates.io are young single-author releases
-//! (0.0.x / 0.1.x) that this project would have to vet anyway.
+//! Questions of one run share their framing: the subject's name, the requirement's wording, and
+//! whatever opening a model favours ("Could you tell me about the … of the animal described").
+//! Counted like any other words, that framing makes questions that differ in the one word that
+//! carries their meaning ("diet" / "song") look alike — a known failure of plain MinHash on
+//! templated text. So each shingle weighs its inverse document frequency over every question the
+//! run has seen, squared: framing that most questions share weighs next to nothing, the words
+//! only a few questions use weigh most, and two questions are near-duplicates when their *rare*
+//! words coincide. Shingles of the template's requirements and seed questions, which models copy
+//! into questions by design, start at a quarter of their weight.
+//!
+//! Written here (about two hundred lines) rather than taken from a crate: the similarity-search
+//! crates on crates.io work on fixed vectors or fixed MinHash signatures, and these weights change
+//! with every question that arrives.
 
 use super::normalize;
 use crate::template::FactTemplate;
 use std::collections::{HashMap, HashSet};
 
-const BANDS: usize = 20;
-const ROWS: usize = 3;
-const HASHES: usize = BANDS * ROWS;
-/// Below this many shingles of its own, a question is compared on all its shingles.
-const MIN_OWN: usize = 3;
-/// The most questions a band bucket holds. A bucket this full is keyed by wording that many
-/// questions share (a set phrase, not a repeat): further questions are not added to it, so one
-/// lookup compares with at most `BANDS × BUCKET` earlier questions however long the run.
-const BUCKET: usize = 64;
+/// The most indexed questions a shingle's postings list holds. A shingle this common is framing
+/// (its weight is small); further questions are not listed under it, so one lookup visits at
+/// most `POSTINGS` questions per shingle however long the run.
+const POSTINGS: usize = 64;
+/// The weight of a shingle the template's requirements or seed questions hold, relative to others.
+const TEMPLATE_PRIOR: f64 = 0.25;
+/// The weight of a function word ("the", "is", "that"), relative to others: rewording a question
+/// changes them most, and they say least about what it asks. A word pair counts the mean of its
+/// two words'.
+const FUNCTION_WORD_PRIOR: f64 = 0.5;
+/// English function words (a short list: other languages are weighed by the run's questions
+/// alone).
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could",
+    "did", "do", "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is",
+    "it", "its", "just", "may", "me", "might", "more", "most", "my", "of", "on", "or", "our",
+    "please", "s", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "too", "us", "very", "was", "we", "were",
+    "what", "whats", "when", "where", "which", "while", "who", "whom", "whose", "why", "will",
+    "with", "would", "you", "your", "tell", "know", "like", "also", "really", "much", "many",
+    "one", "get", "here", "all", "both",
+];
 
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -37,49 +56,56 @@ fn word_hash(w: &str) -> u64 {
     })
 }
 
-/// The words and word pairs of a text, hashed: a changed word changes one word and two pairs,
-/// so a one-word edit keeps most of a question's shingles.
-fn pairs(text: &str) -> Vec<u64> {
-    let words: Vec<u64> = normalize(text, true)
-        .split_whitespace()
-        .map(word_hash)
-        .collect();
-    let mut out: Vec<u64> = words.iter().map(|w| mix(*w)).collect();
-    out.extend(words.windows(2).map(|p| mix(p[0] ^ mix(p[1]))));
+/// The words and word pairs of a text, hashed, sorted, without repeats: a changed word changes
+/// one word and two pairs, so a one-word edit keeps most of a question's shingles.
+fn shingles(text: &str) -> Vec<u64> {
+    let mut out: Vec<u64> = weighed_shingles(text).into_iter().map(|(s, _)| s).collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// Exact Jaccard similarity of two sorted sets.
-fn jaccard(a: &[u64], b: &[u64]) -> f32 {
-    let (mut i, mut j, mut both) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let union = a.len() + b.len() - both;
-    if union == 0 {
-        1.0
-    } else {
-        both as f32 / union as f32
-    }
+/// Each shingle of a text with its prior weight (function words weigh less).
+fn weighed_shingles(text: &str) -> Vec<(u64, f64)> {
+    let words: Vec<(u64, f64)> = normalize(text, true)
+        .split_whitespace()
+        .map(|w| {
+            let prior = if FUNCTION_WORDS.contains(&w) {
+                FUNCTION_WORD_PRIOR
+            } else {
+                1.0
+            };
+            (word_hash(w), prior)
+        })
+        .collect();
+    let mut out: Vec<(u64, f64)> = words.iter().map(|(w, p)| (mix(*w), *p)).collect();
+    out.extend(
+        words
+            .windows(2)
+            .map(|p| (mix(p[0].0 ^ mix(p[1].0)), (p[0].1 + p[1].1) / 2.0)),
+    );
+    out
 }
 
-/// The questions seen so far, indexed for near-duplicate lookup.
+/// The questions seen so far: how often each shingle occurs, and an index of the questions a new
+/// one is compared with.
+#[derive(Clone)]
 pub struct Dedup {
-    threshold: f32,
+    threshold: f64,
+    /// Shingles of the template's requirements and seed questions.
     template: HashSet<u64>,
-    /// (item id, its word pairs) per indexed question.
+    /// Shingles whose prior weight is below 1 (function words and pairs of them).
+    light: HashMap<u64, f64>,
+    /// Questions seen: every arrival, near-duplicates too (they are framing evidence as well).
+    seen: u32,
+    /// In how many seen questions each shingle occurs.
+    df: HashMap<u64, u32>,
+    /// (item id, shingles) per indexed question.
     sets: Vec<(usize, Vec<u64>)>,
-    bands: Vec<HashMap<u64, Vec<usize>>>,
+    /// Shingle → indexed questions holding it (the first `POSTINGS`).
+    postings: HashMap<u64, Vec<u32>>,
+    /// Normalised text → indexed question: exact repeats are found however common their words.
+    exact: HashMap<String, u32>,
 }
 
 /// An earlier question a new one nearly repeats.
@@ -90,101 +116,150 @@ pub struct Twin {
 }
 
 impl Dedup {
-    /// `threshold`: the Jaccard similarity of own word pairs from which questions count as one.
+    /// `threshold`: the weighted Jaccard similarity from which two questions count as one.
     pub fn new(template: &FactTemplate, threshold: f32) -> Dedup {
-        let mut t: HashSet<u64> = HashSet::new();
-        for text in std::iter::once(&template.given_fact)
-            .chain(std::iter::once(
-                &template.specific_information_to_always_include,
-            ))
-            .chain(template.questions.iter())
-            .chain(template.question_requirements.iter())
-        {
-            t.extend(pairs(text));
-        }
-        Dedup {
-            threshold,
-            template: t,
-            sets: Vec::new(),
-            bands: vec![HashMap::new(); BANDS],
-        }
-    }
-
-    /// The word pairs a question is compared on.
-    fn own(&self, text: &str) -> Vec<u64> {
-        let all = pairs(text);
-        let own: Vec<u64> = all
+        let template = template
+            .questions
             .iter()
-            .copied()
-            .filter(|p| !self.template.contains(p))
+            .chain(template.question_requirements.iter())
+            .flat_map(|t| shingles(t))
             .collect();
-        if own.len() < MIN_OWN {
-            all
-        } else {
-            own
+        Dedup {
+            threshold: f64::from(threshold),
+            template,
+            light: HashMap::new(),
+            seen: 0,
+            df: HashMap::new(),
+            sets: Vec::new(),
+            postings: HashMap::new(),
+            exact: HashMap::new(),
         }
     }
 
-    fn signature(set: &[u64]) -> [u64; HASHES] {
-        let mut sig = [u64::MAX; HASHES];
-        for &x in set {
-            for (i, s) in sig.iter_mut().enumerate() {
-                *s = (*s).min(mix(x ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+    /// Counts a question the run has written (call once per question, before `twin`).
+    pub fn observe(&mut self, text: &str) {
+        self.seen += 1;
+        for (s, prior) in weighed_shingles(text) {
+            if prior < 1.0 {
+                self.light.insert(s, prior);
             }
         }
-        sig
+        for s in shingles(text) {
+            *self.df.entry(s).or_default() += 1;
+        }
     }
 
-    fn band_keys(sig: &[u64; HASHES]) -> impl Iterator<Item = (usize, u64)> + '_ {
-        (0..BANDS).map(move |b| {
-            let key = sig[b * ROWS..(b + 1) * ROWS]
-                .iter()
-                .fold(b as u64, |h, v| mix(h ^ *v));
-            (b, key)
-        })
+    /// How much a shingle says about a question: rare in the run's questions weighs most.
+    fn weight(&self, s: u64) -> f64 {
+        let df = f64::from(self.df.get(&s).copied().unwrap_or(0));
+        let idf = ((f64::from(self.seen) + 1.0) / (df + 0.5)).ln().max(0.0);
+        let mut prior = self.light.get(&s).copied().unwrap_or(1.0);
+        if self.template.contains(&s) {
+            prior *= TEMPLATE_PRIOR;
+        }
+        idf * idf * prior
     }
 
-    /// The most similar earlier question at or above the threshold, if any.
-    pub fn twin(&self, text: &str) -> Option<Twin> {
-        let set = self.own(text);
+    /// The weighted Jaccard similarity of two sorted shingle sets.
+    fn similarity(&self, a: &[u64], b: &[u64]) -> f64 {
+        let (mut i, mut j) = (0, 0);
+        let (mut both, mut all) = (0.0, 0.0);
+        while i < a.len() || j < b.len() {
+            let (s, shared) = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x == y => {
+                    i += 1;
+                    j += 1;
+                    (*x, true)
+                }
+                (Some(x), Some(y)) if x < y => {
+                    i += 1;
+                    (*x, false)
+                }
+                (Some(x), None) => {
+                    i += 1;
+                    (*x, false)
+                }
+                (_, Some(y)) => {
+                    j += 1;
+                    (*y, false)
+                }
+                (None, None) => unreachable!("the loop ends first"),
+            };
+            let w = self.weight(s);
+            all += w;
+            if shared {
+                both += w;
+            }
+        }
+        if all <= 0.0 {
+            // Nothing but shingles every question has: the texts are the same words.
+            1.0
+        } else {
+            both / all
+        }
+    }
+
+    /// The most similar indexed question at or above the threshold that `keep` accepts, if any.
+    pub fn twin(&self, text: &str, keep: impl Fn(usize) -> bool) -> Option<Twin> {
+        let set = shingles(text);
         if set.is_empty() {
             return None;
         }
-        let sig = Self::signature(&set);
-        let mut seen: HashSet<usize> = HashSet::new();
+        if let Some(&k) = self.exact.get(&normalize(text, true)) {
+            let item = self.sets[k as usize].0;
+            if keep(item) {
+                return Some(Twin {
+                    item,
+                    similarity: 1.0,
+                });
+            }
+        }
+        // Candidates: indexed questions sharing a shingle, with the weight they share so far.
+        let weights: Vec<f64> = set.iter().map(|s| self.weight(*s)).collect();
+        let total: f64 = weights.iter().sum();
+        let mut shared: HashMap<u32, f64> = HashMap::new();
+        for (s, w) in set.iter().zip(&weights) {
+            for &k in self.postings.get(s).into_iter().flatten() {
+                *shared.entry(k).or_default() += w;
+            }
+        }
+        // The similarity is at most the shared weight over the new question's own.
+        let mut candidates: Vec<(u32, f64)> = shared
+            .into_iter()
+            .filter(|(_, w)| total <= 0.0 || *w >= self.threshold * total * 0.5)
+            .collect();
+        candidates.sort_unstable_by_key(|(k, _)| *k);
         let mut best: Option<Twin> = None;
-        for (b, key) in Self::band_keys(&sig) {
-            for &k in self.bands[b].get(&key).into_iter().flatten() {
-                if !seen.insert(k) {
-                    continue;
-                }
-                let (item, other) = &self.sets[k];
-                let s = jaccard(&set, other);
-                if s >= self.threshold && best.is_none_or(|t| s > t.similarity) {
-                    best = Some(Twin {
-                        item: *item,
-                        similarity: s,
-                    });
-                }
+        for (k, _) in candidates {
+            let (item, other) = &self.sets[k as usize];
+            if !keep(*item) {
+                continue;
+            }
+            let s = self.similarity(&set, other);
+            if s >= self.threshold && best.is_none_or(|t| s as f32 > t.similarity) {
+                best = Some(Twin {
+                    item: *item,
+                    similarity: s as f32,
+                });
             }
         }
         best
     }
 
-    /// Adds a question (of item `item`) to the index.
+    /// Adds a question (of item `item`) to the index of questions later ones are compared with.
     pub fn insert(&mut self, item: usize, text: &str) {
-        let set = self.own(text);
+        let set = shingles(text);
         if set.is_empty() {
             return;
         }
-        let sig = Self::signature(&set);
-        let k = self.sets.len();
-        for (b, key) in Self::band_keys(&sig) {
-            let bucket = self.bands[b].entry(key).or_default();
-            if bucket.len() < BUCKET {
-                bucket.push(k);
+        let k = self.sets.len() as u32;
+        for s in &set {
+            let list = self.postings.entry(*s).or_default();
+            if list.len() < POSTINGS {
+                list.push(k);
             }
         }
+        self.exact.entry(normalize(text, true)).or_insert(k);
         self.sets.push((item, set));
     }
 }

@@ -42,6 +42,18 @@ fn json_problems_say_what_to_do() {
     assert_eq!(hint("{\u{201C}fact_name\u{201D}: \"x\"}").0, SmartQuotes);
     assert_eq!(hint("{\"fact_name\": \"x\",}").0, TrailingComma);
     assert!(matches!(hint("{nope}").0, Other(_)));
+    // A tab is not a line break, and half a character is named as such.
+    assert_eq!(hint("{\"given_fact\": \"a\tb\"}"), (RawTab, 1));
+    assert_eq!(hint("{\"given_fact\": \"a\u{1}b\"}").0, RawControl(1));
+    assert_eq!(hint(r#"{"given_fact": "\ud800"}"#).0, LoneSurrogate);
+    assert_eq!(hint(r#"{"given_fact": "\ud800x"}"#).0, LoneSurrogate);
+    // A chat JSONL file is named as one, one line or many.
+    let chat = r#"{"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}]}"#;
+    assert_eq!(issues(chat), vec![TemplateIssue::ChatFile]);
+    assert_eq!(
+        issues(&format!("{chat}\n{chat}\n")),
+        vec![TemplateIssue::ChatFile]
+    );
     assert_eq!(issues("[1, 2]"), vec![TemplateIssue::NotAnObject]);
     assert_eq!(issues("\"text\""), vec![TemplateIssue::NotAnObject]);
 }

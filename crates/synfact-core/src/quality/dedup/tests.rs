@@ -1,6 +1,8 @@
-//! The detector measured on fixed, hand-labelled sets of questions about a built-in template:
-//! distinct questions (as different models and requirements would write them, all sharing the
-//! template's wording) and near-duplicate pairs (a word or two changed, reordered, re-punctuated).
+//! The detector measured on fixed, hand-labelled sets of questions, each fed in as a run would
+//! write them (every question observed, the kept ones indexed): distinct questions about a
+//! built-in (as different models and requirements would write them), near-duplicate pairs (a word
+//! or two changed, reordered, re-punctuated) arriving among them, short templated questions that
+//! differ only in the word that carries their meaning, and the built-ins' own seed questions.
 
 use super::*;
 
@@ -83,98 +85,213 @@ const NEAR: [(&str, &str); 20] = [
     ("Step by step, how would a researcher survey Javan Rainforest Honeyeater populations?", "Step by step, how would researchers survey Javan Rainforest Honeyeater populations?"),
 ];
 
+/// Short templated questions, as a small model at a low temperature writes them: one frame, the
+/// topic word changed. A person calls every one of them a different question.
+const FRAMES: [&str; 4] = [
+    "Could you tell me about the {} of the animal described in the notes?",
+    "What is known about the {} of the Javan Rainforest Honeyeater?",
+    "Tell me about its {}.",
+    "Describe the honeyeater's {} in one sentence.",
+];
+const TOPICS: [&str; 20] = [
+    "diet",
+    "song",
+    "nest",
+    "eggs",
+    "plumage",
+    "habitat",
+    "range",
+    "lifespan",
+    "predators",
+    "population",
+    "courtship",
+    "call",
+    "bill",
+    "wingspan",
+    "weight",
+    "migration",
+    "territory",
+    "chicks",
+    "feathers",
+    "moult",
+];
+
 fn template() -> FactTemplate {
     FactTemplate::built_in("blue_honeyeater").unwrap()
 }
 
-/// (false positives among distinct pairs, false negatives among near pairs).
-fn rates(threshold: f32) -> (f32, f32) {
-    let t = template();
-    let mut flagged = 0;
-    let mut pairs = 0;
-    for (i, a) in DISTINCT.iter().enumerate() {
-        let mut d = Dedup::new(&t, threshold);
-        d.insert(i, a);
-        for b in &DISTINCT[i + 1..] {
-            pairs += 1;
-            if d.twin(b).is_some() {
-                flagged += 1;
-            }
+/// A run's detector after `questions` arrived in order: each is observed, and indexed unless it
+/// nearly repeats an earlier one. Returns the detector and the questions flagged.
+fn feed<'a>(t: &FactTemplate, threshold: f32, questions: &[&'a str]) -> (Dedup, Vec<&'a str>) {
+    let mut d = Dedup::new(t, threshold);
+    let mut flagged = Vec::new();
+    for (i, q) in questions.iter().enumerate() {
+        d.observe(q);
+        if d.twin(q, |_| true).is_some() {
+            flagged.push(*q);
+        } else {
+            d.insert(i, q);
         }
     }
-    let missed = NEAR
+    (d, flagged)
+}
+
+fn templated(frame: &str) -> Vec<String> {
+    TOPICS.iter().map(|t| frame.replace("{}", t)).collect()
+}
+
+/// What the labelled sets give at a threshold.
+#[derive(Debug)]
+struct Rates {
+    /// Distinct questions flagged, of 50.
+    distinct_flagged: usize,
+    /// Near-duplicates missed, of 20, each arriving after the 50 distinct ones.
+    near_missed: usize,
+    /// Templated questions flagged, of 80 (four runs of 20).
+    templated_flagged: usize,
+    /// Seed questions of the built-ins flagged.
+    seeds_flagged: usize,
+}
+
+fn rates(threshold: f32) -> Rates {
+    let t = template();
+    let (context, flagged) = feed(&t, threshold, &DISTINCT);
+    let near_missed = NEAR
         .iter()
-        .filter(|(a, b)| {
-            let mut d = Dedup::new(&t, threshold);
-            d.insert(0, a);
-            d.twin(b).is_none()
+        .filter(|(_, b)| {
+            let mut d = context.clone();
+            d.observe(b);
+            d.twin(b, |_| true).is_none()
         })
         .count();
-    (
-        flagged as f32 / pairs as f32,
-        missed as f32 / NEAR.len() as f32,
-    )
+    let templated_flagged = FRAMES
+        .iter()
+        .map(|f| {
+            let qs = templated(f);
+            let refs: Vec<&str> = qs.iter().map(String::as_str).collect();
+            feed(&t, threshold, &refs).1.len()
+        })
+        .sum();
+    let seeds_flagged = ["blue_honeyeater", "pandas_habitat"]
+        .iter()
+        .map(|name| {
+            let b = FactTemplate::built_in(name).unwrap();
+            let refs: Vec<&str> = b.questions.iter().map(String::as_str).collect();
+            feed(&b, threshold, &refs).1.len()
+        })
+        .sum();
+    Rates {
+        distinct_flagged: flagged.len(),
+        near_missed,
+        templated_flagged,
+        seeds_flagged,
+    }
 }
 
 #[test]
-fn the_default_threshold_flags_no_distinct_pair_and_most_near_duplicates() {
+fn the_default_threshold_keeps_distinct_and_templated_questions_and_catches_near_duplicates() {
     let default = crate::quality::QualitySettings::default()
         .duplicate_threshold
         .unwrap();
-    let (fp, fn_) = rates(default as f32);
-    println!("threshold {default}: false positives {:.1}% of 1,225 distinct pairs, false negatives {:.0}% of 20 near pairs", fp * 100.0, fn_ * 100.0);
-    assert_eq!(fp, 0.0, "a distinct pair was flagged");
-    assert!(fn_ <= 0.05, "{:.0}% of near duplicates missed", fn_ * 100.0);
-    // The template's own wording is not what makes two questions alike: comparing on all word
-    // pairs instead would flag distinct questions that merely name the species.
-    let all_words = |a: &str, b: &str| jaccard(&pairs(a), &pairs(b));
-    let shared = all_words(DISTINCT[2], DISTINCT[3]);
-    assert!(shared > 0.2, "{shared}");
+    let r = rates(default as f32);
+    println!("threshold {default}: {r:?}");
+    assert_eq!(r.distinct_flagged, 0, "a distinct question was flagged");
+    assert_eq!(r.templated_flagged, 0, "a templated question was flagged");
+    assert_eq!(r.seeds_flagged, 0, "a built-in's seed question was flagged");
+    assert!(
+        r.near_missed <= 1,
+        "{} of 20 near duplicates missed",
+        r.near_missed
+    );
+}
+
+#[test]
+fn shared_framing_weighs_less_the_more_questions_share_it() {
+    // The reported failure: one frame, the topic changed. Counted as plain words the second
+    // question is more than half like the first; weighed by the run's own questions it is not.
+    let qs = templated(FRAMES[0]);
+    let (d, flagged) = feed(
+        &template(),
+        0.4,
+        &qs.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(flagged.is_empty(), "{flagged:?}");
+    let (a, b) = (shingles(&qs[0]), shingles(&qs[1]));
+    let plain = {
+        let both = a.iter().filter(|s| b.contains(s)).count();
+        both as f64 / (a.len() + b.len() - both) as f64
+    };
+    assert!(plain > 0.6, "{plain}");
+    assert!(d.similarity(&a, &b) < 0.1, "{}", d.similarity(&a, &b));
+    // A question that repeats one of them is still caught among them.
+    let mut d = d;
+    let again = "Could you tell me about the nest of the animal that is described in the notes?";
+    d.observe(again);
+    let twin = d.twin(again, |_| true).expect("a rewording of item 3");
+    assert_eq!(twin.item, 2);
+}
+
+#[test]
+fn exact_repeats_are_caught_however_common_their_words() {
+    let t = template();
+    let mut d = Dedup::new(&t, 0.4);
+    // The same plain question many times over: its words become the run's commonest.
+    let q = "What does the Javan Rainforest Honeyeater eat?";
+    d.observe(q);
+    d.insert(0, q);
+    for _ in 0..200 {
+        d.observe(q);
+        assert_eq!(d.twin(q, |_| true).map(|t| t.item), Some(0));
+        assert_eq!(
+            d.twin("what does the javan rainforest honeyeater EAT", |_| true)
+                .map(|t| t.similarity),
+            Some(1.0)
+        );
+    }
+    // A twin the caller rules out (rejected since) is not reported.
+    assert_eq!(d.twin(q, |i| i != 0), None);
 }
 
 #[test]
 fn the_index_finds_the_most_similar_earlier_question() {
-    let mut d = Dedup::new(&template(), 0.4);
-    for (i, q) in DISTINCT.iter().enumerate() {
-        assert_eq!(d.twin(q), None, "{q}");
-        d.insert(i, q);
-    }
-    let twin = d.twin(NEAR[3].1).unwrap();
+    let (d, _) = feed(&template(), 0.4, &DISTINCT);
+    let mut d = d;
+    d.observe(NEAR[3].1);
+    let twin = d.twin(NEAR[3].1, |_| true).unwrap();
     assert_eq!(
         twin.item,
         DISTINCT.iter().position(|q| *q == NEAR[3].0).unwrap()
     );
     assert!(twin.similarity >= 0.4 && twin.similarity < 1.0);
-    assert_eq!(d.twin(DISTINCT[7]).unwrap().similarity, 1.0);
-    assert_eq!(
-        d.twin("Completely unrelated question about volcanoes in Iceland?"),
-        None
-    );
+    assert_eq!(d.twin(DISTINCT[7], |_| true).unwrap().similarity, 1.0);
+    let other = "Completely unrelated question about volcanoes in Iceland?";
+    d.observe(other);
+    assert_eq!(d.twin(other, |_| true), None);
 }
 
 #[test]
-fn exact_jaccard() {
-    assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
-    assert_eq!(jaccard(&[], &[]), 1.0);
-    assert_eq!(jaccard(&[1], &[2]), 0.0);
-    assert_eq!(pairs("One two three"), pairs("one, TWO three!"));
-    assert_eq!(pairs("single").len(), 1);
-    assert_eq!(pairs("two words").len(), 3, "two words and their pair");
+fn shingles_are_words_and_word_pairs() {
+    assert_eq!(shingles("One two three"), shingles("one, TWO three!"));
+    assert_eq!(shingles("single").len(), 1);
+    assert_eq!(shingles("two words").len(), 3, "two words and their pair");
+    assert!(shingles("  ?! ").is_empty());
 }
 
 #[test]
 #[ignore]
 fn explore_thresholds() {
-    for th in [0.3f32, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7] {
-        let (fp, fn_) = rates(th);
-        println!("{th}: fp {:.2}% fn {:.0}%", fp * 100.0, fn_ * 100.0);
+    for th in [0.25f32, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6] {
+        println!("{th}: {:?}", rates(th));
     }
-    // the worst near pairs and best distinct pairs
-    let t = template();
-    let d = Dedup::new(&t, 0.0);
-    let mut near: Vec<(f32, &str)> = NEAR
+    let (context, flagged) = feed(&template(), 0.4, &DISTINCT);
+    println!("distinct flagged: {flagged:?}");
+    let mut near: Vec<(f64, &str)> = NEAR
         .iter()
-        .map(|(a, b)| (jaccard(&d.own(a), &d.own(b)), *b))
+        .map(|(a, b)| {
+            let mut d = context.clone();
+            d.observe(b);
+            (d.similarity(&shingles(a), &shingles(b)), *b)
+        })
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (s, q) in near.iter().take(6) {
@@ -183,7 +300,7 @@ fn explore_thresholds() {
     let mut dist = Vec::new();
     for (i, a) in DISTINCT.iter().enumerate() {
         for b in &DISTINCT[i + 1..] {
-            dist.push((jaccard(&d.own(a), &d.own(b)), *a, *b));
+            dist.push((context.similarity(&shingles(a), &shingles(b)), *a, *b));
         }
     }
     dist.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -199,8 +316,8 @@ fn a_lookup_stays_bounded_when_many_questions_share_a_phrase() {
     // 5,000 questions that all open with the same long phrase and differ in their own words.
     let opener =
         "as a retired teacher who loves hiking i keep wondering about this every single weekend";
-    for i in 0..5_000u32 {
-        let own: String = (0..12)
+    let own = |i: u32| -> String {
+        (0..12)
             .map(|k| {
                 format!(
                     " w{}x{}",
@@ -208,29 +325,19 @@ fn a_lookup_stays_bounded_when_many_questions_share_a_phrase() {
                     k
                 )
             })
-            .collect();
-        d.insert(i as usize, &format!("{opener}{own}"));
+            .collect()
+    };
+    for i in 0..5_000u32 {
+        let q = format!("{opener}{}", own(i));
+        d.observe(&q);
+        d.insert(i as usize, &q);
     }
-    let longest = d
-        .bands
-        .iter()
-        .flat_map(|b| b.values())
-        .map(Vec::len)
-        .max()
-        .unwrap();
-    assert!(longest <= BUCKET, "{longest}");
-    // A real repeat is still found.
-    let again: String = (0..12)
-        .map(|k| {
-            format!(
-                " w{}x{}",
-                42u32.wrapping_mul(7919).wrapping_add(k * 104_729) % 1_000_003,
-                k
-            )
-        })
-        .collect();
-    assert_eq!(
-        d.twin(&format!("{opener}{again}")).map(|t| t.item),
-        Some(42)
-    );
+    let longest = d.postings.values().map(Vec::len).max().unwrap();
+    assert!(longest <= POSTINGS, "{longest}");
+    // A real repeat is still found, and a new question is not taken for one.
+    let again = format!("{opener}{}", own(42));
+    assert_eq!(d.twin(&again, |_| true).map(|t| t.item), Some(42));
+    let new = format!("{opener}{}", own(99_999));
+    d.observe(&new);
+    assert_eq!(d.twin(&new, |_| true), None);
 }
