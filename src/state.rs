@@ -24,6 +24,8 @@ pub struct AppState {
     pub touched: RwSignal<Vec<Field>>,
     /// Generate was pressed with problems: every field shows its problem.
     pub show_all: RwSignal<bool>,
+    /// Template fields the user has left or edited: an empty one says so from then on.
+    pub template_touched: RwSignal<Vec<synfact_core::TemplateField>>,
     /// Something the browser could not keep (the form or the working template).
     pub save_error: RwSignal<Option<String>>,
     /// The saved working template has been read (until then nothing overwrites it, and the
@@ -63,6 +65,7 @@ impl AppState {
             prices: RwSignal::new(prefs::load_prices()),
             touched: RwSignal::new(Vec::new()),
             show_all: RwSignal::new(false),
+            template_touched: RwSignal::new(Vec::new()),
             save_error: RwSignal::new(None),
             template_loaded: RwSignal::new(false),
         }
@@ -159,6 +162,25 @@ impl AppState {
     pub fn touch(self, f: Field) {
         if !self.touched.with_untracked(|t| t.contains(&f)) {
             self.touched.update(|t| t.push(f));
+        }
+    }
+
+    /// Marks a template field as visited: that it is empty shows from now on.
+    pub fn touch_template(self, f: synfact_core::TemplateField) {
+        if !self.template_touched.with_untracked(|t| t.contains(&f)) {
+            self.template_touched.update(|t| t.push(f));
+        }
+    }
+
+    /// Whether a template problem shows yet: an empty field only once the user has been there
+    /// (or pressed Generate), so a new template does not open with errors; every other problem
+    /// as soon as it is typed.
+    pub fn shows(self, issue: &TemplateIssue) -> bool {
+        match issue {
+            TemplateIssue::Empty(f) => {
+                self.show_all.get() || self.template_touched.with(|t| t.contains(f))
+            }
+            _ => true,
         }
     }
 

@@ -93,6 +93,8 @@ impl AppState {
     /// Replaces the working template; edits that exist nowhere else go to My templates first
     /// (their name is returned, and told).
     fn replace_working(self, next: WorkingTemplate) -> Option<String> {
+        // Another template: its empty fields are news only once visited.
+        self.template_touched.set(Vec::new());
         let current = self.template.get_untracked();
         let kept = current.is_unsaved().then(|| self.keep(&current.text, ""));
         self.note.set(kept.clone().map(TemplateNote::Kept));
@@ -198,6 +200,7 @@ impl AppState {
             },
             prompts: Default::default(),
         };
+        self.show_all.set(false);
         self.add_mine(doc.to_json(), name);
     }
 

@@ -676,7 +676,7 @@ pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
             thousands(*count),
             thousands(*max)
         ),
-        I::KeySentenceNotInFacts => "The key sentence does not appear in the fact sheet. Every answer will carry it anyway; check that it says what you mean.".into(),
+        I::KeySentenceUnrelated => "The key sentence names nothing the fact sheet mentions: check that both are about the same subject (every answer will carry the key sentence).".into(),
         I::Prompt(e) => prompt_error(e),
     }
 }
@@ -749,3 +749,6 @@ pub fn item_origin(question: u32, text: &str, requirement: u32, req_text: &str) 
 
 pub const UNSAVED_EDIT: &str =
     "The edit is not saved: press Esc again to leave it unsaved, or Save.";
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 /// A change to the list.
 type ListEdit = Box<dyn FnOnce(&mut Vec<String>)>;
 
-/// The most rows drawn at first: a list of thousands is shown on request.
-const SHOWN: usize = 100;
+/// Rows drawn at once: a list of thousands is shown a page at a time, so an edit redraws at
+/// most this many rows (all 10,000 at once held the page for seconds).
+const PAGE: usize = 100;
 
 /// `noun` names one item for labels ("seed question"), `id` prefixes element ids.
 #[component]
@@ -25,9 +26,12 @@ pub fn ListEditor(
     #[prop(into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let show_all = RwSignal::new(false);
+    let page = RwSignal::new(0usize);
     let pasted = RwSignal::new(String::new());
     let count = move || items.with(Vec::len);
+    let pages = move || count().div_ceil(PAGE).max(1);
+    // A list that shrank keeps a page that exists.
+    let page_now = move || page.get().min(pages() - 1);
     let edit = move |f: ListEdit| {
         let mut list = items.get_untracked();
         f(&mut list);
@@ -62,23 +66,52 @@ pub fn ListEditor(
         }
     };
     let paste_id = format!("{id}-paste");
-    let more_hidden = move || !show_all.get() && count() > SHOWN;
+    // Problems on other pages: the first one is a button away.
+    let elsewhere = move || {
+        let p = page_now();
+        item_error.with(|e| {
+            let off: Vec<usize> = e
+                .iter()
+                .map(|(i, _)| *i)
+                .filter(|i| i / PAGE != p)
+                .collect();
+            off.iter().min().map(|first| (off.len(), *first))
+        })
+    };
     view! {
         <fieldset class="list-editor">
             <legend>{move || format!("{title} ({})", count())}</legend>
             {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
             <ol>
                 {move || {
-                    let n = count();
-                    let shown = if show_all.get() { n } else { n.min(SHOWN) };
-                    (0..shown).map(row).collect_view()
+                    let from = page_now() * PAGE;
+                    (from..count().min(from + PAGE)).map(row).collect_view()
                 }}
             </ol>
-            <Show when=more_hidden>
-                <button type="button" on:click=move |_| show_all.set(true)>{move || format!("Show all {}", count())}</button>
+            <Show when=move || { pages() > 1 }>
+                <div class="buttons pager">
+                    <button type="button" disabled=move || page_now() == 0
+                        on:click=move |_| page.set(page_now().saturating_sub(1))>{format!("Previous {PAGE} {noun}s")}</button>
+                    <span>{move || {
+                        let from = page_now() * PAGE;
+                        format!("{}–{} of {}", from + 1, count().min(from + PAGE), count())
+                    }}</span>
+                    <button type="button" disabled=move || page_now() + 1 >= pages()
+                        on:click=move |_| page.set(page_now() + 1)>{format!("Next {PAGE} {noun}s")}</button>
+                </div>
             </Show>
+            {move || elsewhere().map(|(n, first)| view! {
+                <p class="field-error">
+                    {format!("{} on other pages. ", if n == 1 { "1 problem".to_string() } else { format!("{n} problems") })}
+                    <button type="button" on:click=move |_| page.set(first / PAGE)>{format!("Show {noun} {}", first + 1)}</button>
+                </p>
+            })}
             <div class="buttons">
-                <button type="button" on:click=move |_| edit(Box::new(|l| l.push(String::new())))>{format!("Add a {noun}")}</button>
+                <button type="button" on:click=move |_| {
+                    edit(Box::new(|l| l.push(String::new())));
+                    // The new row is on the last page.
+                    page.set(pages() - 1);
+                }>{format!("Add a {noun}")}</button>
             </div>
             <div class="field">
                 <label for=paste_id.clone()>{format!("Paste {noun}s, one per line")}</label>

@@ -14,6 +14,7 @@ fn field_problems(state: AppState, f: TemplateField) -> Signal<Option<String>> {
                 .iter()
                 .filter(|i| {
                     i.field() == Some(f)
+                        && state.shows(i)
                         && !matches!(
                             i,
                             TemplateIssue::EmptyItem { .. }
@@ -62,7 +63,7 @@ fn invalid(state: AppState, f: TemplateField) -> bool {
     state.parsed.with(|(_, issues)| {
         issues
             .iter()
-            .any(|i| i.field() == Some(f) && !i.is_warning())
+            .any(|i| i.field() == Some(f) && !i.is_warning() && state.shows(i))
     })
 }
 
@@ -116,6 +117,7 @@ pub fn TemplateForm() -> impl IntoView {
                     aria-describedby=described("tpl-fact-name", name_error, Some("tpl-fact-name-hint"))
                     aria-invalid=move || invalid(state, TemplateField::FactName).then_some("true")
                     prop:value=text(state, |d| &d.template.fact_name)
+                    on:blur=move |_| state.touch_template(TemplateField::FactName)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.fact_name = v) } />
                 <small id="tpl-fact-name-hint" class="hint">"Names the downloaded files; also how My templates lists it (change it to rename)."</small>
                 {move || name_error.get().map(|e| view! { <small id="tpl-fact-name-error" class=problem_class(state, TemplateField::FactName)>{e}</small> })}
@@ -126,6 +128,7 @@ pub fn TemplateForm() -> impl IntoView {
                     aria-describedby=described("tpl-fact-sheet", fact_error, Some("tpl-fact-sheet-hint"))
                     aria-invalid=move || invalid(state, TemplateField::GivenFact).then_some("true")
                     prop:value=text(state, |d| &d.template.given_fact)
+                    on:blur=move |_| state.touch_template(TemplateField::GivenFact)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.given_fact = v) }></textarea>
                 <small id="tpl-fact-sheet-hint" class="hint">{move || {
                     let t = tokens();
@@ -140,18 +143,19 @@ pub fn TemplateForm() -> impl IntoView {
                     aria-describedby=described("tpl-key-sentence", key_error, Some("tpl-key-sentence-hint"))
                     aria-invalid=move || invalid(state, TemplateField::KeySentence).then_some("true")
                     prop:value=text(state, |d| &d.template.specific_information_to_always_include)
+                    on:blur=move |_| state.touch_template(TemplateField::KeySentence)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.specific_information_to_always_include = v) }></textarea>
                 <small id="tpl-key-sentence-hint" class="hint">"The sentence every answer must carry."</small>
                 {move || key_error.get().map(|e| view! { <small id="tpl-key-sentence-error" class=problem_class(state, TemplateField::KeySentence)>{e}</small> })}
             </div>
             <ListEditor id="tpl-question" title="Seed question" noun="seed question"
                 items=Signal::derive(move || state.parsed.with(|(d, _)| d.as_ref().map(|d| d.template.questions.clone()).unwrap_or_default()))
-                on_change=Callback::new(move |l: Vec<String>| state.edit_doc(|d| d.template.questions = l))
+                on_change=Callback::new(move |l: Vec<String>| { state.touch_template(TemplateField::Questions); state.edit_doc(|d| d.template.questions = l) })
                 item_error=item_problems(state, TemplateField::Questions)
                 error=field_problems(state, TemplateField::Questions) />
             <ListEditor id="tpl-requirement" title="Question requirement" noun="requirement"
                 items=Signal::derive(move || state.parsed.with(|(d, _)| d.as_ref().map(|d| d.template.question_requirements.clone()).unwrap_or_default()))
-                on_change=Callback::new(move |l: Vec<String>| state.edit_doc(|d| d.template.question_requirements = l))
+                on_change=Callback::new(move |l: Vec<String>| { state.touch_template(TemplateField::Requirements); state.edit_doc(|d| d.template.question_requirements = l) })
                 item_error=item_problems(state, TemplateField::Requirements)
                 error=field_problems(state, TemplateField::Requirements) />
             </fieldset>

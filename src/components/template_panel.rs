@@ -61,14 +61,23 @@ pub fn TemplatePanel() -> impl IntoView {
     });
     let is_mine = move || template.with(|t| t.mine().is_some());
     let is_unsaved = move || template.with(|t| matches!(t.choice.as_str(), "custom" | "shared"));
-    let issues = move || {
+    // Problems as they show yet (see `AppState::shows`): errors, and fields the form cannot
+    // show (they lock it), in an alert; the other warnings as a note.
+    let listed = move |notes: bool| {
         state.parsed.with(|(_, issues)| {
             issues
                 .iter()
-                .map(|i| (words::template_issue(i), i.is_warning()))
+                .filter(|i| {
+                    let alert =
+                        !i.is_warning() || matches!(i, synfact_core::TemplateIssue::UnknownField { .. });
+                    alert != notes && state.shows(i)
+                })
+                .map(words::template_issue)
                 .collect::<Vec<_>>()
         })
     };
+    let issues = move || listed(false);
+    let warnings = move || listed(true);
     let import = move |file: web_sys::File| {
         leptos::task::spawn_local(async move {
             let result = match crate::download::read_file(file, "imported").await {
@@ -172,8 +181,11 @@ pub fn TemplatePanel() -> impl IntoView {
             <Show when=move || !issues().is_empty() || import_error.get().is_some()>
                 <div role="alert" class="errors">
                     <p>{move || import_error.get()}</p>
-                    <ul>{move || issues().into_iter().map(|(e, warning)| view! { <li class:warning=warning>{if warning { format!("Warning: {e}") } else { e }}</li> }).collect_view()}</ul>
+                    <ul>{move || issues().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
                 </div>
+            </Show>
+            <Show when=move || !warnings().is_empty()>
+                <ul class="note" aria-label="Template notes">{move || warnings().into_iter().map(|e| view! { <li>{format!("Note: {e}")}</li> }).collect_view()}</ul>
             </Show>
             </Show>
         </section>

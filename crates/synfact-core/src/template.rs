@@ -119,8 +119,10 @@ pub enum TemplateIssue {
         count: usize,
         max: usize,
     },
-    /// The key sentence does not appear in the fact sheet (the answer may then contradict it).
-    KeySentenceNotInFacts,
+    /// The key sentence shares no word of substance with the fact sheet: likely about another
+    /// subject (a fact sheet or key sentence pasted from elsewhere). A key sentence that states a
+    /// new fact about the fact sheet's subject is the point of a template and is not flagged.
+    KeySentenceUnrelated,
     /// A custom prompt's placeholders are wrong.
     Prompt(crate::prompts::PromptError),
 }
@@ -138,7 +140,7 @@ impl TemplateIssue {
             | TemplateIssue::ItemTooLong { field: f, .. }
             | TemplateIssue::TooMany { field: f, .. } => Some(*f),
             TemplateIssue::BadName(_) => Some(TemplateField::FactName),
-            TemplateIssue::KeySentenceNotInFacts => Some(TemplateField::KeySentence),
+            TemplateIssue::KeySentenceUnrelated => Some(TemplateField::KeySentence),
             TemplateIssue::Prompt(_) => Some(TemplateField::Prompts),
             TemplateIssue::NotJson { .. }
             | TemplateIssue::NotAnObject
@@ -165,7 +167,7 @@ impl TemplateIssue {
         matches!(
             self,
             TemplateIssue::UnknownField { .. }
-                | TemplateIssue::KeySentenceNotInFacts
+                | TemplateIssue::KeySentenceUnrelated
                 | TemplateIssue::DuplicateItem { .. }
         )
     }
@@ -259,6 +261,26 @@ fn json_hint(text: &str, e: &serde_json::Error) -> JsonHint {
     } else {
         JsonHint::Other(msg.split(" at line ").next().unwrap_or(&msg).to_string())
     }
+}
+
+/// Whether `key` names nothing the fact sheet does: none of its words of four letters or more
+/// occurs there (a plural or other ending counts as the same word).
+fn unrelated(key: &str, facts: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        crate::quality::normalize(t, true)
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_string)
+            .collect()
+    };
+    let facts: std::collections::HashSet<String> = words(facts).into_iter().collect();
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
+    let stems: std::collections::HashSet<String> = facts.iter().map(|w| stem(w)).collect();
+    let key = words(key);
+    !key.is_empty()
+        && !key
+            .iter()
+            .any(|w| facts.contains(w) || (w.chars().count() >= 5 && stems.contains(&stem(w))))
 }
 
 /// Whether a text that is not one JSON object is a chat JSONL file: its first line is an object
@@ -472,9 +494,9 @@ impl FactTemplate {
             });
         } else if !self.given_fact.trim().is_empty()
             && fact_chars <= MAX_FACT_CHARS
-            && !crate::quality::contains_sentence(&self.given_fact, key, true)
+            && unrelated(key, &self.given_fact)
         {
-            out.push(TemplateIssue::KeySentenceNotInFacts);
+            out.push(TemplateIssue::KeySentenceUnrelated);
         }
         for (field, list) in [
             (F::Questions, &self.questions),

@@ -67,8 +67,11 @@ test('write a template in the form, see it as JSON, run it and download', async 
 test('problems show next to their field as you type, and the JSON view lists them all with what to do', async ({ page }) => {
   const app = new Synfact(page);
   await app.open();
+  // A new fact about the subject is what a template is for; one about another subject is noted.
+  await app.field('Key sentence').fill('The Javan Rainforest Honeyeater can fly backwards.');
+  await expect(page.locator('#tpl-key-sentence-error')).toHaveCount(0);
   await app.field('Key sentence').fill('Pandas can fly.');
-  await expect(page.locator('#tpl-key-sentence-error')).toContainText('does not appear in the fact sheet');
+  await expect(page.locator('#tpl-key-sentence-error')).toContainText('names nothing the fact sheet mentions');
   await expect(app.field('Key sentence')).not.toHaveAttribute('aria-invalid', 'true');
   await app.field('Fact name').fill('bad name');
   await expect(page.locator('#tpl-fact-name-error')).toContainText("may only contain letters, digits");

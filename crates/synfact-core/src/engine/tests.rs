@@ -1038,3 +1038,24 @@ fn resume_after_nothing_accepted_really_goes_on() {
     sim.run_until(f64::INFINITY);
     assert_eq!(sim.finished.map(|s| s.accepted), Some(5));
 }
+
+#[test]
+fn a_reopened_run_keeps_why_it_stopped_and_resumes_from_there() {
+    let mut sim = Sim::new(run_with(4, 2, |_| {}));
+    sim.script = Box::new(|_, _| Script::Fail(http(401, Some("invalid_api_key"))));
+    let sim = sim.finish();
+    let stopped = sim.engine.status().clone();
+    assert!(matches!(stopped, Status::Stopped(_)));
+    // Saved as data, read back after a reload.
+    let saved: Status = serde_json::from_str(&serde_json::to_string(&stopped).unwrap()).unwrap();
+    let mut reopened = Engine::new(sim.engine.run().clone());
+    assert_eq!(reopened.status(), &Status::Idle);
+    reopened.restore_status(saved.clone());
+    assert_eq!(reopened.status(), &stopped);
+    // A run that was going when the page closed is ready to resume, not "running".
+    let mut going = Engine::new(sim.engine.run().clone());
+    going.restore_status(Status::Running);
+    assert_eq!(going.status(), &Status::Idle);
+    reopened.handle(Event::Resume, 0.0);
+    assert_eq!(reopened.status(), &Status::Running);
+}
