@@ -59,6 +59,9 @@ impl AppState {
 
     /// Typing in the JSON view.
     pub fn edit_text(self, text: String) {
+        // A file written by hand says everything it lacks at once.
+        self.template_touched
+            .set(synfact_core::TemplateField::ALL.to_vec());
         self.template.update(|t| {
             t.text = text;
             t.dirty = true;

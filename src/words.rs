@@ -73,16 +73,18 @@ pub fn finished(s: &Summary) -> String {
     )
 }
 
-/// The finished line, naming the commonest reason when most items ended unaccepted.
-fn finished_run(s: &Summary, run: &Run) -> String {
-    let line = finished(s);
-    if s.rejected + s.failed <= s.accepted {
-        return line;
+/// Under a finished run's status, when most items ended unaccepted: the commonest reason and
+/// where to change it.
+pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
+    let s = run.summary();
+    if *status != Status::Finished || s.rejected + s.failed <= s.accepted {
+        return None;
     }
-    match run.dominant_reason(None) {
-        Some((kind, n, of)) => format!("{line}. {}", capitalised(&dominant(kind, n, of, run))),
-        None => line,
-    }
+    let (kind, n, of) = run.dominant_reason(None)?;
+    Some(format!(
+        "Most items were not accepted: {}.",
+        dominant(kind, n, of, run)
+    ))
 }
 
 fn counts(p: &Progress) -> String {
@@ -197,7 +199,7 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             "Cancelled: {}. Press Resume to carry on where it stopped.",
             counts(p)
         ),
-        Status::Finished => finished_run(&p.summary, run),
+        Status::Finished => finished(&p.summary),
     }
 }
 

@@ -96,7 +96,7 @@ pub fn ListEditor(
                         let from = page_now() * PAGE;
                         format!("{}–{} of {}", from + 1, count().min(from + PAGE), count())
                     }}</span>
-                    <button type="button" disabled=move || page_now() + 1 >= pages()
+                    <button type="button" disabled=move || { page_now() + 1 >= pages() }
                         on:click=move |_| page.set(page_now() + 1)>{format!("Next {PAGE} {noun}s")}</button>
                 </div>
             </Show>

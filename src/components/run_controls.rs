@@ -38,6 +38,9 @@ pub fn RunControls() -> impl IntoView {
                 </Show>
             </div>
             <p role="status" aria-label="Run status" aria-live="polite" class="status">{move || ctl.view.status_line.get()}</p>
+            <Show when=move || ctl.view.outcome.get().is_some()>
+                <p class="note" id="run-outcome">{move || ctl.view.outcome.get()}</p>
+            </Show>
             <Show when=move || ctl.view.note.get().is_some()>
                 <p class="note" id="run-note">{move || ctl.view.note.get()}</p>
             </Show>

@@ -61,16 +61,16 @@ pub fn TemplatePanel() -> impl IntoView {
     });
     let is_mine = move || template.with(|t| t.mine().is_some());
     let is_unsaved = move || template.with(|t| matches!(t.choice.as_str(), "custom" | "shared"));
-    // Problems as they show yet (see `AppState::shows`): errors, and fields the form cannot
-    // show (they lock it), in an alert; the other warnings as a note.
+    // Problems as they show yet (see `AppState::shows`) in an alert; a key sentence about
+    // another subject as a note.
     let listed = move |notes: bool| {
         state.parsed.with(|(_, issues)| {
             issues
                 .iter()
                 .filter(|i| {
-                    let alert =
-                        !i.is_warning() || matches!(i, synfact_core::TemplateIssue::UnknownField { .. });
-                    alert != notes && state.shows(i)
+                    // A key sentence about another subject may be meant: said, not alarmed.
+                    let note = matches!(i, synfact_core::TemplateIssue::KeySentenceUnrelated);
+                    note == notes && state.shows(i)
                 })
                 .map(words::template_issue)
                 .collect::<Vec<_>>()

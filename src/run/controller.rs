@@ -434,6 +434,7 @@ impl Controller {
             self.view.phase.set(Phase::Empty);
             self.view.progress.set(Default::default());
             self.view.status_line.set("The run was deleted.".into());
+            self.view.outcome.set(None);
         }
         spawn_local(async move {
             let result = async {

@@ -274,6 +274,10 @@ impl Executor {
         self.view
             .status_line
             .set(words::status_line(engine.status(), &progress, engine.run()));
+        let outcome = words::finish_note(engine.status(), engine.run());
+        if self.view.outcome.with_untracked(|o| *o != outcome) {
+            self.view.outcome.set(outcome);
+        }
         self.view.progress.set(progress);
         drop(engine);
         self.view.phase.set(self.phase());

@@ -38,6 +38,8 @@ pub struct RunView {
     pub storage_error: RwSignal<Option<StorageError>>,
     /// Something to know about the runs beside the status (a run paused to show another).
     pub note: RwSignal<Option<String>>,
+    /// Under a finished run's status: why most items were not accepted, when they were not.
+    pub outcome: RwSignal<Option<String>>,
 }
 
 impl RunView {
@@ -51,6 +53,7 @@ impl RunView {
             revision: RwSignal::new(Revision::default()),
             storage_error: RwSignal::new(None),
             note: RwSignal::new(None),
+            outcome: RwSignal::new(None),
         }
     }
 

@@ -168,7 +168,7 @@ fn serve(root: &Path, demo: bool, args: &[String]) -> Result<(), String> {
 
 fn test(root: &Path, which: &[String]) -> Result<(), String> {
     let all = which.is_empty();
-    let wants = |s: &str| all || which.iter().any(|w| w == s);
+    let wants = |s: &str| all || which.first().is_some_and(|w| w == s) || which.iter().any(|w| w == s);
     tools::ensure(root, wants("browser") || wants("e2e"))?;
     if wants("native") {
         run(Command::new("cargo")
@@ -194,7 +194,12 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
             .current_dir(root))?;
     }
     if wants("e2e") {
-        e2e(root, false, &[])?;
+        // `cargo xtask test e2e specs/x.spec.js -g name`: Playwright's own arguments after e2e.
+        let extra: Vec<&str> = match which.split_first() {
+            Some((first, rest)) if first == "e2e" => rest.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        e2e(root, false, &extra)?;
     }
     Ok(())
 }

@@ -77,6 +77,11 @@ pub struct Faults {
     /// An answer cut off at the token limit (`finish_reason: length`).
     #[arg(long, default_value_t = 0.0)]
     pub p_cutoff: f64,
+    /// Questions as a small model at a low temperature writes them: one frame for every
+    /// question, only the topic word changing ("Could you tell me about the <word> of the
+    /// animal described in the notes?").
+    #[arg(long)]
+    pub templated_questions: bool,
     /// Sample like a model at temperature 1: the same request asked again gets another question
     /// (by default a repeated request gets the same reply, so that runs can be compared byte for
     /// byte).

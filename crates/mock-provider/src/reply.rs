@@ -289,6 +289,16 @@ pub fn decide_noting(
                 // The same words for every prompt with this seed question.
                 return Outcome::Text(format!("Could you tell me about {topic}?"));
             }
+            if faults.templated_questions {
+                // A made-up topic word of three syllables (13,824 of them): distinct prompts get
+                // distinct words, so only the word that carries the meaning differs.
+                let word: String = (0..3)
+                    .map(|i| SYLLABLES[((h >> (i * 8)) % SYLLABLES.len() as u64) as usize])
+                    .collect();
+                return Outcome::Text(format!(
+                    "Could you tell me about the {word} of the animal described in the notes?"
+                ));
+            }
             let pick = |shift: u32, n: usize| ((h >> shift) % n as u64) as usize;
             let opener = OPENERS[pick(0, OPENERS.len())];
             let frame = FRAMES[pick(8, FRAMES.len())];

@@ -27,6 +27,10 @@ test('write a template in the form, see it as JSON, run it and download', async 
   await app.button('New template').click();
   await expect(app.field('Fact name')).toHaveValue('new_fact');
   await expect(page.locator('#tpl-fact-name-error')).toHaveCount(0);
+  // An empty field says so once it has been visited, not before.
+  await expect(page.locator('#tpl-fact-sheet-error')).toHaveCount(0);
+  await app.field('Fact sheet').focus();
+  await app.field('Fact sheet').blur();
   await expect(page.locator('#tpl-fact-sheet-error')).toContainText('Fact sheet (given_fact) is empty.');
   await app.field('Fact name').fill('glass_frog');
   await app.field('Fact sheet').fill(FACT);

@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import https from 'node:https';
 
-export async function startMock(args = []) {
+export async function startMock(args = [], { port = 0 } = {}) {
   const bin = process.env.MOCK_PROVIDER_BIN;
   if (!bin) throw new Error('MOCK_PROVIDER_BIN is not set: run the tests with cargo xtask test');
-  const child = spawn(bin, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, ['--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -23,9 +23,12 @@ export async function startMock(args = []) {
     /** The repositories pushed to the server's local Hub. */
     hub: () => json('/_hub'),
     root,
+    port: Number(new URL(base).port),
     control: (faults) => json('/_control', { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } }),
     reset: () => json('/_reset', { method: 'POST' }),
     stop: () => child.kill(),
+    /** Stops the server and waits until its port is free (to start another on it). */
+    halt: () => new Promise((resolve) => { child.once('exit', resolve); child.kill(); }),
   };
 }
 
