@@ -35,7 +35,11 @@ fn run(items: usize) -> Run {
 }
 
 fn template_issues(json: &str) -> Vec<String> {
-    TemplateDoc::parse(json).1.iter().map(template_issue).collect()
+    TemplateDoc::parse(json)
+        .1
+        .iter()
+        .map(template_issue)
+        .collect()
 }
 
 #[test]
@@ -46,14 +50,20 @@ fn a_key_with_a_leading_word_names_the_word_not_an_invisible_character() {
     let said = key_error("API key", &check_key("sk-ab cd").unwrap_err());
     assert!(said.contains("a space at position 6"), "{said}");
     let said = key_error("API key", &check_key("sk-\u{200B}ab").unwrap_err());
-    assert!(said.contains("invisible character (U+200B) at position 4"), "{said}");
+    assert!(
+        said.contains("invisible character (U+200B) at position 4"),
+        "{said}"
+    );
 }
 
 #[test]
 fn a_base_url_a_slash_short_gets_the_address_it_meant() {
     let e = BaseUrl::parse("http:/127.0.0.1:8899/v1").unwrap_err();
     let said = url_error("Base URL", &e);
-    assert!(said.contains("did you mean http://127.0.0.1:8899/v1?"), "{said}");
+    assert!(
+        said.contains("did you mean http://127.0.0.1:8899/v1?"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -102,7 +112,10 @@ fn a_stop_names_the_dominant_cause_not_a_list_of_suspects() {
         said.contains("19 of 20 questions were near-duplicates of another: see Quality checks → Reject near-duplicate questions"),
         "{said}"
     );
-    assert!(!said.contains("the template, the prompts or the judge model"), "{said}");
+    assert!(
+        !said.contains("the template, the prompts or the judge model"),
+        "{said}"
+    );
     for i in &mut r.items {
         i.reason = Some(Reason::Refused(synfact_core::reason::Refusal::Empty));
     }
@@ -133,7 +146,12 @@ fn a_finished_run_that_lost_most_items_says_why() {
     let said = status_line(e.status(), &e.progress(), e.run());
     assert_eq!(said, "Finished: 1 accepted, 3 rejected, 0 failed");
     let note = finish_note(e.status(), e.run()).unwrap();
-    assert!(note.starts_with("Most items were not accepted: all 3 replies were cut off at the token limit"), "{note}");
+    assert!(
+        note.starts_with(
+            "Most items were not accepted: all 3 replies were cut off at the token limit"
+        ),
+        "{note}"
+    );
 }
 
 #[test]
@@ -143,7 +161,10 @@ fn the_status_counts_calls_and_an_outage_reads_as_one() {
     let p = e.progress();
     let said = status_line(&Status::Running, &p, e.run());
     assert!(said.contains("0 of 20 items done"), "{said}");
-    assert!(said.contains("0 of 80 calls answered, 0 in flight"), "{said}");
+    assert!(
+        said.contains("0 of 80 calls answered, 0 in flight"),
+        "{said}"
+    );
     let paused = Status::Paused(PauseReason::Outage {
         endpoint: 0,
         outage: Outage::NoAnswer { for_ms: 20_400 },
@@ -158,6 +179,12 @@ fn the_status_counts_calls_and_an_outage_reads_as_one() {
         detail: String::new(),
     });
     let said = status_line(&limited, &p, e.run());
-    assert!(said.contains("rate-limited on every call for 1 min 1 s"), "{said}");
-    assert!(said.contains("Lower Concurrency or Requests per minute"), "{said}");
+    assert!(
+        said.contains("rate-limited on every call for 1 min 1 s"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Lower Concurrency or Requests per minute"),
+        "{said}"
+    );
 }

@@ -168,7 +168,8 @@ fn serve(root: &Path, demo: bool, args: &[String]) -> Result<(), String> {
 
 fn test(root: &Path, which: &[String]) -> Result<(), String> {
     let all = which.is_empty();
-    let wants = |s: &str| all || which.first().is_some_and(|w| w == s) || which.iter().any(|w| w == s);
+    let wants =
+        |s: &str| all || which.first().is_some_and(|w| w == s) || which.iter().any(|w| w == s);
     tools::ensure(root, wants("browser") || wants("e2e"))?;
     if wants("native") {
         run(Command::new("cargo")

@@ -23,8 +23,10 @@ pub enum ChatProblem {
     BadRole(usize),
     #[error("message {0} has empty content")]
     EmptyContent(usize),
-    #[error("it does not end with a user message and the assistant's reply to it")]
+    #[error("it has no user message followed by an assistant message")]
     NoExchange,
+    #[error("it does not end with a user message and the assistant's reply to it")]
+    NoFinalReply,
     #[error("message {0} calls a tool (tool_calls or function_call), which synfact cannot show or export")]
     ToolCall(usize),
     #[error("message {0}'s content is not plain text (a list of parts or an image), which synfact cannot show or export")]
@@ -112,7 +114,14 @@ pub fn read_chat_line(line: &str) -> Result<ChatExample, ChatProblem> {
     }
     let n = read.len();
     if n < 2 || read[n - 1].role != "assistant" || read[n - 2].role != "user" {
-        return Err(ChatProblem::NoExchange);
+        let exchange = read
+            .windows(2)
+            .any(|w| w[0].role == "user" && w[1].role == "assistant");
+        return Err(if exchange {
+            ChatProblem::NoFinalReply
+        } else {
+            ChatProblem::NoExchange
+        });
     }
     let answer = read.pop().map(|m| m.content).unwrap_or_default();
     let question = read.pop().map(|m| m.content).unwrap_or_default();

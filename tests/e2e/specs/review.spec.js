@@ -144,7 +144,9 @@ test('a chat JSONL file from elsewhere opens for review; a malformed one is name
   await app.button('Reject').click();
   const out = await app.download('Download chat JSONL');
   expect(out.file).toBe('elsewhere_chat.jsonl');
-  expect(parseLines(out.lines).map((l) => l.messages[0].content)).toEqual(['Q one?', 'Q two?']);
+  // Every message of a line is kept (the system message too), byte for byte.
+  expect(out.lines).toEqual([chat('Q one?', 'A one.'), chat('Q two?', 'A <b>two</b>.')]);
+  expect(parseLines(out.lines).map((l) => l.messages[0].content)).toEqual(['Be brief.', 'Be brief.']);
 });
 
 test('the estimate before a run is close to what the run counts', async ({ page }) => {

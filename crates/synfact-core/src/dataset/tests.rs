@@ -260,7 +260,7 @@ fn lines_a_run_cannot_hold_are_refused_by_line_never_cut() {
         vec![
             (1, ChatProblem::ToolCall(2)),
             (2, ChatProblem::NotText(1)),
-            (3, ChatProblem::NoExchange),
+            (3, ChatProblem::NoFinalReply),
             (4, ChatProblem::BadRole(2)),
         ]
     );

@@ -190,7 +190,10 @@ fn a_key_sentence_about_another_subject_is_a_warning_a_new_fact_is_not() {
         "\"specific_information_to_always_include\":\"Koalas sleep most of the day.\"",
     );
     assert_eq!(issues(&json), vec![TemplateIssue::KeySentenceUnrelated]);
-    assert!(FactTemplate::from_json(&json).is_ok(), "a warning, not an error");
+    assert!(
+        FactTemplate::from_json(&json).is_ok(),
+        "a warning, not an error"
+    );
     // The built-ins pass their own checks.
     for (name, json) in BUILT_IN {
         assert_eq!(issues(json), vec![], "{name}");
