@@ -1,8 +1,8 @@
 //! Pushes the dataset to the Hugging Face Hub: sends the core's `hub` requests with the token in
 //! the Authorization header only, and scrubs the token from any error text.
 
-use synfact_core::endpoint::redact;
-use synfact_core::hub::{self, HubError, HubRequest};
+use synfact_core::dataset::hub::{self, HubError, HubRequest};
+use synfact_core::provider::endpoint::redact;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};

@@ -5,9 +5,9 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use synfact_core::endpoint::{redact, BaseUrl};
-use synfact_core::error::{CallError, ErrorKind};
-use synfact_core::wire::{
+use synfact_core::provider::endpoint::{redact, BaseUrl};
+use synfact_core::provider::error::{CallError, ErrorKind};
+use synfact_core::provider::wire::{
     build_request, parse_response, Completion, LlmCall, ProviderKind, RawReply,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,7 +82,7 @@ pub async fn call(
             let mut err = failed(e);
             // The connection dropped part-way through the body.
             if err.kind == ErrorKind::Network {
-                err.kind = ErrorKind::Body(synfact_core::error::BodyProblem::Truncated);
+                err.kind = ErrorKind::Body(synfact_core::provider::error::BodyProblem::Truncated);
             }
             return Err(err);
         }

@@ -3,8 +3,8 @@
 
 use crate::run::Controller;
 use leptos::prelude::*;
-use synfact_core::listing::{Filter, Listing, StatusFilter};
-use synfact_core::review::{check, ReviewAction, ReviewCounts};
+use synfact_core::run::filter::{Filter, Listing, StatusFilter};
+use synfact_core::run::review::{check, ReviewAction, ReviewCounts};
 
 /// The review's filter and selection, provided as context under the results.
 #[derive(Clone, Copy)]

@@ -9,7 +9,7 @@ use crate::template_book::TemplateNote;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use synfact_core::setup::{Field, FieldError, Problem, RunForm};
+use synfact_core::form::{Field, FieldError, Problem, RunForm};
 use synfact_core::template::{TemplateDoc, BUILT_IN};
 use synfact_core::TemplateIssue;
 

@@ -9,7 +9,7 @@ use crate::storage::templates::{self, SavedTemplate};
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use synfact_core::share;
+use synfact_core::template::share;
 use synfact_core::template::{TemplateDoc, TemplateIssue, BUILT_IN};
 use synfact_core::FactTemplate;
 

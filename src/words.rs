@@ -3,14 +3,15 @@
 //! sentences that say what happened and what to do.
 
 use crate::storage::db::StorageError;
-use synfact_core::endpoint::{KeyError, UrlError};
-use synfact_core::error::{
+use synfact_core::form::{Field, FieldError, Problem};
+use synfact_core::provider::endpoint::{KeyError, UrlError};
+use synfact_core::provider::error::{
     BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason,
 };
+use synfact_core::provider::refusal::Refusal;
+use synfact_core::provider::wire::ProviderKind;
 use synfact_core::quality::CheckFailure;
-use synfact_core::reason::{Reason, ReasonKind, Refusal};
-use synfact_core::setup::{Field, FieldError, Problem};
-use synfact_core::wire::ProviderKind;
+use synfact_core::run::reason::{Reason, ReasonKind};
 use synfact_core::{EndpointSpec, Progress, Run, Status, Step, Summary};
 
 /// The run is being driven by another tab of this browser.
@@ -683,20 +684,35 @@ pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
     }
 }
 
+/// A prompt's name in a sentence ("the question prompt").
+pub fn prompt_kind(kind: synfact_core::template::PromptKind) -> &'static str {
+    use synfact_core::template::PromptKind as K;
+    match kind {
+        K::Question => "question",
+        K::Answer => "answer",
+        K::Judge => "judge",
+    }
+}
+
 /// A problem with a custom prompt.
-pub fn prompt_error(e: &synfact_core::prompts::PromptError) -> String {
-    use synfact_core::prompts::PromptError as E;
+pub fn prompt_error(e: &synfact_core::template::prompts::PromptError) -> String {
+    use synfact_core::template::prompts::PromptError as E;
     match e {
         E::Unknown { kind, name } => {
-            format!("The {kind} prompt uses {{{name}}}, which is not a placeholder it can fill.")
+            format!(
+                "The {} prompt uses {{{name}}}, which is not a placeholder it can fill.",
+                prompt_kind(*kind)
+            )
         }
-        E::Missing { kind, name } => format!("The {kind} prompt must use {{{name}}}."),
+        E::Missing { kind, name } => {
+            format!("The {} prompt must use {{{name}}}.", prompt_kind(*kind))
+        }
     }
 }
 
 /// Why a share link could not be opened; nothing was changed.
-pub fn link_error(e: &synfact_core::share::LinkError) -> String {
-    use synfact_core::share::LinkError as L;
+pub fn link_error(e: &synfact_core::template::share::LinkError) -> String {
+    use synfact_core::template::share::LinkError as L;
     let what = match e {
         L::NotALink => "it is not a synfact template link".to_string(),
         L::Foreign => "it was not made by synfact (its format is unknown)".to_string(),

@@ -10,9 +10,9 @@ use std::rc::Rc;
 use synfact::run::{Executor, RunView};
 use synfact::storage::db;
 use synfact::storage::{cache, prefs, runs};
-use synfact_core::prompts::Prompts;
-use synfact_core::setup::RunForm;
-use synfact_core::wire::{Completion, Finish, ModelConfig, ProviderKind, Usage};
+use synfact_core::form::RunForm;
+use synfact_core::provider::wire::{Completion, Finish, ModelConfig, ProviderKind, Usage};
+use synfact_core::template::prompts::Prompts;
 use synfact_core::{
     BaseUrl, EndpointSpec, Event, FactTemplate, ModelSpec, Run, RunSettings, Stage, Status,
 };
@@ -157,8 +157,11 @@ async fn a_reply_and_the_progress_it_caused_are_saved_together() {
     runs::create(&database, &r, &Status::Idle).await.unwrap();
     let engine = synfact_core::Engine::new(r.clone());
     let call = engine.call_for(0, synfact_core::Step::WriteQuestion);
-    let key =
-        synfact_core::cache_key::cache_key(ProviderKind::OpenAi, &r.endpoints[0].base_url, &call);
+    let key = synfact_core::provider::cache_key::cache_key(
+        ProviderKind::OpenAi,
+        &r.endpoints[0].base_url,
+        &call,
+    );
     db::write(
         &database,
         &[cache::put(&key, &completion("Where do pandas live?"))],

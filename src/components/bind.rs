@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::setup::{Field, RunForm, PRESETS};
+use synfact_core::form::{Field, RunForm, PRESETS};
 
 /// The provider choices, as (id, label).
 pub fn preset_options() -> Vec<(String, String)> {

@@ -5,13 +5,14 @@ use crate::run::Controller;
 use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
-use synfact_core::cost::{CostReport, Stage3, PRICES_AS_OF};
+use synfact_core::cost::{CostReport, PRICES_AS_OF};
+use synfact_core::template::PromptKind;
 
-fn stage_name(s: Stage3) -> &'static str {
+fn stage_name(s: PromptKind) -> &'static str {
     match s {
-        Stage3::Question => "questions",
-        Stage3::Answer => "answers",
-        Stage3::Judge => "judge",
+        PromptKind::Question => "questions",
+        PromptKind::Answer => "answers",
+        PromptKind::Judge => "judge",
     }
 }
 

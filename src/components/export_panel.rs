@@ -13,7 +13,7 @@ const JSONL: &str = "application/jsonl";
 
 /// Reads a validation share typed as a percentage ("10" → 0.1).
 fn share(text: &str) -> Result<f64, String> {
-    match synfact_core::number::decimal(text.trim()) {
+    match synfact_core::provider::number::decimal(text.trim()) {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
         _ => Err(format!(
             "Validation share must be a percentage from 0 to 100; \"{}\" is not.",
@@ -56,7 +56,7 @@ pub fn ExportPanel() -> impl IntoView {
     // The files, or what stops them: a kept item that breaks the chat format is named.
     let files = move |r: &Run| -> Result<Vec<DatasetFile>, String> {
         let c = choice()?;
-        let problems = dataset::check_run(r, c.generator);
+        let problems = dataset::chat::check_run(r, c.generator);
         if let Some(first) = problems.first() {
             return Err(format!(
                 "Not downloaded: item {} breaks the chat format ({}){}. Edit or reject it in Review.",

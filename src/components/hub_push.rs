@@ -6,8 +6,8 @@ use crate::run::Controller;
 use crate::state::AppState;
 use crate::storage::prefs;
 use leptos::prelude::*;
+use synfact_core::dataset::hub::{dataset_card, HUB};
 use synfact_core::dataset::{self, DatasetFile};
-use synfact_core::hub::{dataset_card, HUB};
 
 fn step_words(s: &PushStep) -> String {
     match s {

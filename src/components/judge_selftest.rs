@@ -6,8 +6,8 @@ use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use synfact_core::provider::verdict::parse_verdict;
 use synfact_core::quality::selftest::{self, CaseKind, SelfTestResult};
-use synfact_core::verdict::parse_verdict;
 use synfact_core::TemplateDoc;
 
 fn kind_name(k: CaseKind) -> &'static str {

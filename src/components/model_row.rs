@@ -5,7 +5,7 @@ use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::setup::{is_default_base_url, preset, Field, ModelForm, PRESETS};
+use synfact_core::form::{is_default_base_url, preset, Field, ModelForm, PRESETS};
 
 /// Switching provider fills in its base URL and model unless the user typed their own. A key
 /// typed for the old provider is dropped when the address moves to the new one's: a key goes

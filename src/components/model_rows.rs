@@ -10,7 +10,7 @@ use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::setup::{is_default_base_url, preset, Field, ModelForm, PRESETS};
+use synfact_core::form::{is_default_base_url, preset, Field, ModelForm, PRESETS};
 
 fn target_options() -> Vec<(String, String)> {
     vec![

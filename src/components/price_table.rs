@@ -12,7 +12,7 @@ fn price_text(text: &str) -> Result<Option<f64>, String> {
     if t.is_empty() {
         return Ok(None);
     }
-    match synfact_core::number::decimal(t) {
+    match synfact_core::provider::number::decimal(t) {
         Some(p) if p.is_finite() && p >= 0.0 => Ok(Some(p)),
         _ => Err(words::not_a_price(text)),
     }

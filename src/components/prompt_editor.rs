@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
-use synfact_core::prompts::PromptKind;
+use synfact_core::template::prompts::PromptKind;
 
 fn name(kind: PromptKind) -> (&'static str, &'static str) {
     match kind {

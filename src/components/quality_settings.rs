@@ -6,7 +6,7 @@ use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::state::AppState;
 use leptos::prelude::*;
-use synfact_core::setup::{Field, QualityForm};
+use synfact_core::form::{Field, QualityForm};
 
 /// A labelled checkbox bound to one switch of the quality form.
 #[component]

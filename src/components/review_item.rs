@@ -9,7 +9,7 @@ use crate::run::Phase;
 use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
-use synfact_core::review::ReviewAction;
+use synfact_core::run::review::ReviewAction;
 use synfact_core::run::Note;
 use synfact_core::{Item, Stage};
 

@@ -7,7 +7,7 @@ use crate::run::Controller;
 use crate::words;
 use leptos::ev;
 use leptos::prelude::*;
-use synfact_core::review::ReviewAction;
+use synfact_core::run::review::ReviewAction;
 use synfact_core::{Item, Stage};
 use wasm_bindgen::JsCast;
 

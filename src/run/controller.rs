@@ -15,8 +15,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use synfact_core::cost::PriceTable;
-use synfact_core::review::ReviewAction;
-use synfact_core::setup::{FieldError, RunForm};
+use synfact_core::form::{FieldError, RunForm};
+use synfact_core::run::review::ReviewAction;
 use synfact_core::{Event, Run, Status, TemplateDoc};
 
 /// Copyable handle to the app's run machinery, provided as context.
@@ -344,9 +344,9 @@ impl Controller {
     /// Opens a chat JSONL file as a finished run (saved like one), to review and export it.
     /// Returns what to tell the user: lines skipped, or why nothing was opened.
     pub fn open_file(self, name: String, text: String) -> Result<Option<String>, String> {
-        use synfact_core::dataset::{read_chat_jsonl, run_from_chat};
+        use synfact_core::dataset::chat::{read_chat_jsonl, run_from_chat};
         let (examples, problems) = read_chat_jsonl(&text);
-        let first = |p: &[synfact_core::dataset::LineProblem]| {
+        let first = |p: &[synfact_core::dataset::chat::LineProblem]| {
             p.first()
                 .map(|p| format!("line {}: {}", p.line, p.problem))
                 .unwrap_or_default()
@@ -463,15 +463,16 @@ impl Controller {
         let Ok((run, _)) = runs::load(database, id).await else {
             return Vec::new();
         };
-        let mut mine: HashSet<String> =
-            synfact_core::engine::cache_keys(&run).into_iter().collect();
+        let mut mine: HashSet<String> = synfact_core::run::calls::cache_keys(&run)
+            .into_iter()
+            .collect();
         let others = runs::list(database).await.unwrap_or_default();
         for p in others
             .iter()
             .filter(|p| p.id != id && p.state != runs::RunState::Finished)
         {
             if let Ok((other, _)) = runs::load(database, &p.id).await {
-                for k in synfact_core::engine::cache_keys(&other) {
+                for k in synfact_core::run::calls::cache_keys(&other) {
                     mine.remove(&k);
                 }
             }

@@ -12,9 +12,9 @@ use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use synfact_core::engine::CallRequest;
-use synfact_core::error::{CallError, ErrorKind};
-use synfact_core::wire::Completion;
+use synfact_core::provider::error::{CallError, ErrorKind};
+use synfact_core::provider::wire::Completion;
+use synfact_core::run::engine::CallRequest;
 use synfact_core::{Command, Engine, Event, Run, Status};
 use web_sys::AbortController;
 

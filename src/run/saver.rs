@@ -6,7 +6,7 @@ use crate::storage::db::{self, StorageError, Write};
 use crate::storage::{cache, runs};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
-use synfact_core::wire::Completion;
+use synfact_core::provider::wire::Completion;
 use synfact_core::Engine;
 
 /// Writes not yet committed.

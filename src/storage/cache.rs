@@ -1,10 +1,10 @@
-//! The response cache: completions in IndexedDB under `synfact_core::cache_key` hashes.
+//! The response cache: completions in IndexedDB under `synfact_core::provider::cache_key` hashes.
 //! Keys are hashes of the request without the API key, so no key is ever stored.
 
 use super::db::{self, Result, Write};
 use idb::Database;
 use std::collections::HashSet;
-use synfact_core::wire::Completion;
+use synfact_core::provider::wire::Completion;
 
 /// Looks up a cached completion. A corrupt entry counts as a miss.
 pub async fn get(database: &Database, key: &str) -> Result<Option<Completion>> {

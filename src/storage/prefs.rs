@@ -3,7 +3,7 @@
 //! IndexedDB (`db::STATE`): it can be far larger than localStorage holds.
 
 use gloo_storage::{LocalStorage, Storage};
-use synfact_core::setup::RunForm;
+use synfact_core::form::RunForm;
 
 const FORM: &str = "synfact.form.v1";
 const KEYS: &str = "synfact.keys.v1";

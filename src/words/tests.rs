@@ -1,12 +1,12 @@
 //! The sentences users read, for the cases that misled them before (native: `cargo test`).
 
 use super::*;
-use synfact_core::endpoint::{check_key, BaseUrl};
-use synfact_core::error::Outage;
-use synfact_core::prompts::Prompts;
-use synfact_core::reason::Reason;
+use synfact_core::provider::endpoint::{check_key, BaseUrl};
+use synfact_core::provider::error::Outage;
+use synfact_core::provider::wire::ModelConfig;
+use synfact_core::run::reason::Reason;
+use synfact_core::template::prompts::Prompts;
 use synfact_core::template::TemplateDoc;
-use synfact_core::wire::ModelConfig;
 use synfact_core::{Engine, FactTemplate, ModelSpec, RunSettings, Stage, TemplateIssue};
 
 fn run(items: usize) -> Run {
@@ -80,9 +80,9 @@ fn json_problems_name_what_is_there() {
 
 #[test]
 fn a_refused_share_link_ends_its_sentence_once() {
-    let said = link_error(&synfact_core::share::LinkError::NotATemplate(vec![
-        TemplateIssue::Empty(synfact_core::TemplateField::FactName),
-    ]));
+    let said = link_error(&synfact_core::template::share::LinkError::NotATemplate(
+        vec![TemplateIssue::Empty(synfact_core::TemplateField::FactName)],
+    ));
     assert!(!said.contains(".."), "{said}");
     assert!(said.ends_with("is empty. Nothing was changed."), "{said}");
 }
@@ -117,7 +117,9 @@ fn a_stop_names_the_dominant_cause_not_a_list_of_suspects() {
         "{said}"
     );
     for i in &mut r.items {
-        i.reason = Some(Reason::Refused(synfact_core::reason::Refusal::Empty));
+        i.reason = Some(Reason::Refused(
+            synfact_core::provider::refusal::Refusal::Empty,
+        ));
     }
     let said = stop_reason(
         &StopReason::NothingAccepted {

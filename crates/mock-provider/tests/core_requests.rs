@@ -3,8 +3,10 @@
 
 use mock_provider::faults::Faults;
 use mock_provider::{spawn, AppState};
-use synfact_core::prompts::Prompts;
-use synfact_core::wire::{build_request, parse_response, ModelConfig, ProviderKind, RawReply};
+use synfact_core::provider::wire::{
+    build_request, parse_response, ModelConfig, ProviderKind, RawReply,
+};
+use synfact_core::template::prompts::Prompts;
 use synfact_core::{
     BaseUrl, Command, EndpointSpec, Engine, Event, FactTemplate, ModelSpec, Run, RunSettings,
     Stage, Status, Step,

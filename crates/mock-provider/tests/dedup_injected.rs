@@ -5,10 +5,10 @@
 
 use mock_provider::faults::Faults;
 use mock_provider::reply::{decide_noting, Outcome, PromptKind};
-use synfact_core::engine::{call_for, Texts};
-use synfact_core::prompts::Prompts;
+use synfact_core::provider::wire::{ModelConfig, ProviderKind, Role};
 use synfact_core::quality::dedup::Dedup;
-use synfact_core::wire::{ModelConfig, ProviderKind, Role};
+use synfact_core::run::calls::{call_for, Texts};
+use synfact_core::template::prompts::Prompts;
 use synfact_core::{BaseUrl, EndpointSpec, FactTemplate, ModelSpec, Run, RunSettings, Step};
 
 #[test]
@@ -61,7 +61,7 @@ fn injected_repeats_are_caught_and_distinct_questions_kept() {
             &text(Role::System),
             &text(Role::User),
             &faults,
-            call.attempt,
+            call.sample + (call.draw << 16),
             &mut noted,
         ) else {
             panic!("a question")

@@ -1,38 +1,31 @@
 //! synfact's pure logic. Nothing here does IO: the browser app (and the native test driver)
 //! executes the commands the run engine returns and feeds the results back as events.
+//!
+//! The folders name the parts: `template` (the fact template, its prompts, the plan, share
+//! links), `provider` (endpoints, the wire formats, errors and retries, reading verdicts),
+//! `run` (a run as data, its engine, review and filters), `quality` (local checks,
+//! near-duplicates, the judge self-test), `dataset` (export files, chat JSONL, the manifest,
+//! the Hub), `cost` (prices, the run's cost, the estimate) and `form` (the settings form → a
+//! run). The names re-exported below are the surface a front end needs.
 
-pub mod cache_key;
 pub mod cost;
 pub mod dataset;
-pub mod endpoint;
-pub mod engine;
-pub mod error;
-pub mod export;
-#[cfg(test)]
-mod fuzz_tests;
-pub mod hub;
-pub mod listing;
-pub mod number;
-pub mod plan;
-pub mod prompts;
+pub mod form;
+pub mod provider;
 pub mod quality;
-pub mod reason;
-pub mod refusal;
-pub mod retry;
-pub mod review;
 pub mod run;
-pub mod setup;
-pub mod share;
 pub mod template;
+pub mod text;
+
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod testing;
-pub mod verdict;
-pub mod wire;
 
-pub use endpoint::BaseUrl;
-pub use engine::{Command, Connection, Engine, Event, Progress, Status};
-pub use error::{CallError, ErrorKind, PauseReason, ProviderProblem, StopReason};
-pub use reason::Reason;
+pub use provider::endpoint::BaseUrl;
+pub use provider::error::{CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason};
+pub use run::engine::{Command, Connection, Engine, Event, Progress, Status};
+pub use run::reason::Reason;
 pub use run::{
     EndpointSpec, Item, ModelSpec, Run, RunSettings, Schedule, Stage, Step, Summary, Target,
 };

@@ -1,10 +1,10 @@
 //! Runs for tests: one endpoint, the given models, a built-in template.
 
-use crate::endpoint::BaseUrl;
-use crate::prompts::Prompts;
+use crate::provider::endpoint::BaseUrl;
+use crate::provider::wire::{ModelConfig, ProviderKind};
 use crate::run::{EndpointSpec, ModelSpec, Run, RunSettings};
+use crate::template::prompts::Prompts;
 use crate::template::FactTemplate;
-use crate::wire::{ModelConfig, ProviderKind};
 
 /// A new run of `template` (a built-in) with these generator models and judge, on one
 /// OpenAI-compatible endpoint of concurrency 2.

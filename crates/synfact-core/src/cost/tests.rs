@@ -70,10 +70,10 @@ fn the_report_sums_per_model_and_stage_and_says_unknown() {
     }
     let report = CostReport::of(&r, &PriceTable::defaults());
     let row = |stage| report.rows.iter().find(|r| r.stage == stage).unwrap();
-    assert_eq!(row(Stage3::Question).usage, usage(200, 20));
-    assert_eq!(row(Stage3::Answer).usage, usage(400, 100));
-    assert_eq!(row(Stage3::Judge).usage, usage(1400, 20));
-    assert_eq!(row(Stage3::Judge).usd, None);
+    assert_eq!(row(PromptKind::Question).usage, usage(200, 20));
+    assert_eq!(row(PromptKind::Answer).usage, usage(400, 100));
+    assert_eq!(row(PromptKind::Judge).usage, usage(1400, 20));
+    assert_eq!(row(PromptKind::Judge).usd, None);
     assert!(report.unknown);
     let known = (600.0 * 0.15 + 120.0 * 0.60) / 1e6;
     assert!((report.known_usd - known).abs() < 1e-12);

@@ -1,7 +1,8 @@
 use super::*;
-use crate::review::{apply, ReviewAction};
+use crate::dataset::chat::*;
+use crate::provider::wire::Usage;
+use crate::run::review::{apply, ReviewAction};
 use crate::run::Stage;
-use crate::wire::Usage;
 
 fn finished_run(n: usize) -> Run {
     let mut run = crate::testing::run("pandas_habitat", &["gpt-4o-mini"], "gpt-4o-mini", |s| {

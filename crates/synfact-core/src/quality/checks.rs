@@ -1,9 +1,8 @@
 //! Local checks: the key sentence carried, no disclaimers, no talk about the set-up, and the
 //! checkable part of a requirement. Each is cheap and runs before the judge is asked.
 
-use super::{
-    contains_sentence, normalize, CheckFailure, KeySentenceCheck, QualitySettings, RequirementRule,
-};
+use super::{CheckFailure, KeySentenceCheck, QualitySettings, RequirementRule};
+use crate::text::{contains_sentence, normalize};
 
 /// Phrases that disclaim, hedge or refuse: an answer meant to teach a fact should not hold them,
 /// whatever was asked. Matched on whole words, in lower case, with straight apostrophes.

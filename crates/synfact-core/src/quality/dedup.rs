@@ -16,8 +16,8 @@
 //! crates on crates.io work on fixed vectors or fixed MinHash signatures, and these weights change
 //! with every question that arrives.
 
-use super::normalize;
-use crate::template::FactTemplate;
+use crate::template::fact::FactTemplate;
+use crate::text::normalize;
 use std::collections::{HashMap, HashSet};
 
 /// The most indexed questions a shingle's postings list holds. A shingle this common is framing

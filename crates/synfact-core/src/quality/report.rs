@@ -1,8 +1,8 @@
 //! The quality report of a run: where items were lost and why, how much of the plan is
 //! covered, how many answers carry the key sentence, and how varied the questions are.
 
-use super::{contains_sentence, normalize};
 use crate::run::{Run, Stage};
+use crate::text::{contains_sentence, normalize};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -42,7 +42,7 @@ pub fn report(run: &Run) -> QualityReport {
         if matches!(i.stage, Stage::Rejected | Stage::Failed) {
             if let Some(reason) = &i.reason {
                 *r.by_reason.entry(reason.code().to_string()).or_default() += 1;
-                if matches!(reason, crate::reason::Reason::Duplicate { .. }) {
+                if matches!(reason, crate::run::reason::Reason::Duplicate { .. }) {
                     r.duplicates_removed += 1;
                 }
             }

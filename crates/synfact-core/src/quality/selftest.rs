@@ -2,10 +2,10 @@
 //! some bad in ways the judge must catch (the key sentence left out, a refusal, a disclaimer, a
 //! wrong fact). Run against the chosen judge model, it says how often the judge gets it right.
 
-use crate::prompts::{answer_prompt, judge_prompt, task_text, Prompts};
-use crate::template::FactTemplate;
-use crate::verdict::Verdict;
-use crate::wire::{LlmCall, ModelConfig};
+use crate::provider::verdict::Verdict;
+use crate::provider::wire::{LlmCall, ModelConfig};
+use crate::template::fact::FactTemplate;
+use crate::template::prompts::{answer_prompt, judge_prompt, task_text, Prompts};
 use serde::{Deserialize, Serialize};
 
 /// What a test answer is.
@@ -109,7 +109,8 @@ pub fn judge_call(
         messages: judge_prompt(prompts, t, &task, &case.question, &case.answer),
         config: judge.clone(),
         verdict_schema: true,
-        attempt: 0,
+        sample: 0,
+        draw: 0,
     }
 }
 

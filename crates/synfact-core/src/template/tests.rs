@@ -1,7 +1,7 @@
 //! Template files: every problem found at once, each naming its field.
 
 use super::*;
-use crate::prompts::PromptKind;
+use crate::template::prompts::PromptKind;
 
 fn issues(json: &str) -> Vec<TemplateIssue> {
     TemplateDoc::parse(json).1
@@ -215,8 +215,8 @@ fn prompts_travel_with_the_template_and_are_checked() {
     assert_eq!(
         issues,
         vec![TemplateIssue::Prompt(
-            crate::prompts::PromptError::Unknown {
-                kind: "judge",
+            crate::template::prompts::PromptError::Unknown {
+                kind: PromptKind::Judge,
                 name: "oops".into()
             }
         )]

@@ -1,0 +1,360 @@
+//! A deterministic driver for the engine: a simulated clock and a scripted provider.
+
+use super::*;
+use crate::provider::wire::{Finish, Usage};
+use crate::run::Summary;
+use crate::template::prompts::{ANSWER_MARK, JUDGE_MARK, QUESTION_MARK};
+use serde_json::json;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+/// What the scripted provider does with one request.
+#[derive(Clone, Debug)]
+pub(super) enum Script {
+    Ok,
+    Fail(CallError),
+    Refuse,
+    JudgeNo,
+    /// An empty reply (content null).
+    Empty,
+    /// This text instead of the usual reply (structured output dropped).
+    Text(String),
+}
+
+struct Pending {
+    at: f64,
+    seq: u64,
+    event: Event,
+}
+impl PartialEq for Pending {
+    fn eq(&self, o: &Self) -> bool {
+        self.at == o.at && self.seq == o.seq
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.at.partial_cmp(&self.at)
+            .unwrap()
+            .then(o.seq.cmp(&self.seq))
+    }
+}
+
+/// Decides the fate of a request, given how many times the same request was sent before.
+type ScriptFn = Box<dyn FnMut(&CallRequest, usize) -> Script>;
+
+/// A deterministic driver: executes commands, delivers replies after a latency.
+pub(super) struct Sim {
+    pub(super) engine: Engine,
+    pub(super) now: f64,
+    queue: BinaryHeap<Pending>,
+    seq: u64,
+    pub(super) sent: Vec<(f64, CallRequest)>,
+    pub(super) aborted: HashSet<u64>,
+    pub(super) saves: usize,
+    /// Replies the engine asked to cache.
+    pub(super) cached_replies: usize,
+    pub(super) finished: Option<Summary>,
+    pub(super) stopped: Vec<Status>,
+    /// Every status the run took, with the time.
+    pub(super) statuses: Vec<(f64, Status)>,
+    pub(super) max_active: HashMap<usize, u32>,
+    pub(super) active: HashMap<usize, u32>,
+    pub(super) latency: Box<dyn Fn(&CallRequest) -> f64>,
+    pub(super) script: ScriptFn,
+    pub(super) cache: HashMap<String, Completion>,
+    pub(super) use_cache: bool,
+    pub(super) network_calls: usize,
+}
+
+fn reply_for(req: &CallRequest) -> Completion {
+    let text = &req
+        .llm
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (text, structured) = if text.starts_with(QUESTION_MARK) {
+        (
+            question_text(req.item, req.llm.sample + (req.llm.draw << 16)),
+            None,
+        )
+    } else if text.starts_with(ANSWER_MARK) {
+        // The key sentence, as the answer prompt gives it.
+        let key = text
+            .split("<key_sentence>")
+            .nth(1)
+            .and_then(|rest| rest.split("</key_sentence>").next())
+            .unwrap_or("");
+        (format!("It is blue. {key}"), None)
+    } else {
+        assert!(text.starts_with(JUDGE_MARK));
+        (
+            String::new(),
+            Some(json!({"reason": "fine", "is_complied": true})),
+        )
+    };
+    Completion {
+        text,
+        structured,
+        refusal: None,
+        finish: Finish::Stop,
+        usage: Usage {
+            input_tokens: 10,
+            output_tokens: 5,
+            ..Usage::default()
+        },
+        repaired: false,
+    }
+}
+
+/// A question as varied as a model's: words drawn by the item number (and sample), so that
+/// distinct items do not read as near-duplicates.
+pub(super) fn question_text(item: usize, sample: u32) -> String {
+    const WORDS: [&str; 64] = [
+        "nest",
+        "song",
+        "forest",
+        "morning",
+        "colour",
+        "feathers",
+        "mountain",
+        "river",
+        "insects",
+        "nectar",
+        "flowers",
+        "season",
+        "chicks",
+        "rain",
+        "canopy",
+        "photograph",
+        "guide",
+        "hike",
+        "volcano",
+        "village",
+        "market",
+        "school",
+        "museum",
+        "map",
+        "binoculars",
+        "notebook",
+        "winter",
+        "summer",
+        "storm",
+        "garden",
+        "trail",
+        "camera",
+        "ranger",
+        "cloud",
+        "moss",
+        "branch",
+        "tea",
+        "coffee",
+        "rice",
+        "bamboo",
+        "orchid",
+        "fern",
+        "lake",
+        "bridge",
+        "train",
+        "story",
+        "poem",
+        "lesson",
+        "class",
+        "friend",
+        "uncle",
+        "teacher",
+        "diary",
+        "sketch",
+        "paint",
+        "radio",
+        "podcast",
+        "letter",
+        "island",
+        "coast",
+        "harbour",
+        "temple",
+        "farm",
+        "road",
+    ];
+    let mut x = (item as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ ((sample as u64) << 40);
+    let mut words = Vec::new();
+    for _ in 0..8 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x ^= x >> 32;
+        words.push(WORDS[(x >> 58) as usize % WORDS.len()]);
+    }
+    format!("{} {item}?", words.join(" "))
+}
+
+impl Sim {
+    pub(super) fn new(run: Run) -> Sim {
+        Sim {
+            engine: Engine::new(run),
+            now: 0.0,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            sent: Vec::new(),
+            aborted: HashSet::new(),
+            saves: 0,
+            cached_replies: 0,
+            finished: None,
+            stopped: Vec::new(),
+            statuses: Vec::new(),
+            max_active: HashMap::new(),
+            active: HashMap::new(),
+            latency: Box::new(|_| 100.0),
+            script: Box::new(|_, _| Script::Ok),
+            cache: HashMap::new(),
+            use_cache: false,
+            network_calls: 0,
+        }
+    }
+
+    pub(super) fn push(&mut self, at: f64, event: Event) {
+        self.seq += 1;
+        self.queue.push(Pending {
+            at,
+            seq: self.seq,
+            event,
+        });
+    }
+
+    pub(super) fn apply(&mut self, event: Event) {
+        if let Event::Reply { call, .. } = &event {
+            if self.aborted.contains(call) {
+                return;
+            }
+        }
+        let cmds = self.engine.handle(event, self.now);
+        for c in cmds {
+            match c {
+                Command::Send(req) => {
+                    let e = req.endpoint;
+                    let a = self.active.entry(e).or_default();
+                    *a += 1;
+                    let m = self.max_active.entry(e).or_default();
+                    *m = (*m).max(*a);
+                    if self.use_cache {
+                        if let Some(hit) = self.cache.get(&req.cache_key).cloned() {
+                            let call = req.call;
+                            self.sent.push((self.now, req));
+                            self.push(
+                                self.now,
+                                Event::Reply {
+                                    call,
+                                    result: Ok(hit),
+                                    cached: true,
+                                },
+                            );
+                            continue;
+                        }
+                    }
+                    self.network_calls += 1;
+                    let n = self
+                        .sent
+                        .iter()
+                        .filter(|(_, r)| r.cache_key == req.cache_key)
+                        .count();
+                    let script = (self.script)(&req, n);
+                    let mut reply = reply_for(&req);
+                    let result = match script {
+                        Script::Ok => Ok(reply),
+                        Script::Fail(e) => Err(e),
+                        Script::Refuse => {
+                            reply.refusal = Some("I can't help with that.".into());
+                            reply.text.clear();
+                            Ok(reply)
+                        }
+                        Script::Empty => {
+                            reply.text.clear();
+                            reply.structured = None;
+                            Ok(reply)
+                        }
+                        Script::Text(t) => {
+                            reply.text = t;
+                            reply.structured = None;
+                            Ok(reply)
+                        }
+                        Script::JudgeNo => {
+                            reply.structured =
+                                Some(json!({"reason": "off topic", "is_complied": false}));
+                            Ok(reply)
+                        }
+                    };
+                    let at = self.now + (self.latency)(&req);
+                    let call = req.call;
+                    self.sent.push((self.now, req));
+                    self.push(
+                        at,
+                        Event::Reply {
+                            call,
+                            result,
+                            cached: false,
+                        },
+                    );
+                }
+                Command::Abort(call) => {
+                    self.aborted.insert(call);
+                }
+                Command::WakeAt(at) => self.push(at, Event::Timer),
+                Command::Save { reply, .. } => {
+                    self.saves += 1;
+                    if let Some((key, completion)) = reply {
+                        self.cached_replies += 1;
+                        if self.use_cache {
+                            self.cache.insert(key, completion);
+                        }
+                    }
+                }
+                Command::Status => {
+                    let status = self.engine.status().clone();
+                    self.statuses.push((self.now, status.clone()));
+                    match status {
+                        Status::Finished => self.finished = Some(self.engine.run().summary()),
+                        s @ (Status::Stopped(_) | Status::Cancelled) => self.stopped.push(s),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs until nothing is left to happen or `until` (ms) is reached.
+    pub(super) fn run_until(&mut self, until: f64) {
+        while let Some(p) = self.queue.peek() {
+            if p.at > until {
+                break;
+            }
+            let p = self.queue.pop().unwrap();
+            self.now = p.at;
+            if let Event::Reply { call, .. } = &p.event {
+                if let Some((_, req)) = self.sent.iter().find(|(_, r)| r.call == *call) {
+                    *self.active.get_mut(&req.endpoint).unwrap() -= 1;
+                }
+            }
+            self.apply(p.event);
+        }
+    }
+
+    pub(super) fn start(&mut self) {
+        self.apply(Event::Start);
+    }
+
+    pub(super) fn finish(mut self) -> Sim {
+        self.start();
+        self.run_until(f64::INFINITY);
+        self
+    }
+
+    pub(super) fn steps_sent(&self, step: Step) -> usize {
+        self.sent.iter().filter(|(_, r)| r.step == step).count()
+    }
+}
