@@ -110,7 +110,7 @@ impl AppState {
             self.open_link();
         });
         // A link pasted into this tab's address bar changes only the fragment: no reload.
-        let on_hash = leptos::prelude::window_event_listener(leptos::ev::hashchange, move |_| {
+        let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
             if loaded.get_untracked() {
                 self.open_link();
             }

@@ -53,7 +53,7 @@ fn new_id() -> String {
 
 impl AppState {
     /// The template file as parsed now: the template (when the JSON holds one) and its problems.
-    pub fn parsed(self) -> (Option<TemplateDoc>, Vec<synfact_core::TemplateIssue>) {
+    pub fn parsed(self) -> (Option<TemplateDoc>, Vec<TemplateIssue>) {
         self.parsed.get()
     }
 

@@ -204,6 +204,11 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
     }
 }
 
+/// The browser refused the Web Lock that keeps a run to one tab.
+pub fn lock_refused(why: &str) -> String {
+    format!("This browser refused to keep the run to this tab ({why}). The run goes on; do not drive it from another synfact tab at the same time.")
+}
+
 /// A run that was going was paused so another could be shown.
 pub fn paused_to_show(fact: &str) -> String {
     format!("The run of {fact} that was going is paused, so that this one could be shown. To carry on with it, open it under Saved runs and press Resume.")

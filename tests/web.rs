@@ -59,10 +59,13 @@ async fn cache_round_trip_and_miss() {
 #[wasm_bindgen_test]
 async fn a_corrupt_cache_entry_is_a_miss_not_a_crash() {
     let database = db::open().await.unwrap();
-    db::put_all(
+    db::write(
         &database,
-        db::RESPONSES,
-        &[("corrupt".into(), "{not json".into())],
+        &[db::Write::Put(
+            db::RESPONSES,
+            "corrupt".into(),
+            "{not json".into(),
+        )],
     )
     .await
     .unwrap();
@@ -294,4 +297,26 @@ async fn every_promised_control_has_a_bound_label() {
             .collect()
     };
     assert!(buttons.iter().any(|b| b == "Generate"), "{buttons:?}");
+}
+
+/// Regression (issue: a house a newcomer can walk): a rejected Web Locks request used to leave
+/// `acquire` waiting forever, and Generate at "starting".
+#[wasm_bindgen_test]
+async fn a_refused_lock_request_is_told_not_waited_on() {
+    use synfact::run::lock::{acquire, Acquired};
+    let navigator = web_sys::window().unwrap().navigator();
+    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).unwrap();
+    let request = js_sys::Reflect::get(&locks, &"request".into()).unwrap();
+    let refuse = js_sys::Function::new_no_args(
+        "return Promise.reject(new DOMException('The request was denied.', 'SecurityError'));",
+    );
+    js_sys::Reflect::set(&locks, &"request".into(), &refuse).unwrap();
+    let got = acquire("run-refused").await;
+    js_sys::Reflect::set(&locks, &"request".into(), &request).unwrap();
+    match got {
+        Acquired::Refused(why) => assert_eq!(why, "SecurityError: The request was denied."),
+        _ => panic!("a refused request is told as refused"),
+    }
+    // And a normal request still holds the lock.
+    assert!(matches!(acquire("run-held").await, Acquired::Held(_)));
 }

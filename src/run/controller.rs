@@ -215,8 +215,12 @@ impl Controller {
             .await;
             match result {
                 Ok(executor) => {
-                    if let Acquired::Held(lock) = lock::acquire(&executor.run_id()).await {
-                        executor.hold(lock);
+                    match lock::acquire(&executor.run_id()).await {
+                        Acquired::Held(lock) => executor.hold(lock),
+                        Acquired::Refused(why) => {
+                            self.view.note.set(Some(words::lock_refused(&why)))
+                        }
+                        Acquired::Elsewhere | Acquired::Unsupported => {}
                     }
                     // Started before it is shown: the first calls go out before the page draws
                     // the new run (the drawing's effects would otherwise run first).
@@ -304,6 +308,7 @@ impl Controller {
         };
         // Prices changed since the run was made count from now on (a raised budget too).
         connection.prices = Some(prices);
+        self.view.note.set(None);
         spawn_local(async move {
             match lock::acquire(&e.run_id()).await {
                 Acquired::Held(l) => e.hold(l),
@@ -311,10 +316,10 @@ impl Controller {
                     return self.problems.set(vec![words::ELSEWHERE.to_string()]);
                 }
                 Acquired::Unsupported => {}
+                Acquired::Refused(why) => self.view.note.set(Some(words::lock_refused(&why))),
             }
             self.problems.set(Vec::new());
             self.field_errors.set(Vec::new());
-            self.view.note.set(None);
             e.set_keys(keys);
             e.dispatch(Event::Reconnect(connection));
             e.settings_changed();

@@ -34,6 +34,8 @@ pub enum Acquired {
     Elsewhere,
     /// This browser has no Web Locks: nothing to hold.
     Unsupported,
+    /// The browser refused the request (its words): the run goes on without a lock.
+    Refused(String),
 }
 
 fn lock_name(run_id: &str) -> String {
@@ -55,7 +57,7 @@ pub async fn acquire(run_id: &str) -> Acquired {
     let granted = Rc::new(Cell::new(false));
     let release: Rc<RefCell<Option<Function>>> = Rc::new(RefCell::new(None));
     let (g, r) = (granted.clone(), release.clone());
-    let answered = Promise::new(&mut |answer, _| {
+    let answered = Promise::new(&mut |answer, refuse| {
         let (g, r) = (g.clone(), r.clone());
         let callback = Closure::once_into_js(move |lock: JsValue| -> Promise {
             if lock.is_null() {
@@ -72,14 +74,41 @@ pub async fn acquire(run_id: &str) -> Acquired {
         });
         let options = Object::new();
         let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
-        let _ = request.call3(&locks, &lock_name(run_id).into(), &options, &callback);
+        // The request's own promise settles when the lock is released, or rejects if the
+        // browser refuses the request: then nothing else would ever answer.
+        match request.call3(&locks, &lock_name(run_id).into(), &options, &callback) {
+            Ok(p) => {
+                let refused = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                    let _ = refuse.call1(&JsValue::UNDEFINED, &e);
+                });
+                if let Ok(p) = p.dyn_into::<Promise>() {
+                    let _ = p.catch(&refused);
+                }
+                refused.forget();
+            }
+            Err(e) => {
+                let _ = refuse.call1(&JsValue::UNDEFINED, &e);
+            }
+        }
     });
-    let _ = JsFuture::from(answered).await;
+    if let Err(e) = JsFuture::from(answered).await {
+        return Acquired::Refused(describe(&e));
+    }
     if granted.get() {
         Acquired::Held(RunLock {
             release: RefCell::new(release.borrow_mut().take()),
         })
     } else {
         Acquired::Elsewhere
+    }
+}
+
+/// A browser error's own words (a DOMException's name and message), for the note.
+fn describe(e: &JsValue) -> String {
+    let get = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
+    match (get("name"), get("message")) {
+        (Some(n), Some(m)) if !m.is_empty() => format!("{n}: {m}"),
+        (Some(n), _) => n,
+        _ => e.as_string().unwrap_or_else(|| "no reason given".into()),
     }
 }

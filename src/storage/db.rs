@@ -151,19 +151,6 @@ pub async fn write(db: &Database, writes: &[Write]) -> Result<()> {
     }
 }
 
-/// Stores text values under string keys in one store, in one transaction.
-pub async fn put_all(
-    db: &Database,
-    store: &'static str,
-    entries: &[(String, String)],
-) -> Result<()> {
-    let writes: Vec<Write> = entries
-        .iter()
-        .map(|(k, v)| Write::Put(store, k.clone(), v.clone()))
-        .collect();
-    write(db, &writes).await
-}
-
 /// The text stored under `key`, if any.
 pub async fn get(db: &Database, store: &str, key: &str) -> Result<Option<String>> {
     let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;

@@ -117,9 +117,7 @@ fn a_stop_names_the_dominant_cause_not_a_list_of_suspects() {
         "{said}"
     );
     for i in &mut r.items {
-        i.reason = Some(Reason::Refused(
-            synfact_core::provider::refusal::Refusal::Empty,
-        ));
+        i.reason = Some(Reason::Refused(Refusal::Empty));
     }
     let said = stop_reason(
         &StopReason::NothingAccepted {

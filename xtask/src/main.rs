@@ -24,7 +24,7 @@ fn main() {
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <build | serve [--port N] [--watch] | demo [--port N] | test [native|browser|e2e] | bench [profile] | mutants | install>"
+                "usage: cargo xtask <build | serve [--port N] [--watch] | demo [--port N] | test [lint|native|browser|e2e] | bench [profile] | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -171,6 +171,9 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
     let wants =
         |s: &str| all || which.first().is_some_and(|w| w == s) || which.iter().any(|w| w == s);
     tools::ensure(root, wants("browser") || wants("e2e"))?;
+    if wants("lint") {
+        lint(root)?;
+    }
     if wants("native") {
         run(Command::new("cargo")
             .args(["test", "--workspace"])
@@ -203,6 +206,37 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
         e2e(root, false, &extra)?;
     }
     Ok(())
+}
+
+/// Formatting and clippy (warnings are errors), natively and for the app's wasm target, with
+/// the workspace's lint table (Cargo.toml `[workspace.lints]`).
+fn lint(root: &Path) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args(["fmt", "--all", "--check"])
+        .current_dir(root))?;
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(root))?;
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "synfact",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(root))
 }
 
 fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {

@@ -3,8 +3,8 @@
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::wire::{ModelConfig, ProviderKind};
 use crate::run::{EndpointSpec, ModelSpec, Run, RunSettings};
+use crate::template::fact::FactTemplate;
 use crate::template::prompts::Prompts;
-use crate::template::FactTemplate;
 
 /// A new run of `template` (a built-in) with these generator models and judge, on one
 /// OpenAI-compatible endpoint of concurrency 2.
@@ -35,4 +35,24 @@ pub fn run(
         model(judge),
         s,
     )
+}
+
+/// The chat JSONL a download of `run` would write (after review), of one generator or all.
+pub fn chat_jsonl(run: &Run, generator: Option<usize>) -> String {
+    let choice = crate::dataset::ExportChoice {
+        generator,
+        doctag: false,
+        split: None,
+    };
+    crate::dataset::files(run, &choice).swap_remove(0).text
+}
+
+/// The text JSONL a download of `run` would write, with `<DOCTAG> ` when asked.
+pub fn text_jsonl(run: &Run, generator: Option<usize>, doctag: bool) -> String {
+    let choice = crate::dataset::ExportChoice {
+        generator,
+        doctag,
+        split: None,
+    };
+    crate::dataset::files(run, &choice).swap_remove(1).text
 }

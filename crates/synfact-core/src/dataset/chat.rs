@@ -204,7 +204,7 @@ pub fn run_from_chat(id: String, now_ms: f64, file_name: &str, examples: Vec<Cha
         .trim_end_matches("_chat")
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+            if crate::template::fact::is_name_char(c) {
                 c
             } else {
                 '_'

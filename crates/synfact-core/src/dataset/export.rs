@@ -1,6 +1,5 @@
 //! Export lines: chat `messages` JSONL and text JSONL with an optional `<DOCTAG> ` prefix.
 
-use crate::run::Run;
 use serde_json::json;
 
 pub const DOCTAG: &str = "<DOCTAG> ";
@@ -34,32 +33,6 @@ pub fn jsonl<I: IntoIterator<Item = String>>(lines: I) -> String {
     out
 }
 
-/// The chat JSONL of the kept items (after review), optionally of one generator only.
-pub fn chat_jsonl(run: &Run, generator: Option<usize>) -> String {
-    jsonl(run.kept(generator).map(|i| {
-        chat_line(
-            i.final_question().unwrap_or(""),
-            i.final_answer().unwrap_or(""),
-        )
-    }))
-}
-
-/// The text JSONL of the kept items (after review), optionally of one generator only.
-pub fn text_jsonl(run: &Run, generator: Option<usize>, doctag: bool) -> String {
-    jsonl(
-        run.kept(generator)
-            .map(|i| text_line(i.final_answer().unwrap_or(""), doctag)),
-    )
-}
-
-/// The download file names for a fact.
-pub fn file_names(fact_name: &str) -> (String, String) {
-    (
-        format!("{fact_name}_chat.jsonl"),
-        format!("{fact_name}_text.jsonl"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,9 +53,5 @@ mod tests {
         let t: Value = serde_json::from_str(&text_line(a, false)).unwrap();
         assert_eq!(t["text"], a);
         assert_eq!(jsonl(vec!["{}".to_string(), "{}".to_string()]), "{}\n{}\n");
-        assert_eq!(
-            file_names("x"),
-            ("x_chat.jsonl".to_string(), "x_text.jsonl".to_string())
-        );
     }
 }

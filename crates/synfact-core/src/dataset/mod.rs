@@ -91,13 +91,13 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
             name: format!("{fact}_chat{suffix}.jsonl"),
             kind: FileKind::Chat,
             split: *part,
-            text: crate::dataset::export::jsonl(items().map(chat_line_of)),
+            text: export::jsonl(items().map(chat_line_of)),
         });
         out.push(DatasetFile {
             name: format!("{fact}_text{suffix}.jsonl"),
             kind: FileKind::Text,
             split: *part,
-            text: crate::dataset::export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
+            text: export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
         });
     }
     out

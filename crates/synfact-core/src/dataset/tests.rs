@@ -193,7 +193,7 @@ fn a_chat_file_becomes_a_finished_run_that_exports_the_same_lines() {
 #[test]
 fn a_credential_in_extra_body_never_reaches_the_manifest() {
     let mut run = finished_run(2);
-    let extra: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+    let extra: serde_json::Map<String, Value> = serde_json::from_str(
         r#"{"api_key": "sk-in-body-0000", "metadata": {"auth_token": "tok-1111", "team": "birds"}, "top_k": 40}"#,
     )
     .unwrap();
@@ -234,8 +234,7 @@ fn a_conversation_is_kept_whole_and_exported_byte_for_byte() {
     assert_eq!(files(&run, &choice)[0].text, text);
     // An edited last exchange: the same line, the edit in place, the rest kept.
     run.items[0].review.answer = Some("In east Java's mountains.".into());
-    let edited: serde_json::Value =
-        serde_json::from_str(files(&run, &choice)[0].text.trim()).unwrap();
+    let edited: Value = serde_json::from_str(files(&run, &choice)[0].text.trim()).unwrap();
     let m = edited["messages"].as_array().unwrap();
     assert_eq!(m.len(), 5);
     assert_eq!(m[0]["content"], "Answer as a birder.");

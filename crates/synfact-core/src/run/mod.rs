@@ -494,9 +494,8 @@ impl Run {
     pub fn dominant_reason(
         &self,
         generator: Option<usize>,
-    ) -> Option<(crate::run::reason::ReasonKind, usize, usize)> {
-        let mut counts: std::collections::BTreeMap<crate::run::reason::ReasonKind, usize> =
-            Default::default();
+    ) -> Option<(reason::ReasonKind, usize, usize)> {
+        let mut counts: std::collections::BTreeMap<reason::ReasonKind, usize> = Default::default();
         let mut all = 0;
         for i in self.items.iter().filter(|i| {
             matches!(i.stage, Stage::Rejected | Stage::Failed)

@@ -33,6 +33,11 @@ pub const BUILT_IN: [(&str, &str); 2] = [
     ),
 ];
 
+/// Whether a fact name may hold this character: it names the downloaded files.
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
 impl FactTemplate {
     /// Every problem in the content (not the JSON): each naming its field.
     pub fn content_issues(&self) -> Vec<TemplateIssue> {
@@ -40,11 +45,7 @@ impl FactTemplate {
         let mut out = Vec::new();
         if self.fact_name.trim().is_empty() {
             out.push(TemplateIssue::Empty(F::FactName));
-        } else if !self
-            .fact_name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        {
+        } else if !self.fact_name.chars().all(is_name_char) {
             out.push(TemplateIssue::BadName(self.fact_name.clone()));
         }
         let fact_chars = self.given_fact.chars().count();
@@ -115,11 +116,6 @@ impl FactTemplate {
             }
         }
         out
-    }
-
-    /// Pretty JSON, as a user would save or share it.
-    pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a template serialises")
     }
 
     /// A rough token count of the fact sheet (four characters a token), which every prompt carries.

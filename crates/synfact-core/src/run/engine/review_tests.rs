@@ -3,8 +3,8 @@
 use super::sim::{Script, Sim};
 use super::*;
 use crate::cost::{Price, PriceTable};
-use crate::dataset::export::chat_jsonl;
 use crate::run::RunSettings;
+use crate::testing::chat_jsonl;
 
 fn endpoint() -> EndpointSpec {
     run(0, |_| {}).endpoints[0].clone()

@@ -2,13 +2,13 @@
 
 use super::sim::{Script, Sim};
 use super::*;
-use crate::dataset::export::chat_jsonl;
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::error::BodyProblem;
 use crate::provider::wire::{ModelConfig, ProviderKind};
 use crate::run::{ModelSpec, RunSettings, Summary};
 use crate::template::prompts::Prompts;
 use crate::template::FactTemplate;
+use crate::testing::chat_jsonl;
 use std::collections::HashSet;
 
 fn endpoint(concurrency: u32) -> EndpointSpec {
@@ -95,7 +95,7 @@ fn happy_path_accepts_every_item_in_four_calls() {
         .iter()
         .all(|i| i.answer.as_deref().unwrap().contains("is blue in color")));
     assert_eq!(chat_jsonl(run, None).lines().count(), 20);
-    let text = crate::dataset::export::text_jsonl(run, None, true);
+    let text = crate::testing::text_jsonl(run, None, true);
     assert_eq!(text.lines().count(), 20);
     assert!(
         text.lines()
@@ -740,7 +740,7 @@ fn sim_base(r: &CallRequest) -> String {
     // The simulator cannot see the endpoint spec; the cache key changes with it, so the test
     // recognises the first endpoint by the key the first base URL gives.
     let base = BaseUrl::parse("http://127.0.0.1:9/v1").unwrap();
-    if crate::provider::cache_key::cache_key(ProviderKind::OpenAi, &base, &r.llm) == r.cache_key {
+    if cache_key(ProviderKind::OpenAi, &base, &r.llm) == r.cache_key {
         base.to_string()
     } else {
         String::new()
@@ -798,7 +798,7 @@ fn a_cell_that_always_fails_moves_to_fresh_cells_and_the_bill_is_bounded() {
         s => panic!("{s:?}"),
     }
     assert!(
-        sim.engine.run().items.len() <= 100 + super::topup::NOTHING_ACCEPTED_AFTER,
+        sim.engine.run().items.len() <= 100 + topup::NOTHING_ACCEPTED_AFTER,
         "no more replacements than the items it took to give up"
     );
 
