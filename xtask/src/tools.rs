@@ -46,6 +46,12 @@ pub fn ensure(root: &Path, for_tests: bool) -> Result<(), String> {
     {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    // The lint step's tools (in rustup's default profile, but a minimal one lacks them).
+    for (component, probe) in [("clippy", "clippy"), ("rustfmt", "fmt")] {
+        if output("cargo", &[probe, "--version"]).is_none() {
+            run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
     if !output("trunk", &["--version"]).is_some_and(|v| v.contains(&format!("trunk {TRUNK}."))) {
         // trunk 0.22 needs a newer rustc than this machine has.
         run(Command::new("cargo").args([
