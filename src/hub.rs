@@ -1,6 +1,7 @@
 //! Pushes the dataset to the Hugging Face Hub: sends the core's `hub` requests with the token in
 //! the Authorization header only, and scrubs the token from any error text.
 
+use crate::errors::PushError;
 use synfact_core::dataset::hub::{self, HubError, HubRequest};
 use synfact_core::provider::endpoint::redact;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,10 +17,23 @@ pub enum PushStep {
     Done { url: String, commit: String },
 }
 
-async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::Value, String> {
+async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::Value, PushError> {
     send_raw(req, token, repo)
         .await
-        .map_err(|e| redact(&e.to_string(), token))
+        .map_err(|e| scrub(e, token))
+}
+
+/// The error with any trace of the token taken out of its texts.
+fn scrub(e: HubError, token: &str) -> PushError {
+    PushError::Hub(match e {
+        HubError::Http { status, message } => HubError::Http {
+            status,
+            message: redact(&message, token),
+        },
+        HubError::Unreadable(t) => HubError::Unreadable(redact(&t, token)),
+        HubError::Unreachable(t) => HubError::Unreachable(redact(&t, token)),
+        other => other,
+    })
 }
 
 /// Sends a request and reads the Hub's reply.
@@ -38,11 +52,7 @@ async fn send_raw(
     let headers = Headers::new().map_err(failed)?;
     headers
         .append("authorization", &format!("Bearer {}", token.trim()))
-        .map_err(|_| {
-            HubError::Unreachable(
-                "the token holds a character a request header cannot carry: paste it again".into(),
-            )
-        })?;
+        .map_err(|_| HubError::TokenNotSendable)?;
     if let Some(t) = req.content_type {
         headers.append("content-type", t).map_err(failed)?;
     }
@@ -75,20 +85,17 @@ pub async fn push(
     files: &[synfact_core::dataset::DatasetFile],
     summary: &str,
     step: impl Fn(PushStep),
-) -> Result<PushStep, String> {
+) -> Result<PushStep, PushError> {
     let hub::PushTarget {
         hub: hub_url,
         owner,
         name,
-    } = hub::check(hub_url, token, repo, files).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("Not pushed: {}.", list.join("; "))
-    })?;
+    } = hub::check(hub_url, token, repo, files).map_err(PushError::Form)?;
     let hub_url = &hub_url;
     let repo_id = format!("{owner}/{name}");
     step(PushStep::Checking);
     let me = send(&hub::whoami(hub_url), token, &repo_id).await?;
-    let user = hub::user_of(&me).map_err(|e| e.to_string())?;
+    let user = hub::user_of(&me).map_err(|e| scrub(e, token))?;
     step(PushStep::Creating);
     let create = hub::create_repo(hub_url, &owner, &name, &user, private);
     match send_raw(&create, token, &repo_id).await {
@@ -96,13 +103,13 @@ pub async fn push(
         // 409: it exists already; 403: the token may not create repositories but may still write
         // to an existing one (the preupload below says which). The commit adds to it.
         Err(HubError::Http { status: 409, .. }) | Err(HubError::Forbidden { .. }) => {}
-        Err(e) => return Err(redact(&e.to_string(), token)),
+        Err(e) => return Err(scrub(e, token)),
     }
     step(PushStep::Uploading(files.len()));
     let pre = send(&hub::preupload(hub_url, &repo_id, files), token, &repo_id).await?;
-    let lfs = hub::lfs_files(&pre).map_err(|e| e.to_string())?;
+    let lfs = hub::lfs_files(&pre).map_err(|e| scrub(e, token))?;
     if let Some(f) = lfs.first() {
-        return Err(format!("Not pushed: the Hub wants {f} through Git LFS, which synfact does not speak; split the dataset or push it with huggingface-cli."));
+        return Err(PushError::NeedsLfs(f.clone()));
     }
     let done = send(
         &hub::commit(hub_url, &repo_id, summary, files),

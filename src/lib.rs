@@ -4,6 +4,7 @@
 pub mod app;
 pub mod components;
 pub mod download;
+pub mod errors;
 pub mod hub;
 pub mod provider;
 pub mod review;

@@ -223,8 +223,7 @@ impl ReviewState {
         });
         match refusal.flatten() {
             Some((id, e)) if ids.len() == 1 => {
-                self.message
-                    .set(Some(format!("Item {} was not changed: {e}.", id + 1)));
+                self.message.set(Some(crate::words::not_changed(id, &e)));
             }
             _ => {
                 self.message.set(None);

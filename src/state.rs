@@ -27,7 +27,7 @@ pub struct AppState {
     /// Template fields the user has left or edited: an empty one says so from then on.
     pub template_touched: RwSignal<Vec<synfact_core::TemplateField>>,
     /// Something the browser could not keep (the form or the working template).
-    pub save_error: RwSignal<Option<String>>,
+    pub save_error: RwSignal<Option<crate::errors::SaveError>>,
     /// The saved working template has been read (until then nothing overwrites it, and the
     /// editor is not shown).
     pub template_loaded: RwSignal<bool>,
@@ -39,7 +39,11 @@ pub struct AppState {
     /// A share link in the address could not be opened.
     pub link_error: RwSignal<Option<String>>,
     /// The last judge self-test.
-    pub selftest: RwSignal<Option<Result<synfact_core::quality::selftest::SelfTestResult, String>>>,
+    pub selftest: RwSignal<
+        Option<
+            Result<synfact_core::quality::selftest::SelfTestResult, crate::errors::SelfTestError>,
+        >,
+    >,
     /// Prices per model (defaults with the user's own over them), kept in this browser.
     pub prices: RwSignal<synfact_core::cost::PriceTable>,
 }
@@ -80,17 +84,13 @@ impl AppState {
             let on = remember.get();
             prefs::set_remember_keys(on);
             if !form.with(|f| prefs::save_form(f, on)) {
-                save_error.set(Some(
-                    "The form could not be saved in this browser (localStorage is full or disabled); it is kept while this tab is open.".into(),
-                ));
+                save_error.set(Some(crate::errors::SaveError::Form));
             }
         });
         let prices = self.prices;
         Effect::new(move |_| {
             if !prices.with(prefs::save_prices) {
-                save_error.set(Some(
-                    "The price table could not be saved in this browser (localStorage is full or disabled); it is kept while this tab is open.".into(),
-                ));
+                save_error.set(Some(crate::errors::SaveError::Prices));
             }
         });
         let template = self.template;
@@ -148,12 +148,7 @@ impl AppState {
                     Ok::<_, crate::storage::db::StorageError>(())
                 }
                 .await;
-                save_error.set(result.err().map(|e| {
-                    format!(
-                        "The template could not be saved in this browser: {}",
-                        words::storage_error(&e)
-                    )
-                }));
+                save_error.set(result.err().map(crate::errors::SaveError::Template));
             });
         });
     }

@@ -3,6 +3,7 @@
 //! Edits that exist nowhere else are never dropped: switching away keeps them in My templates.
 
 use crate::download::save_text;
+use crate::errors::{ImportError, SaveError, TemplateFileError};
 use crate::state::AppState;
 use crate::storage::state::WorkingTemplate;
 use crate::storage::templates::{self, SavedTemplate};
@@ -31,7 +32,7 @@ pub enum TemplateNote {
     Saved(String),
     Imported {
         file: String,
-        warnings: Vec<String>,
+        warnings: Vec<TemplateIssue>,
         kept: Option<String>,
     },
 }
@@ -145,11 +146,10 @@ impl AppState {
         spawn_local(async move {
             let result = async { templates::save(&*ctl.database().await?, &t).await }.await;
             if let Err(e) = result {
-                save_error.set(Some(format!(
-                    "The template {} could not be saved in this browser: {}",
-                    t.name,
-                    words::storage_error(&e)
-                )));
+                save_error.set(Some(SaveError::MyTemplate {
+                    name: t.name,
+                    error: e,
+                }));
             }
         });
     }
@@ -303,7 +303,7 @@ impl AppState {
 
     /// A file read by the picker or dropped on the editor. Returns the problem if it was not
     /// imported (then nothing changed).
-    pub fn import(self, file: &str, text: &str) -> Result<(), String> {
+    pub fn import(self, file: &str, text: &str) -> Result<(), ImportError> {
         // A note about an earlier import no longer describes the template after a failed one.
         if matches!(
             self.note.get_untracked(),
@@ -312,18 +312,20 @@ impl AppState {
             self.note.set(None);
         }
         if text.trim().is_empty() {
-            return Err(format!("{file} was not imported: the file is empty."));
+            return Err(ImportError::Empty(file.to_string()));
         }
         let (doc, issues) = TemplateDoc::parse(text);
         let (warnings, errors): (Vec<_>, Vec<_>) = issues.into_iter().partition(|i| i.is_warning());
         let Some(doc) = doc.filter(|_| errors.is_empty()) else {
             // The errors, then the unknown names that may explain them ("did you mean").
-            let list: Vec<String> = errors
-                .iter()
-                .chain(warnings.iter().filter(|w| w.drops_content()))
-                .map(words::template_issue)
+            let issues = errors
+                .into_iter()
+                .chain(warnings.into_iter().filter(|w| w.drops_content()))
                 .collect();
-            return Err(format!("{file} was not imported: {}", list.join(" ")));
+            return Err(ImportError::Invalid {
+                file: file.to_string(),
+                issues,
+            });
         };
         let kept = self.replace_working(WorkingTemplate {
             choice: "custom".into(),
@@ -332,45 +334,39 @@ impl AppState {
         });
         self.note.set(Some(TemplateNote::Imported {
             file: file.to_string(),
-            warnings: warnings.iter().map(words::template_issue).collect(),
+            warnings,
             kept,
         }));
         Ok(())
     }
 
     /// Downloads the template file as `<fact_name>.template.json`.
-    pub fn export(self) -> Result<(), String> {
+    pub fn export(self) -> Result<(), TemplateFileError> {
         let Some(doc) = self.parsed.with_untracked(|(d, _)| d.clone()) else {
-            return Err("The template is not valid JSON yet: fix it, then export.".into());
+            return Err(TemplateFileError::NotJson);
         };
         let name = if doc.template.fact_name.trim().is_empty() {
             "template".to_string()
         } else {
             doc.template.fact_name.clone()
         };
-        save_text(
+        Ok(save_text(
             &format!("{name}.template.json"),
             &doc.to_json(),
             "application/json",
-        )
+        )?)
     }
 
     /// Makes the share link of the template shown, shows it, and tries to copy it.
-    pub fn share(self) -> Result<(), String> {
+    pub fn share(self) -> Result<(), TemplateFileError> {
         let (doc, issues) = self.parsed.get_untracked();
-        let errors: Vec<String> = issues
-            .iter()
-            .filter(|i| !i.is_warning())
-            .map(words::template_issue)
-            .collect();
+        let errors: Vec<TemplateIssue> = issues.into_iter().filter(|i| !i.is_warning()).collect();
         let Some(doc) = doc.filter(|_| errors.is_empty()) else {
-            return Err(format!(
-                "Fix the template before sharing it: {}",
-                errors.join(" ")
-            ));
+            return Err(TemplateFileError::NotShareable(errors));
         };
-        let location = web_sys::window().ok_or("no window")?.location();
-        let here = location.href().map_err(|_| "no address")?;
+        let here = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .ok_or(TemplateFileError::NoAddress)?;
         let base = here.split('#').next().unwrap_or(&here).to_string();
         let link = format!("{base}{}", share::encode(&doc));
         self.share_link.set(Some(link.clone()));

@@ -47,7 +47,7 @@ pub fn CostPanel() -> impl IntoView {
         <details class="cost" open>
             <summary>{move || {
                 let r = report.get();
-                format!("Tokens and cost: {} in, {} out, {}", r.usage.input_tokens, r.usage.output_tokens, words::cost(&r))
+                words::cost_summary(&r)
             }}</summary>
             <div class="table-wrap">
             <table aria-label="Tokens and cost">

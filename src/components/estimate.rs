@@ -42,23 +42,6 @@ pub fn EstimateLine() -> impl IntoView {
         Some((e, run.settings.budget_usd))
     });
     view! {
-        <p class="hint estimate" id="estimate">{move || match est.get() {
-            None => "The estimate of calls, tokens and cost shows once the template and every setting are valid (a field with a problem says so when you leave it, or when you press Generate).".to_string(),
-            Some((e, budget)) => {
-                let short = match (e.usd, budget) {
-                    (Some(u), Some(b)) if b < u => words::budget_below_estimate(b),
-                    _ => String::new(),
-                };
-                format!(
-                    "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.{short}",
-                    if e.measured { " (from the shown run's averages)" } else { " (from the prompt sizes)" },
-                    e.calls,
-                    words::count(e.items as usize, "item", "items"),
-                    e.input_tokens,
-                    e.output_tokens,
-                    e.usd.map_or_else(|| "cost unknown (a model has no price)".to_string(), |u| format!("about {}", words::usd(u))),
-                )
-            }
-        }}</p>
+        <p class="hint estimate" id="estimate">{move || words::estimate(est.get().as_ref())}</p>
     }
 }

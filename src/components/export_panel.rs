@@ -3,22 +3,20 @@
 
 use super::hub_push::HubPush;
 use crate::download::save_text;
+use crate::errors::DownloadError;
 use crate::run::Controller;
 use crate::state::AppState;
+use crate::words;
 use leptos::prelude::*;
-use synfact_core::dataset::{self, DatasetFile, ExportChoice, FileKind};
-use synfact_core::Run;
+use synfact_core::dataset::{self, Bundle, ExportChoice, FileKind};
 
 const JSONL: &str = "application/jsonl";
 
 /// Reads a validation share typed as a percentage ("10" → 0.1).
-fn share(text: &str) -> Result<f64, String> {
+fn share(text: &str) -> Result<f64, DownloadError> {
     match synfact_core::provider::number::decimal(text.trim()) {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
-        _ => Err(format!(
-            "Validation share must be a percentage from 0 to 100; \"{}\" is not.",
-            text.trim()
-        )),
+        _ => Err(DownloadError::BadShare(text.to_string())),
     }
 }
 
@@ -33,16 +31,16 @@ pub fn ExportPanel() -> impl IntoView {
     let do_split = RwSignal::new(false);
     let split_share = RwSignal::new(String::from("10"));
     let split_seed = RwSignal::new(String::from("1"));
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<DownloadError>);
     let counts = expect_context::<crate::review::ReviewState>().counts;
     let kept = move || counts.with(|c| c.kept);
-    let choice = move || -> Result<ExportChoice, String> {
+    let choice = move || -> Result<ExportChoice, DownloadError> {
         let split = if do_split.get_untracked() {
-            let seed = split_seed
-                .get_untracked()
+            let typed = split_seed.get_untracked();
+            let seed = typed
                 .trim()
                 .parse::<u64>()
-                .map_err(|_| "Split seed must be a whole number from 0 up.".to_string())?;
+                .map_err(|_| DownloadError::BadSeed(typed.clone()))?;
             Some((share(&split_share.get_untracked())?, seed))
         } else {
             None
@@ -53,49 +51,32 @@ pub fn ExportPanel() -> impl IntoView {
             split,
         })
     };
-    // The files, or what stops them: a kept item that breaks the chat format is named.
-    let files = move |r: &Run| -> Result<Vec<DatasetFile>, String> {
+    // The files and their manifest, or what stops them (a kept item that breaks the chat format).
+    let bundle = move || -> Result<Bundle, DownloadError> {
         let c = choice()?;
-        let problems = dataset::chat::check_run(r, c.generator);
-        if let Some(first) = problems.first() {
-            return Err(format!(
-                "Not downloaded: item {} breaks the chat format ({}){}. Edit or reject it in Review.",
-                first.item,
-                first.problem,
-                match problems.len() - 1 {
-                    0 => String::new(),
-                    n => format!(", and {n} more"),
-                }
-            ));
-        }
-        Ok(dataset::files(r, &c))
+        let prices = app.prices.get_untracked();
+        ctl.with_run(|r| {
+            dataset::bundle(r, &c, &prices, env!("CARGO_PKG_VERSION"))
+                .map_err(DownloadError::ChatFormat)
+        })
+        .unwrap_or(Err(DownloadError::NoRun))
     };
     let download = move |chat: bool| {
-        let result = ctl.with_run(|r| {
-            let files = files(r)?;
+        let result = bundle().and_then(|b| {
             let kind = if chat { FileKind::Chat } else { FileKind::Text };
-            for f in files.iter().filter(|f| f.kind == kind) {
-                save_text(&f.name, &f.text, JSONL)
-                    .map_err(|e| format!("The download failed: {e}"))?;
+            for f in b.files.iter().filter(|f| f.kind == kind) {
+                save_text(&f.name, &f.text, JSONL)?;
             }
             Ok(())
         });
-        error.set(result.and_then(Result::err));
+        error.set(result.err());
     };
     let manifest = move || {
-        let prices = app.prices.get_untracked();
-        let result = ctl.with_run(|r| {
-            let files = files(r)?;
-            let m = dataset::manifest(r, &prices, env!("CARGO_PKG_VERSION"), &files);
-            let text = serde_json::to_string_pretty(&m).unwrap_or_default();
-            save_text(
-                &dataset::manifest_name(&r.template.fact_name),
-                &text,
-                "application/json",
-            )
-            .map_err(|e| format!("The download failed: {e}"))
+        let result = bundle().and_then(|b| {
+            save_text(&b.manifest.name, &b.manifest.text, "application/json")
+                .map_err(DownloadError::from)
         });
-        error.set(result.and_then(Result::err));
+        error.set(result.err());
     };
     let model_options = move || {
         revision.track();
@@ -146,8 +127,8 @@ pub fn ExportPanel() -> impl IntoView {
             <button type="button" on:click=move |_| manifest()>"Download manifest"</button>
         </div>
         <Show when=move || error.get().is_some()>
-            <p role="alert" class="errors">{move || error.get()}</p>
+            <p role="alert" class="errors">{move || error.get().map(|e| words::download_error(&e))}</p>
         </Show>
-        <HubPush files=Callback::new(move |()| ctl.with_run(files).unwrap_or_else(|| Err("No run is open.".into()))) />
+        <HubPush bundle=Callback::new(move |()| bundle()) />
     }
 }

@@ -1,34 +1,25 @@
 //! Push the dataset (the files as chosen for download, the manifest and a dataset card) to a
 //! dataset repository on the Hugging Face Hub.
 
-use crate::hub::{push, PushStep};
-use crate::run::Controller;
+use crate::errors::{DownloadError, PushError};
+use crate::hub::push;
 use crate::state::AppState;
 use crate::storage::prefs;
+use crate::words;
 use leptos::prelude::*;
-use synfact_core::dataset::hub::{dataset_card, HUB};
-use synfact_core::dataset::{self, DatasetFile};
+use synfact_core::dataset::hub::{hub_files, HUB};
+use synfact_core::dataset::Bundle;
 
-fn step_words(s: &PushStep) -> String {
-    match s {
-        PushStep::Checking => "Checking the token…".into(),
-        PushStep::Creating => "Creating the dataset repository (or finding it)…".into(),
-        PushStep::Uploading(n) => format!("Committing {n} files…"),
-        PushStep::Done { url, commit } => format!("Pushed to {url} (commit {commit})."),
-    }
-}
-
-/// The Hub fields and the push button. `files` gives the dataset files as chosen for download.
+/// The Hub fields and the push button. `bundle` gives the dataset as chosen for download.
 #[component]
-pub fn HubPush(files: Callback<(), Result<Vec<DatasetFile>, String>>) -> impl IntoView {
-    let ctl = expect_context::<Controller>();
+pub fn HubPush(bundle: Callback<(), Result<Bundle, DownloadError>>) -> impl IntoView {
     let app = expect_context::<AppState>();
     let token = RwSignal::new(prefs::load_hub_token());
     let repo = RwSignal::new(String::new());
     let private = RwSignal::new(true);
     let licence = RwSignal::new(String::from("cc-by-4.0"));
     let hub_url = RwSignal::new(String::from(HUB));
-    let status = RwSignal::new(None::<Result<String, String>>);
+    let status = RwSignal::new(None::<Result<String, PushError>>);
     let busy = RwSignal::new(false);
     Effect::new(move |_| {
         let t = token.get();
@@ -39,22 +30,19 @@ pub fn HubPush(files: Callback<(), Result<Vec<DatasetFile>, String>>) -> impl In
         if busy.get_untracked() {
             return;
         }
-        let prices = app.prices.get_untracked();
-        let prepared = ctl.with_run(|r| -> Result<(Vec<DatasetFile>, String), String> {
-            let mut f = files.run(())?;
-            let manifest = dataset::manifest(r, &prices, env!("CARGO_PKG_VERSION"), &f);
-            let card = dataset_card(&manifest, licence.get_untracked().trim(), &f);
-            f.push(DatasetFile::other(
-                dataset::manifest_name(&r.template.fact_name),
-                serde_json::to_string_pretty(&manifest).unwrap_or_default(),
-            ));
-            f.push(DatasetFile::other("README.md".into(), card));
-            Ok((f, format!("Add {} from synfact", r.template.fact_name)))
+        let prepared = bundle.run(()).map_err(PushError::from).map(|b| {
+            let fact = b.described["template"]["fact_name"]
+                .as_str()
+                .unwrap_or("dataset")
+                .to_string();
+            (
+                hub_files(&b, licence.get_untracked().trim()),
+                words::push_summary(&fact),
+            )
         });
         let (all, summary) = match prepared {
-            Some(Ok(p)) => p,
-            Some(Err(e)) => return status.set(Some(Err(e))),
-            None => return,
+            Ok(p) => p,
+            Err(e) => return status.set(Some(Err(e))),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -65,11 +53,11 @@ pub fn HubPush(files: Callback<(), Result<Vec<DatasetFile>, String>>) -> impl In
                 private.get_untracked(),
                 &all,
                 &summary,
-                |s| status.set(Some(Ok(step_words(&s)))),
+                |s| status.set(Some(Ok(words::push_step(&s)))),
             )
             .await;
             busy.set(false);
-            status.set(Some(result.map(|s| step_words(&s))));
+            status.set(Some(result.map(|s| words::push_step(&s))));
         });
     };
     view! {
@@ -101,7 +89,7 @@ pub fn HubPush(files: Callback<(), Result<Vec<DatasetFile>, String>>) -> impl In
             <button type="button" aria-disabled=move || busy.get().then_some("true") on:click=move |_| start()>"Push to the Hugging Face Hub"</button>
             <p role="status" aria-label="Hub push" class="status">{move || match status.get() { Some(Ok(s)) => s, _ => String::new() }}</p>
             <Show when=move || matches!(status.get(), Some(Err(_)))>
-                <p role="alert" class="errors">{move || match status.get() { Some(Err(e)) => e, _ => String::new() }}</p>
+                <p role="alert" class="errors">{move || match status.get() { Some(Err(e)) => words::push_error(&e), _ => String::new() }}</p>
             </Show>
         </details>
     }

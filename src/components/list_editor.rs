@@ -102,7 +102,7 @@ pub fn ListEditor(
             </Show>
             {move || elsewhere().map(|(n, first)| view! {
                 <p class="field-error">
-                    {format!("{} on other pages. ", if n == 1 { "1 problem".to_string() } else { format!("{n} problems") })}
+                    {crate::words::problems_elsewhere(n)}
                     <button type="button" on:click=move |_| page.set(first / PAGE)>{format!("Show {noun} {}", first + 1)}</button>
                 </p>
             })}

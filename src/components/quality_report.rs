@@ -3,27 +3,9 @@
 
 use crate::run::Controller;
 use crate::state::AppState;
+use crate::words;
 use leptos::prelude::*;
 use synfact_core::quality::report::{report, QualityReport};
-
-fn reason_name(code: &str) -> &str {
-    match code {
-        "refused" => "refused",
-        "cut_off" => "cut off at the token limit",
-        "judge_rejected" => "rejected by the judge",
-        "no_verdict" => "no verdict from the judge",
-        "judge_refused" => "the judge refused",
-        "gave_up" => "gave up after retries",
-        "too_long" => "too long for the model",
-        "missing_key_sentence" => "without the key sentence",
-        "disclaimer" => "disclaimer",
-        "leak" => "mentions the set-up",
-        "requirement" => "misses its requirement",
-        "duplicate" => "near-duplicate question",
-        "reviewer" => "rejected in review",
-        other => other,
-    }
-}
 
 /// The report section.
 #[component]
@@ -40,13 +22,6 @@ pub fn QualityReportView() -> impl IntoView {
         ctl.view.progress.track();
         ctl.with_run(report).unwrap_or_default()
     });
-    let pct = |a: usize, b: usize| {
-        if b == 0 {
-            0.0
-        } else {
-            100.0 * a as f64 / b as f64
-        }
-    };
     view! {
         <details class="quality" on:toggle=move |ev| {
             use wasm_bindgen::JsCast;
@@ -59,20 +34,16 @@ pub fn QualityReportView() -> impl IntoView {
                 let q: QualityReport = r.get();
                 view! {
                     <ul>
-                        <li>{format!("Plan cells covered: {} of {} ({:.0}%)", q.cells_covered, q.cells, pct(q.cells_covered, q.cells))}</li>
-                        <li>{format!("Kept answers with the key sentence: {} of {}", q.with_key_sentence, q.kept)}</li>
-                        <li>{format!("Near-duplicate questions removed: {}", q.duplicates_removed)}</li>
-                        <li>{format!("Steps asked again after a local check: {}", q.asked_again)}</li>
-                        <li>{format!("Question variety (distinct word pairs): {:.0}%", q.distinct_question_pairs * 100.0)}</li>
+                        {words::quality_lines(&q).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
                     </ul>
                     <table aria-label="Losses by reason">
                         <thead><tr><th scope="col">"Reason"</th><th scope="col">"Items"</th></tr></thead>
-                        <tbody>{q.by_reason.iter().map(|(k, n)| view! { <tr><td>{reason_name(k).to_string()}</td><td>{*n}</td></tr> }).collect_view()}</tbody>
+                        <tbody>{q.by_reason.iter().map(|(k, n)| view! { <tr><td>{words::reason_kind(*k)}</td><td>{*n}</td></tr> }).collect_view()}</tbody>
                     </table>
                 }
             }}
             {move || state.selftest.get().and_then(Result::ok).map(|t| view! {
-                <p>{format!("Judge self-test: {} of {} right.", t.right, t.total)}</p>
+                <p>{words::selftest_short(&t)}</p>
             })}
         </details>
     }

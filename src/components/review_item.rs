@@ -2,7 +2,6 @@
 //! reasons, every call with its failure, tokens and time; and what a reviewer can do to it.
 
 use super::focus_after_draw;
-use super::review_list::state_words;
 use crate::review::{ReviewState, EDIT_HOME};
 use crate::run::Controller;
 use crate::run::Phase;
@@ -10,40 +9,7 @@ use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::run::review::ReviewAction;
-use synfact_core::run::Note;
-use synfact_core::{Item, Stage};
-
-fn note_words(n: &Note) -> String {
-    match n {
-        Note::RepairedText(step) => format!(
-            "The {} reply held broken characters, replaced.",
-            words::step(*step)
-        ),
-        Note::ShrankMaxTokens { step, to } => format!(
-            "The {} was asked again with at most {to} output tokens to fit the model's context.",
-            words::step(*step)
-        ),
-        Note::AskedAgain { step, failure } => format!(
-            "The {} was asked again: {}.",
-            words::step(*step),
-            words::check(failure)
-        ),
-    }
-}
-
-fn calls_words(i: &Item) -> Vec<String> {
-    i.calls
-        .iter()
-        .map(|c| {
-            let what = match (&c.error, c.cached) {
-                (Some(e), _) => format!("failed: {}", words::call_error(e)),
-                (None, true) => "answered from the cache".to_string(),
-                (None, false) => "answered".to_string(),
-            };
-            format!("{} — {what} ({:.1} s)", words::step(c.step), c.ms / 1000.0)
-        })
-        .collect()
-}
+use synfact_core::Stage;
 
 /// The panel of the open item.
 #[component]
@@ -137,7 +103,7 @@ pub fn ReviewItem() -> impl IntoView {
                     view! {
                         <section class="review-item" aria-labelledby="review-item-heading"
                             on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Escape" && s.editing.get_untracked() { escape(); }>
-                            <h3 id="review-item-heading">{format!("Item {} — {}", id + 1, state_words(&i))}</h3>
+                            <h3 id="review-item-heading">{format!("Item {} — {}", id + 1, words::item_state(&i))}</h3>
                             <Show when=move || s.message.get().is_some()>
                                 <p role="alert" class="errors">{move || s.message.get()}</p>
                             </Show>
@@ -213,10 +179,10 @@ pub fn ReviewItem() -> impl IntoView {
                                 <dd>{format!("{:.1} s", ms / 1000.0)}</dd>
                             </dl>
                             <h4>"Calls"</h4>
-                            <ol class="calls">{calls_words(&i).into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
+                            <ol class="calls">{words::calls(&i).into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
                             {(!i.notes.is_empty()).then(|| view! {
                                 <h4>"Notes"</h4>
-                                <ul>{i.notes.iter().map(|n| view! { <li>{note_words(n)}</li> }).collect_view()}</ul>
+                                <ul>{i.notes.iter().map(|n| view! { <li>{words::note(n)}</li> }).collect_view()}</ul>
                             })}
                         </section>
                     }

@@ -29,36 +29,6 @@ struct Row {
     detail: String,
 }
 
-pub fn stage_word(s: Stage) -> &'static str {
-    match s {
-        Stage::Accepted => "accepted",
-        Stage::Rejected => "rejected",
-        Stage::Failed => "failed",
-        Stage::Planned => "planned",
-        Stage::Question => "question written",
-        Stage::QuestionJudged => "question accepted",
-        Stage::Answer => "answer written",
-    }
-}
-
-/// The item's state as a row shows it: the judge's outcome and what review changed.
-pub fn state_words(i: &Item) -> String {
-    use synfact_core::run::ReviewDecision;
-    let mut s = stage_word(i.stage).to_string();
-    match i.review.decision {
-        Some(ReviewDecision::Accept) => s.push_str(" · you accepted"),
-        Some(ReviewDecision::Reject) => s.push_str(" · you rejected"),
-        None => {}
-    }
-    if i.review.is_edited() {
-        s.push_str(" · edited");
-    }
-    if i.review.deleted {
-        s.push_str(" · deleted");
-    }
-    s
-}
-
 fn row(run: &synfact_core::Run, i: &Item, at: usize) -> Row {
     let detail = match (i.final_answer(), &i.reason) {
         (_, Some(r)) if i.stage != Stage::Accepted => words::reason(r, i.ended_at),
@@ -73,10 +43,10 @@ fn row(run: &synfact_core::Run, i: &Item, at: usize) -> Row {
             .get(i.generator)
             .map(|g| g.config.model.clone())
             .unwrap_or_default(),
-        state: state_words(i),
+        state: words::item_state(i),
         question: i
             .final_question()
-            .unwrap_or("(no question yet)")
+            .unwrap_or(words::NO_QUESTION_YET)
             .to_string(),
         detail,
     }
@@ -256,10 +226,10 @@ pub fn ReviewList() -> impl IntoView {
             }}</p>
             <div class="buttons">
                 <button type="button" disabled=move || shown() == 0 on:click=move |_| bulk(ReviewAction::Accept)>
-                    {move || format!("Accept all {} shown", shown())}
+                    {move || words::bulk("Accept", shown())}
                 </button>
                 <button type="button" disabled=move || shown() == 0 on:click=move |_| bulk(ReviewAction::Reject)>
-                    {move || format!("Reject all {} shown", shown())}
+                    {move || words::bulk("Reject", shown())}
                 </button>
                 <button type="button" disabled=move || shown() == 0 on:click=move |_| bulk(ReviewAction::Undecide)>
                     "Use the judge's decisions for all shown"

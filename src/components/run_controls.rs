@@ -58,7 +58,7 @@ pub fn RunControls() -> impl IntoView {
             <p role="alert" class="errors">{move || ctl.view.storage_error.get().map(|e| words::storage_error(&e))}</p>
         </Show>
         <Show when=move || state.save_error.get().is_some()>
-            <p role="alert" class="errors">{move || state.save_error.get()}</p>
+            <p role="alert" class="errors">{move || state.save_error.get().map(|e| words::save_error(&e))}</p>
         </Show>
         <ProgressTable />
     }

@@ -1,7 +1,9 @@
 //! Runs kept in this browser: open one to read or resume it, or delete it.
 
+use crate::errors::{OpenError, OpenedNote};
 use crate::run::Controller;
-use crate::storage::runs::{RunProgress, RunState};
+use crate::storage::runs::RunProgress;
+use crate::words;
 use leptos::prelude::*;
 
 fn title(p: &RunProgress) -> String {
@@ -12,21 +14,11 @@ fn title(p: &RunProgress) -> String {
     format!("{} — {when}", p.fact_name)
 }
 
-fn state_name(s: RunState) -> &'static str {
-    match s {
-        RunState::Running => "Unfinished",
-        RunState::Paused => "Paused",
-        RunState::Stopped => "Stopped",
-        RunState::Cancelled => "Cancelled",
-        RunState::Finished => "Finished",
-    }
-}
-
 /// The list of saved runs.
 #[component]
 pub fn SavedRuns() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let file_message = RwSignal::new(None::<Result<String, String>>);
+    let file_message = RwSignal::new(None::<Result<OpenedNote, OpenError>>);
     let on_file = move |ev: web_sys::Event| {
         use wasm_bindgen::JsCast;
         let input = ev
@@ -43,9 +35,9 @@ pub fn SavedRuns() -> impl IntoView {
             i.set_value("");
         }
         leptos::task::spawn_local(async move {
-            let result = match crate::download::read_file(file, "opened").await {
+            let result = match crate::download::read_file(file).await {
                 Ok((name, text)) => ctl.open_file(name, text),
-                Err(e) => Err(e),
+                Err(e) => Err(OpenError::from(e)),
             };
             file_message.set(match result {
                 Ok(None) => None,
@@ -63,8 +55,8 @@ pub fn SavedRuns() -> impl IntoView {
                 <small id="open-jsonl-hint" class="hint">"Any chat-format dataset (made here or elsewhere) opens as a run you can review, edit and export. It stays in this browser."</small>
             </div>
             {move || file_message.get().map(|m| match m {
-                Ok(note) => view! { <p role="status" class="note">{note}</p> }.into_any(),
-                Err(e) => view! { <p role="alert" class="errors">{e}</p> }.into_any(),
+                Ok(note) => view! { <p role="status" class="note">{words::opened(&note)}</p> }.into_any(),
+                Err(e) => view! { <p role="alert" class="errors">{words::open_error(&e)}</p> }.into_any(),
             })}
             <Show when=move || !ctl.saved.get().is_empty() fallback=|| view! { <p>"No saved runs yet."</p> }>
                 <div class="table-wrap">
@@ -85,7 +77,7 @@ pub fn SavedRuns() -> impl IntoView {
                                     <td>{m.summary.accepted}</td>
                                     <td>{m.summary.rejected}</td>
                                     <td>{m.summary.failed}</td>
-                                    <td>{state_name(m.state)}</td>
+                                    <td>{words::run_state(m.state)}</td>
                                     <td>
                                         <button type="button" aria-label=format!("Open run {title}")
                                             on:click=move |_| ctl.open(id_open.clone())>"Open"</button>

@@ -1,26 +1,17 @@
 //! What this browser keeps for synfact, and freeing it: the response cache and the saved runs.
 
 use crate::run::{Controller, StorageUse};
+use crate::storage::db::StorageError;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-fn size(bytes: f64) -> String {
-    if bytes >= 1e9 {
-        format!("{:.1} GB", bytes / 1e9)
-    } else if bytes >= 1e6 {
-        format!("{:.1} MB", bytes / 1e6)
-    } else {
-        format!("{:.0} KB", (bytes / 1e3).ceil())
-    }
-}
 
 /// The storage section: sizes measured when it is opened or something was freed.
 #[component]
 pub fn StoragePanel() -> impl IntoView {
     let ctl = expect_context::<Controller>();
     let open = RwSignal::new(false);
-    let measured = RwSignal::new(None::<Result<StorageUse, String>>);
+    let measured = RwSignal::new(None::<Result<StorageUse, StorageError>>);
     let confirm = RwSignal::new(false);
     Effect::new(move |_| {
         ctl.storage_changed.track();
@@ -29,11 +20,7 @@ pub fn StoragePanel() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let result = ctl
-                .storage_use()
-                .await
-                .map_err(|e| words::storage_error(&e));
-            measured.set(Some(result));
+            measured.set(Some(ctl.storage_use().await));
         });
     });
     view! {
@@ -46,14 +33,10 @@ pub fn StoragePanel() -> impl IntoView {
                 <p class="hint">"Runs and cached replies are kept in this browser (IndexedDB). Deleting a saved run also frees the cached replies only it used."</p>
                 {move || match measured.get() {
                     None => view! { <p>"Measuring…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p role="alert" class="errors">{e}</p> }.into_any(),
+                    Some(Err(e)) => view! { <p role="alert" class="errors">{words::storage_error(&e)}</p> }.into_any(),
                     Some(Ok(u)) => view! {
                         <ul class="storage">
-                            <li>{format!("Cached replies: {} ({})", u.cached_replies, size(u.cache_bytes as f64))}</li>
-                            <li>{format!("Saved runs: {} ({})", u.runs, size(u.runs_bytes as f64))}</li>
-                            {u.usage.zip(u.quota).map(|(used, quota)| view! {
-                                <li>{format!("This site uses {} of the {} the browser allows it.", size(used), size(quota))}</li>
-                            })}
+                            {words::storage_lines(&u).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
                         </ul>
                     }.into_any(),
                 }}

@@ -130,11 +130,7 @@ pub fn TemplateForm() -> impl IntoView {
                     prop:value=text(state, |d| &d.template.given_fact)
                     on:blur=move |_| state.touch_template(TemplateField::GivenFact)
                     on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.template.given_fact = v) }></textarea>
-                <small id="tpl-fact-sheet-hint" class="hint">{move || {
-                    let t = tokens();
-                    let cost = if t > 4000 { " Every prompt carries it: this adds up over a run." } else { "" };
-                    format!("About {t} tokens.{cost}")
-                }}</small>
+                <small id="tpl-fact-sheet-hint" class="hint">{move || words::fact_tokens(tokens())}</small>
                 {move || fact_error.get().map(|e| view! { <small id="tpl-fact-sheet-error" class=problem_class(state, TemplateField::GivenFact)>{e}</small> })}
             </div>
             <div class="field">

@@ -4,6 +4,7 @@
 use super::prompt_editor::PromptEditor;
 use super::select_field::SelectField;
 use super::template_form::TemplateForm;
+use crate::errors::{ImportError, TemplateFileError};
 use crate::state::AppState;
 use crate::template_book::TemplateNote;
 use crate::words;
@@ -11,37 +12,13 @@ use leptos::prelude::*;
 use synfact_core::template::BUILT_IN;
 use wasm_bindgen::JsCast;
 
-/// Reads a dropped or picked file as UTF-8 text, or says why not.
-fn note_text(n: &TemplateNote) -> String {
-    let kept = |k: &Option<String>| {
-        k.as_ref()
-            .map(|k| format!(" Your unsaved template was kept in My templates as {k}."))
-            .unwrap_or_default()
-    };
-    match n {
-        TemplateNote::Kept(name) => format!("Your unsaved template was kept in My templates as {name}."),
-        TemplateNote::Deleted(t) => format!("Deleted the template {}.", t.name),
-        TemplateNote::Opened { name, kept: k } => format!(
-            "Opened the shared template {name}. It is not saved in this browser yet: press Save to my templates to keep it.{}",
-            kept(k)
-        ),
-        TemplateNote::Copied(true) => "The share link is copied. It holds the template and its prompts, never a key or results.".into(),
-        TemplateNote::Copied(false) => "Copy the share link from the field below (the browser did not allow copying). It holds the template and its prompts, never a key or results.".into(),
-        TemplateNote::Saved(name) => format!("Saved to My templates as {name}."),
-        TemplateNote::Imported { file, warnings, kept: k } => {
-            let w = if warnings.is_empty() { String::new() } else { format!(" Note: {}", warnings.join(" ")) };
-            format!("Imported {file}; it is not saved yet.{w}{}", kept(k))
-        }
-    }
-}
-
 /// The template section.
 #[component]
 pub fn TemplatePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let template = state.template;
-    let import_error = RwSignal::new(None::<String>);
-    let action_error = RwSignal::new(None::<String>);
+    let import_error = RwSignal::new(None::<ImportError>);
+    let action_error = RwSignal::new(None::<TemplateFileError>);
     let options = Signal::derive(move || {
         let mut o: Vec<(String, String)> = BUILT_IN
             .iter()
@@ -80,9 +57,9 @@ pub fn TemplatePanel() -> impl IntoView {
     let warnings = move || listed(true);
     let import = move |file: web_sys::File| {
         leptos::task::spawn_local(async move {
-            let result = match crate::download::read_file(file, "imported").await {
+            let result = match crate::download::read_file(file).await {
                 Ok((name, text)) => state.import(&name, &text),
-                Err(e) => Err(e),
+                Err(e) => Err(ImportError::from(e)),
             };
             import_error.set(result.err());
         });
@@ -139,14 +116,14 @@ pub fn TemplatePanel() -> impl IntoView {
             </div>
             <Show when=move || state.note.get().is_some()>
                 <p role="status" class="note">
-                    {move || state.note.get().map(|n| note_text(&n))}
+                    {move || state.note.get().map(|n| words::template_note(&n))}
                     {move || matches!(state.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
                         " " <button type="button" on:click=move |_| state.undo_delete()>"Undo"</button>
                     })}
                 </p>
             </Show>
             <Show when=move || action_error.get().is_some()>
-                <p role="alert" class="errors">{move || action_error.get()}</p>
+                <p role="alert" class="errors">{move || action_error.get().map(|e| words::template_file_error(&e))}</p>
             </Show>
             <Show when=move || state.share_link.get().is_some()>
                 <div class="field">
@@ -180,7 +157,7 @@ pub fn TemplatePanel() -> impl IntoView {
             </div>
             <Show when=move || !issues().is_empty() || import_error.get().is_some()>
                 <div role="alert" class="errors">
-                    <p>{move || import_error.get()}</p>
+                    <p>{move || import_error.get().map(|e| words::import_error(&e))}</p>
                     <ul>{move || issues().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
                 </div>
             </Show>

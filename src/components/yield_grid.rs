@@ -77,7 +77,7 @@ pub fn YieldGrid() -> impl IntoView {
                         {g.into_iter().enumerate().map(|(q, row)| view! {
                             <text x=LEFT - 6 y=TOP + q * CELL + CELL / 2 + 4 text-anchor="end" font-size="10">{q + 1}</text>
                             {row.into_iter().enumerate().map(|(r, (a, l))| {
-                                let label = format!("Seed question {}, requirement {}: {a} accepted, {l} not accepted", q + 1, r + 1);
+                                let label = crate::words::yield_cell(q, r, a, l);
                                 let title = label.clone();
                                 view! {
                                     <rect x=LEFT + r * CELL y=TOP + q * CELL width=CELL - 2 height=CELL - 2 rx="3"

@@ -22,9 +22,9 @@ use synfact_core::{Event, Run, Status, TemplateDoc};
 /// Copyable handle to the app's run machinery, provided as context.
 #[derive(Clone, Copy)]
 pub struct Controller {
-    db: StoredValue<Option<Rc<Database>>, LocalStorage>,
-    current: StoredValue<Option<Rc<Executor>>, LocalStorage>,
-    known: StoredValue<Option<Rc<RefCell<HashSet<String>>>>, LocalStorage>,
+    pub(super) db: StoredValue<Option<Rc<Database>>, LocalStorage>,
+    pub(super) current: StoredValue<Option<Rc<Executor>>, LocalStorage>,
+    pub(super) known: StoredValue<Option<Rc<RefCell<HashSet<String>>>>, LocalStorage>,
     pub view: RunView,
     pub saved: RwSignal<Vec<RunProgress>>,
     /// Why Generate or Resume could not go ahead, worded for the alert by the buttons.
@@ -35,37 +35,6 @@ pub struct Controller {
     starting: RwSignal<bool>,
     /// Bumped when stored data was freed (a run deleted, the cache cleared).
     pub storage_changed: RwSignal<u64>,
-}
-
-/// What the browser's storage holds for this site.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StorageUse {
-    pub cached_replies: usize,
-    pub cache_bytes: u64,
-    pub runs: usize,
-    pub runs_bytes: u64,
-    /// `navigator.storage.estimate()`: bytes used and allowed, where the browser tells.
-    pub usage: Option<f64>,
-    pub quota: Option<f64>,
-}
-
-async fn estimate() -> (Option<f64>, Option<f64>) {
-    use wasm_bindgen::JsValue;
-    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else {
-        return (None, None);
-    };
-    let Ok(promise) = storage.estimate() else {
-        return (None, None);
-    };
-    let Ok(e) = wasm_bindgen_futures::JsFuture::from(promise).await else {
-        return (None, None);
-    };
-    let get = |k: &str| {
-        js_sys::Reflect::get(&e, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_f64())
-    };
-    (get("usage"), get("quota"))
 }
 
 impl Controller {
@@ -94,7 +63,7 @@ impl Controller {
     }
 
     /// The keys of every cached reply, read once per tab.
-    async fn known(self, database: &Database) -> Rc<RefCell<HashSet<String>>> {
+    pub(super) async fn known(self, database: &Database) -> Rc<RefCell<HashSet<String>>> {
         if let Some(k) = self.known.with_value(|k| k.clone()) {
             return k;
         }
@@ -104,7 +73,7 @@ impl Controller {
         k
     }
 
-    fn current(self) -> Option<Rc<Executor>> {
+    pub(super) fn current(self) -> Option<Rc<Executor>> {
         self.current.with_value(|d| d.clone())
     }
 
@@ -115,7 +84,7 @@ impl Controller {
 
     /// Shows `next` in place of the current run. A run that is going is paused first, and the
     /// note says so: opening something else never stops a run silently.
-    fn replace(self, next: Rc<Executor>) {
+    pub(super) fn replace(self, next: Rc<Executor>) {
         if let Some(old) = self.current() {
             if old.status() == Status::Running {
                 old.dispatch(Event::Pause);
@@ -128,7 +97,11 @@ impl Controller {
         next.show();
     }
 
-    async fn executor(self, run: Run, keys: Vec<String>) -> Result<Rc<Executor>, StorageError> {
+    pub(super) async fn executor(
+        self,
+        run: Run,
+        keys: Vec<String>,
+    ) -> Result<Rc<Executor>, StorageError> {
         let database = self.database().await?;
         let known = self.known(&database).await;
         let on_state = Box::new(move || self.refresh_saved());
@@ -137,7 +110,7 @@ impl Controller {
         ))
     }
 
-    fn show_errors(self, errors: Vec<FieldError>) {
+    pub(super) fn show_errors(self, errors: Vec<FieldError>) {
         self.problems
             .set(errors.iter().map(words::field_error).collect());
         self.field_errors.set(errors);
@@ -155,7 +128,7 @@ impl Controller {
         let (doc, issues) = TemplateDoc::parse(&template_file);
         let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
         let Some(TemplateDoc { template, prompts }) = doc.filter(|_| errors.is_empty()) else {
-            let mut p = vec!["The template has problems (see Template).".to_string()];
+            let mut p = vec![words::TEMPLATE_HAS_PROBLEMS.to_string()];
             p.extend(errors.into_iter().map(words::template_issue));
             self.problems.set(p);
             return;
@@ -179,9 +152,7 @@ impl Controller {
                 .map(|m| m.config.model.as_str())
                 .find(|m| prices.price_of(m).is_none());
             if let Some(m) = unpriced {
-                self.problems.set(vec![format!(
-                    "Budget (USD) needs a price for every model, and {m} has none: leave the budget empty, or add its price under Prices of the models without a list price (below the estimate) and try again."
-                )]);
+                self.problems.set(vec![words::budget_needs_price(m)]);
                 return;
             }
         }
@@ -189,10 +160,9 @@ impl Controller {
         self.problems.set(Vec::new());
         self.field_errors.set(Vec::new());
         self.starting.set(true);
-        self.view.status_line.set(format!(
-            "Starting: {} planned…",
-            words::count(prepared.run.items.len(), "item", "items")
-        ));
+        self.view
+            .status_line
+            .set(words::starting(prepared.run.items.len()));
         spawn_local(async move {
             let run = prepared.run;
             let result = async {
@@ -232,9 +202,7 @@ impl Controller {
                 Err(e) => {
                     self.starting.set(false);
                     self.view.phase.set(Phase::Empty);
-                    self.view
-                        .status_line
-                        .set(format!("Could not start: {}", words::storage_error(&e)));
+                    self.view.status_line.set(words::could_not_start(&e));
                 }
             }
         });
@@ -242,7 +210,7 @@ impl Controller {
 
     /// Generating again with the same settings makes the same run again (from the cache): it
     /// takes the place of earlier finished runs in Saved runs, unless they were reviewed.
-    async fn same_runs(self, database: &Database, run: &Run) -> Vec<String> {
+    pub(super) async fn same_runs(self, database: &Database, run: &Run) -> Vec<String> {
         let fingerprint = run.fingerprint();
         let Ok(saved) = runs::list(database).await else {
             return Vec::new();
@@ -335,210 +303,11 @@ impl Controller {
         }
     }
 
-    /// Reloads the list of saved runs.
-    pub fn refresh_saved(self) {
-        spawn_local(async move {
-            let result = async { runs::list(&*self.database().await?).await }.await;
-            match result {
-                Ok(list) => self.saved.set(list),
-                Err(e) => self.view.storage_error.set(Some(e)),
-            }
-        });
-    }
-
-    /// Opens a chat JSONL file as a finished run (saved like one), to review and export it.
-    /// Returns what to tell the user: lines skipped, or why nothing was opened.
-    pub fn open_file(self, name: String, text: String) -> Result<Option<String>, String> {
-        use synfact_core::dataset::chat::{read_chat_jsonl, run_from_chat};
-        let (examples, problems) = read_chat_jsonl(&text);
-        let first = |p: &[synfact_core::dataset::chat::LineProblem]| {
-            p.first()
-                .map(|p| format!("line {}: {}", p.line, p.problem))
-                .unwrap_or_default()
-        };
-        if examples.is_empty() {
-            return Err(if problems.is_empty() {
-                format!("{name} was not opened: it holds no lines.")
-            } else {
-                format!(
-                    "{name} was not opened: no line is a chat example ({}). A line must be {{\"messages\": [{{\"role\": \"user\", …}}, {{\"role\": \"assistant\", …}}]}}.",
-                    first(&problems)
-                )
-            });
-        }
-        let note = (!problems.is_empty()).then(|| {
-            format!(
-                "Opened {name}: {} read, {} skipped (first, {}).",
-                words::count(examples.len(), "example", "examples"),
-                words::count(problems.len(), "line", "lines"),
-                first(&problems)
-            )
-        });
-        let now = crate::now_ms();
-        let id = format!(
-            "file-{}-{:04x}",
-            now as u64,
-            (js_sys::Math::random() * 65535.0) as u32
-        );
-        let run = run_from_chat(id.clone(), now, &name, examples);
-        spawn_local(async move {
-            let result = async {
-                let database = self.database().await?;
-                runs::create(&database, &run, &Status::Finished).await
-            }
-            .await;
-            match result {
-                Ok(()) => {
-                    self.refresh_saved();
-                    self.open(id);
-                }
-                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
-            }
-        });
-        Ok(note)
-    }
-
-    /// Shows a saved run; an unfinished one can then be resumed.
-    pub fn open(self, id: String) {
-        if self.current().is_some_and(|e| e.run_id() == id) {
-            // Already shown (and perhaps going): nothing to reopen.
-            return;
-        }
-        spawn_local(async move {
-            let result = async {
-                let database = self.database().await?;
-                let (run, progress) = runs::load(&database, &id).await?;
-                let executor = self.executor(run, Vec::new()).await?;
-                if let Some(status) = progress.status {
-                    executor.restore_status(status);
-                }
-                Ok::<_, StorageError>(executor)
-            }
-            .await;
-            match result {
-                Ok(executor) => {
-                    let elsewhere =
-                        matches!(lock::acquire(&executor.run_id()).await, Acquired::Elsewhere);
-                    self.replace(executor);
-                    if elsewhere {
-                        self.view.status_line.set(words::ELSEWHERE.to_string());
-                    }
-                }
-                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
-            }
-        });
-    }
-
-    /// Deletes a saved run and the cached replies only it used (replies an unfinished run still
-    /// needs are kept, so resuming it costs nothing more).
-    pub fn delete(self, id: String) {
-        if let Some(e) = self.current().filter(|e| e.run_id() == id) {
-            e.discard();
-            self.current.set_value(None);
-            self.view.publish(Vec::new(), true);
-            self.view.phase.set(Phase::Empty);
-            self.view.progress.set(Default::default());
-            self.view.status_line.set("The run was deleted.".into());
-            self.view.outcome.set(None);
-        }
-        spawn_local(async move {
-            let result = async {
-                let database = self.database().await?;
-                let replies = self.own_replies(&database, &id).await;
-                runs::delete(&database, &id, &replies).await?;
-                if let Some(known) = self.known.with_value(|k| k.clone()) {
-                    let mut known = known.borrow_mut();
-                    for k in &replies {
-                        known.remove(k);
-                    }
-                }
-                Ok::<_, StorageError>(())
-            }
-            .await;
-            if let Err(e) = result {
-                self.problems.set(vec![words::storage_error(&e)]);
-            }
-            self.refresh_saved();
-            self.storage_changed.update(|n| *n += 1);
-        });
-    }
-
-    /// The cache keys a run wrote that no other unfinished saved run may need.
-    async fn own_replies(self, database: &Database, id: &str) -> Vec<String> {
-        let Ok((run, _)) = runs::load(database, id).await else {
-            return Vec::new();
-        };
-        let mut mine: HashSet<String> = synfact_core::run::calls::cache_keys(&run)
-            .into_iter()
-            .collect();
-        let others = runs::list(database).await.unwrap_or_default();
-        for p in others
-            .iter()
-            .filter(|p| p.id != id && p.state != runs::RunState::Finished)
-        {
-            if let Ok((other, _)) = runs::load(database, &p.id).await {
-                for k in synfact_core::run::calls::cache_keys(&other) {
-                    mine.remove(&k);
-                }
-            }
-        }
-        mine.into_iter().collect()
-    }
-
-    /// Empties the response cache (runs keep their results; re-running costs calls again).
-    pub fn clear_cache(self) {
-        spawn_local(async move {
-            let result = async { db::clear(&*self.database().await?, db::RESPONSES).await }.await;
-            match result {
-                Ok(()) => {
-                    if let Some(known) = self.known.with_value(|k| k.clone()) {
-                        known.borrow_mut().clear();
-                    }
-                }
-                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
-            }
-            self.storage_changed.update(|n| *n += 1);
-        });
-    }
-
-    /// How much the cache and the saved runs take, and what the browser allows this site.
-    pub async fn storage_use(self) -> Result<StorageUse, StorageError> {
-        let database = self.database().await?;
-        let cache = db::store_size(&database, db::RESPONSES).await?;
-        let items = db::store_size(&database, db::ITEMS).await?;
-        let settings = db::store_size(&database, db::RUNS).await?;
-        let runs = runs::list(&database).await?.len();
-        let (usage, quota) = estimate().await;
-        Ok(StorageUse {
-            cached_replies: cache.0,
-            cache_bytes: cache.1,
-            runs,
-            runs_bytes: items.1 + settings.1,
-            usage,
-            quota,
-        })
-    }
-
     /// Saves what is pending now (the page is going away).
     pub fn flush(self) {
         if let Some(e) = self.current() {
             e.flush();
         }
-    }
-
-    /// At start-up: list saved runs and reopen the newest, so a reload picks up where it was.
-    pub fn restore(self) {
-        spawn_local(async move {
-            let list = match async { runs::list(&*self.database().await?).await }.await {
-                Ok(l) => l,
-                Err(e) => return self.view.storage_error.set(Some(e)),
-            };
-            let newest = list.first().map(|m| m.id.clone());
-            self.saved.set(list);
-            if let (Some(id), None) = (newest, self.current()) {
-                self.open(id);
-            }
-        });
     }
 }
 

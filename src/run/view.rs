@@ -45,9 +45,7 @@ pub struct RunView {
 impl RunView {
     pub fn new() -> RunView {
         RunView {
-            status_line: RwSignal::new(
-                "No run yet: choose a template and a provider, then press Generate.".into(),
-            ),
+            status_line: RwSignal::new(crate::words::NO_RUN_YET.into()),
             progress: RwSignal::new(Progress::default()),
             phase: RwSignal::new(Phase::Empty),
             revision: RwSignal::new(Revision::default()),

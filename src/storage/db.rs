@@ -1,7 +1,7 @@
 //! The IndexedDB database: one connection, JSON text values, typed errors (worded in `words`).
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub const DB_NAME: &str = "synfact";
 /// Version 2 split each run into a settings record and a small progress record; runs saved by
@@ -51,13 +51,57 @@ pub enum StorageError {
 
 impl From<idb::Error> for StorageError {
     fn from(e: idb::Error) -> StorageError {
-        let text = format!("{e:?}");
-        if text.contains("QuotaExceeded") {
+        if exception_name(&e).as_deref() == Some("QuotaExceededError") {
             StorageError::Full
         } else {
             StorageError::Failed(e.to_string())
         }
     }
+}
+
+/// The name of the DOMException behind an `idb` error (`QuotaExceededError`, …), if there is one.
+fn exception_name(e: &idb::Error) -> Option<String> {
+    use idb::Error as E;
+    let value: &JsValue = match e {
+        E::DomException(d) => return Some(d.name()),
+        E::AddFailed(v)
+        | E::ClearFailed(v)
+        | E::CountFailed(v)
+        | E::CursorAdvanceFailed(v)
+        | E::CursorContinueFailed(v)
+        | E::CursorKeyNotFound(v)
+        | E::CursorPrimaryKeyNotFound(v)
+        | E::CursorValueNotFound(v)
+        | E::DeleteFailed(v)
+        | E::GetAllFailed(v)
+        | E::GetAllKeysFailed(v)
+        | E::GetFailed(v)
+        | E::GetKeyFailed(v)
+        | E::IndexCreateFailed(v)
+        | E::IndexDeleteFailed(v)
+        | E::IndexedDbDeleteFailed(v)
+        | E::IndexedDbNotFound(v)
+        | E::IndexedDbOpenFailed(v)
+        | E::IndexNotFound(v)
+        | E::KeyPathNotFound(v)
+        | E::KeyRangeBoundNotFound(v)
+        | E::KeyRangeCreateFailed(v)
+        | E::KeyRangeIncludesFailed(v)
+        | E::ObjectStoreCreateFailed(v)
+        | E::ObjectStoreDeleteFailed(v)
+        | E::ObjectStoreNotFound(v)
+        | E::OpenCursorFailed(v)
+        | E::OpenKeyCursorFailed(v)
+        | E::RequestErrorNotFound(v)
+        | E::RequestResultNotFound(v)
+        | E::TransactionAbortError(v)
+        | E::TransactionCommitError(v)
+        | E::TransactionModeNotFound(v)
+        | E::TransactionOpenFailed(v)
+        | E::UpdateFailed(v) => v,
+        _ => return None,
+    };
+    value.dyn_ref::<web_sys::DomException>().map(|d| d.name())
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;
@@ -80,10 +124,12 @@ pub async fn open() -> Result<Database> {
             }
         }
     });
-    request.on_blocked(|_| {});
+    // Another tab holding an older version open blocks the upgrade: told apart from a failure.
+    let blocked = std::rc::Rc::new(std::cell::Cell::new(false));
+    let b = blocked.clone();
+    request.on_blocked(move |_| b.set(true));
     request.await.map_err(|e| {
-        let text = format!("{e:?}");
-        if text.contains("Blocked") {
+        if blocked.get() {
             StorageError::Blocked
         } else {
             e.into()

@@ -2,12 +2,15 @@
 
 use super::*;
 use synfact_core::provider::endpoint::{check_key, BaseUrl};
-use synfact_core::provider::error::Outage;
+use synfact_core::provider::error::{Outage, PauseReason, StopReason};
+use synfact_core::provider::refusal::Refusal;
 use synfact_core::provider::wire::ModelConfig;
 use synfact_core::run::reason::Reason;
 use synfact_core::template::prompts::Prompts;
 use synfact_core::template::TemplateDoc;
-use synfact_core::{Engine, FactTemplate, ModelSpec, RunSettings, Stage, TemplateIssue};
+use synfact_core::{
+    Engine, FactTemplate, ModelSpec, Run, RunSettings, Stage, Status, TemplateIssue,
+};
 
 fn run(items: usize) -> Run {
     let model = |name: &str| ModelSpec {

@@ -9,21 +9,21 @@ use serde_json::{json, Value};
 /// What is wrong with one chat example.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChatProblem {
-    #[error("it is not a JSON object ({0})")]
+    #[error("not JSON: {0}")]
     NotJson(String),
-    #[error("it has no \"messages\" list")]
+    #[error("no messages")]
     NoMessages,
-    #[error("message {0} has no role, or a role other than system, user or assistant")]
+    #[error("bad role in message {0}")]
     BadRole(usize),
-    #[error("message {0} has empty content")]
+    #[error("empty message {0}")]
     EmptyContent(usize),
-    #[error("it has no user message followed by an assistant message")]
+    #[error("no exchange")]
     NoExchange,
-    #[error("it does not end with a user message and the assistant's reply to it")]
+    #[error("no final reply")]
     NoFinalReply,
-    #[error("message {0} calls a tool (tool_calls or function_call), which synfact cannot show or export")]
+    #[error("tool call in message {0}")]
     ToolCall(usize),
-    #[error("message {0}'s content is not plain text (a list of parts or an image), which synfact cannot show or export")]
+    #[error("not text in message {0}")]
     NotText(usize),
 }
 

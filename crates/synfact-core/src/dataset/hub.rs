@@ -19,33 +19,37 @@ pub const MAX_REGULAR_BYTES: usize = 10 * 1024 * 1024;
 /// What is wrong before anything is sent.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HubInputError {
-    #[error("the Hub token is empty")]
+    #[error("no token")]
     NoToken,
-    #[error("the repository must be written owner/name (letters, digits, '-', '_' and '.'), such as alice/birds")]
+    #[error("bad repository id")]
     BadRepo,
-    #[error("{0} is larger than 10 MB, which needs Git LFS; split the dataset or push it with huggingface-cli")]
+    /// A file over `MAX_REGULAR_BYTES` (its name).
+    #[error("{0} too large")]
     TooLarge(String),
-    #[error("there is nothing to push: no example is in the dataset")]
+    #[error("nothing to push")]
     Empty,
-    #[error("the Hub address must be an https:// address (http:// only for this computer)")]
+    #[error("bad Hub address")]
     BadAddress,
 }
 
 /// What went wrong at the Hub.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HubError {
-    #[error(
-        "the Hub did not accept the token (401): check it, or make a new one with write access"
-    )]
+    #[error("401")]
     Unauthorized,
-    #[error("the token may not write to {repo} (403): give it write access to that repository or organisation")]
+    #[error("403 on {repo}")]
     Forbidden { repo: String },
-    #[error("the Hub answered {status}: {message}")]
+    #[error("{status}: {message}")]
     Http { status: u16, message: String },
-    #[error("the Hub's reply was not understood: {0}")]
+    /// A reply that is not what the API documents (what was wrong).
+    #[error("unreadable reply: {0}")]
     Unreadable(String),
-    #[error("the Hub could not be reached ({0}): check the network and the Hub address")]
+    /// No HTTP answer (the browser's words).
+    #[error("unreachable: {0}")]
     Unreachable(String),
+    /// The token holds a character a request header cannot carry.
+    #[error("token not sendable")]
+    TokenNotSendable,
 }
 
 /// A dataset repository id, `owner/name`, checked.

@@ -153,9 +153,9 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
         .map(|f| f.text.lines().count())
         .sum();
     let counts = ReviewCounts::of(&run.items);
-    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut reasons: BTreeMap<crate::run::reason::ReasonKind, usize> = BTreeMap::new();
     for r in run.items.iter().filter_map(|i| i.reason.as_ref()) {
-        *reasons.entry(r.code()).or_default() += 1;
+        *reasons.entry(r.kind()).or_default() += 1;
     }
     let cost = CostReport::of(run, prices);
     json!({

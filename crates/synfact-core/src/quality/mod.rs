@@ -32,17 +32,6 @@ pub enum RequirementRule {
     MinWords(usize),
 }
 
-impl CheckFailure {
-    pub fn code(&self) -> &'static str {
-        match self {
-            CheckFailure::MissingKeySentence => "missing_key_sentence",
-            CheckFailure::Disclaimer { .. } => "disclaimer",
-            CheckFailure::Leak { .. } => "leak",
-            CheckFailure::Requirement(_) => "requirement",
-        }
-    }
-}
-
 /// How strictly the answer must carry the key sentence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeySentenceCheck {

@@ -1,6 +1,7 @@
 //! The quality report of a run: where items were lost and why, how much of the plan is
 //! covered, how many answers carry the key sentence, and how varied the questions are.
 
+use crate::run::reason::ReasonKind;
 use crate::run::{Run, Stage};
 use crate::text::{contains_sentence, normalize};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QualityReport {
     /// Items rejected or failed, by reason code and by step.
-    pub by_reason: BTreeMap<String, usize>,
+    pub by_reason: BTreeMap<ReasonKind, usize>,
     pub by_step: BTreeMap<String, usize>,
     pub duplicates_removed: usize,
     /// Local checks that made a step ask again.
@@ -41,7 +42,7 @@ pub fn report(run: &Run) -> QualityReport {
             .count();
         if matches!(i.stage, Stage::Rejected | Stage::Failed) {
             if let Some(reason) = &i.reason {
-                *r.by_reason.entry(reason.code().to_string()).or_default() += 1;
+                *r.by_reason.entry(reason.kind()).or_default() += 1;
                 if matches!(reason, crate::run::reason::Reason::Duplicate { .. }) {
                     r.duplicates_removed += 1;
                 }

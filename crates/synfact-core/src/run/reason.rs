@@ -29,8 +29,10 @@ pub enum Reason {
     Reviewer,
 }
 
-/// A reason's kind, without its details: what counts by reason are kept by.
+/// A reason's kind, without its details: what counts by reason are kept by (in reports and
+/// manifests under its snake_case name, e.g. `judge_rejected`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     Refused,
     /// An empty reply every time (told apart from a refusal: it is usually a setting).
@@ -67,22 +69,6 @@ impl Reason {
             Reason::Check(C::Requirement(_)) => ReasonKind::Requirement,
             Reason::Duplicate { .. } => ReasonKind::Duplicate,
             Reason::Reviewer => ReasonKind::Reviewer,
-        }
-    }
-
-    /// A short stable name, for counts by reason (reports, manifests, filters).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Reason::Refused(_) => "refused",
-            Reason::CutOff => "cut_off",
-            Reason::JudgeRejected { .. } => "judge_rejected",
-            Reason::NoVerdict { .. } => "no_verdict",
-            Reason::JudgeRefused { .. } => "judge_refused",
-            Reason::GaveUp { .. } => "gave_up",
-            Reason::TooLong { .. } => "too_long",
-            Reason::Check(c) => c.code(),
-            Reason::Duplicate { .. } => "duplicate",
-            Reason::Reviewer => "reviewer",
         }
     }
 }

@@ -30,11 +30,11 @@ pub enum ReviewAction {
 /// Why an action was not applied.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReviewRefusal {
-    #[error("the item has no answer yet (Edit lets you write one)")]
+    #[error("no answer")]
     NoAnswer,
-    #[error("an edited question or answer cannot be empty")]
+    #[error("empty text")]
     EmptyText,
-    #[error("the item is still being worked on")]
+    #[error("busy")]
     Busy,
 }
 

@@ -1,0 +1,381 @@
+//! A run's status line, why it stopped or paused, and a failed call.
+
+use super::*;
+use synfact_core::provider::error::{
+    BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason,
+};
+use synfact_core::run::reason::{Reason, ReasonKind};
+use synfact_core::{Progress, Run, Status, Step, Summary};
+
+/// The run is being driven by another tab of this browser.
+pub const ELSEWHERE: &str = "This run is going on in another synfact tab. Carry on there, or close that tab and press Resume here.";
+
+/// A run's cost so far, saying so when part of it is unknown.
+pub fn cost(r: &synfact_core::cost::CostReport) -> String {
+    match (r.unknown, r.known_usd > 0.0) {
+        (false, _) => usd(r.known_usd),
+        (true, true) => format!(
+            "{} plus an unknown part (a model has no price)",
+            usd(r.known_usd)
+        ),
+        (true, false) => "cost unknown (no price for the model)".into(),
+    }
+}
+
+pub fn step(s: Step) -> &'static str {
+    match s {
+        Step::WriteQuestion => "Questions",
+        Step::JudgeQuestion => "Question checks",
+        Step::WriteAnswer => "Answers",
+        Step::JudgeAnswer => "Answer checks",
+    }
+}
+
+/// The line the run status shows when a run ends.
+pub fn finished(s: &Summary) -> String {
+    format!(
+        "Finished: {} accepted, {} rejected, {} failed",
+        s.accepted, s.rejected, s.failed
+    )
+}
+
+/// Under a finished run's status, when most items ended unaccepted: the commonest reason and
+/// where to change it.
+pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
+    let s = run.summary();
+    if *status != Status::Finished || s.rejected + s.failed <= s.accepted {
+        return None;
+    }
+    let (kind, n, of) = run.dominant_reason(None)?;
+    Some(format!(
+        "Most items were not accepted: {}.",
+        dominant(kind, n, of, run)
+    ))
+}
+
+fn counts(p: &Progress) -> String {
+    let s = &p.summary;
+    let waiting = if p.waiting > 0 {
+        format!(", {} waiting to retry", p.waiting)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} of {} items done ({} accepted, {} rejected, {} failed); {} of {} calls answered, {} in flight{waiting}",
+        s.ended(),
+        p.total,
+        s.accepted,
+        s.rejected,
+        s.failed,
+        p.calls_answered,
+        p.calls_needed,
+        p.in_flight(),
+    )
+}
+
+/// "19 of 20 questions were near-duplicates of another: …": the commonest reason items ended
+/// unaccepted, with where to look.
+pub fn dominant(kind: ReasonKind, n: usize, of: usize, run: &Run) -> String {
+    let share = if n == of && n > 1 {
+        format!("all {n}")
+    } else {
+        format!("{n} of {of}")
+    };
+    let last_failure = || {
+        run.items
+            .iter()
+            .rev()
+            .filter(|i| i.reason.as_ref().is_some_and(|r| r.kind() == kind))
+            .find_map(|i| match &i.reason {
+                Some(Reason::GaveUp { last, .. }) => Some(call_error(last)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    match kind {
+        ReasonKind::Duplicate => format!("{share} questions were near-duplicates of another: see Quality checks → Reject near-duplicate questions (or raise Duplicate threshold)"),
+        ReasonKind::Empty if n == of => "every reply was empty: check the model name, and Max tokens under Sampling settings (a reasoning model can spend them all before it answers)".into(),
+        ReasonKind::Empty => format!("{share} replies were empty every time they were asked: check Max tokens under Sampling settings (a reasoning model can spend them all before it answers)"),
+        ReasonKind::Refused => format!("{share} were refused by the model: the template or the prompts may read as something it will not write"),
+        ReasonKind::CutOff => format!("{share} replies were cut off at the token limit: raise Max tokens under Sampling settings"),
+        ReasonKind::JudgeRejected => format!("{share} were rejected by the judge: read its reasons under Results; the judge model or the prompts may need a change"),
+        ReasonKind::NoVerdict => format!("{share} judge replies held no verdict: use a judge model that follows instructions (one with structured output)"),
+        ReasonKind::JudgeRefused => format!("{share} were refused by the judge model: use another judge model"),
+        ReasonKind::GaveUp => format!("{share} failed after every retry (the last: {}): check the provider and the Timeout", last_failure()),
+        ReasonKind::TooLong => format!("{share} prompts were too long for the model's context: shorten the fact sheet or use a model with a longer context"),
+        ReasonKind::MissingKeySentence => format!("{share} answers left out the key sentence: see Quality checks → Key sentence in every answer"),
+        ReasonKind::Disclaimer => format!("{share} replies disclaimed or hedged: see Quality checks → Reject disclaimers"),
+        ReasonKind::Leak => format!("{share} answers mentioned their set-up: see Quality checks → Reject answers that mention the set-up"),
+        ReasonKind::Requirement => format!("{share} questions missed a checkable part of their requirement (language, length): see Quality checks → Check questions against their requirement"),
+        ReasonKind::Reviewer => format!("{share} were rejected in review"),
+    }
+}
+
+/// The run status line.
+pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
+    match status {
+        Status::Idle => format!("Ready to resume: {}. Press Resume to carry on.", counts(p)),
+        Status::Running => format!("Running: {}", counts(p)),
+        Status::Paused(PauseReason::ByUser) => {
+            format!("Paused: {}. Press Resume to carry on.", counts(p))
+        }
+        Status::Paused(PauseReason::Budget {
+            spent_usd,
+            budget_usd,
+        }) => format!(
+            "Paused: the cost so far ({}) reached the budget ({}); {}. Raise Budget (USD) and press Resume to go on.",
+            usd(*spent_usd),
+            usd(*budget_usd),
+            counts(p)
+        ),
+        Status::Paused(PauseReason::Outage {
+            endpoint: e,
+            outage,
+            detail,
+        }) => {
+            let who = run
+                .endpoints
+                .get(*e)
+                .map_or_else(|| "the provider".to_string(), |s| endpoint(s).replacen("The", "the", 1));
+            let d = said(detail);
+            match outage {
+                Outage::NoAnswer { for_ms } => format!(
+                    "Paused: {who} has not answered for {}:{d} Nothing is lost: {}. Press Resume when it is back.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+                Outage::RateLimited { for_ms } => format!(
+                    "Paused: rate-limited on every call for {} by {who}:{d} Nothing is lost: {}. Lower Concurrency or Requests per minute (under Run settings), then press Resume.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+                Outage::Failing { status, for_ms } => format!(
+                    "Paused: {who} failed every call for {} (HTTP {status}):{d} Nothing is lost: {}. Press Resume when it works again.",
+                    duration(*for_ms),
+                    counts(p)
+                ),
+            }
+        }
+        Status::Paused(PauseReason::StorageFull) => format!(
+            "Paused: the browser's storage for this site is full, so new results cannot be saved; {}. Free space (delete old runs or clear the cache under Storage), or download what is done now; then press Resume.",
+            counts(p)
+        ),
+        Status::Stopped(reason) => format!("Stopped: {}", stop_reason(reason, run)),
+        Status::Cancelled => format!(
+            "Cancelled: {}. Press Resume to carry on where it stopped.",
+            counts(p)
+        ),
+        Status::Finished => finished(&p.summary),
+    }
+}
+
+/// The browser refused the Web Lock that keeps a run to one tab.
+pub fn lock_refused(why: &str) -> String {
+    format!("This browser refused to keep the run to this tab ({why}). The run goes on; do not drive it from another synfact tab at the same time.")
+}
+
+/// A run that was going was paused so another could be shown.
+pub fn paused_to_show(fact: &str) -> String {
+    format!("The run of {fact} that was going is paused, so that this one could be shown. To carry on with it, open it under Saved runs and press Resume.")
+}
+
+/// Why a run stopped and what to fix.
+pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
+    match reason {
+        StopReason::Provider {
+            endpoint: e,
+            problem,
+            detail,
+        } => {
+            let Some(spec) = run.endpoints.get(*e) else {
+                return format!("a provider failed: {detail}");
+            };
+            provider_problem(spec, problem, detail)
+        }
+        StopReason::NothingAccepted { generator, tried } => {
+            let model = run
+                .generators
+                .get(*generator)
+                .map_or("", |g| g.config.model.as_str());
+            let why = run
+                .dominant_reason(Some(*generator))
+                .map(|(kind, n, of)| dominant(kind, n, of, run))
+                .unwrap_or_else(|| "look at the reasons under Results".into());
+            format!(
+                "none of the first {tried} items of model {model} was accepted, so synfact stopped rather than keep paying for replacements: {why}. Press Resume to try more anyway."
+            )
+        }
+    }
+}
+
+fn provider_problem(spec: &EndpointSpec, problem: &ProviderProblem, detail: &str) -> String {
+    let who = endpoint(spec);
+    let d = said(detail);
+    match problem {
+        ProviderProblem::Unreachable => {
+            let local = if spec.base_url.is_local() {
+                " For a local server: is it running, and does it allow this page's origin (CORS; e.g. OLLAMA_ORIGINS for Ollama)? Chrome may also ask permission to reach local addresses."
+            } else {
+                ""
+            };
+            format!(
+                "{who} could not be reached:{d} Check the base URL, that the server is running, and that it accepts requests from this page (CORS); then press Resume.{local}"
+            )
+        }
+        ProviderProblem::NotAnApi { status, redirected } => {
+            let page = if detail.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" (\"{}\")", detail.trim())
+            };
+            let how = if *redirected {
+                format!("was redirected to a web page{page}, perhaps a sign-in page,")
+            } else {
+                format!("answers with a web page{page} (HTTP {status}),")
+            };
+            let guess = spec
+                .base_url
+                .with_v1()
+                .map(|v| format!(" — did you mean {v}?"))
+                .unwrap_or_else(|| ".".into());
+            format!(
+                "the address {} {how} not an {} API{guess} Fix the Base URL, then press Resume.",
+                spec.base_url,
+                protocol(spec.kind)
+            )
+        }
+        ProviderProblem::KeyRejected => format!(
+            "{who} rejected the API key (401):{d} Check the API key, then press Resume."
+        ),
+        ProviderProblem::BrowserAccessRefused => format!(
+            "{who} rejected a browser request (401):{d} The organisation may forbid calls from browsers; ask its admin, or use another provider."
+        ),
+        ProviderProblem::Forbidden => format!(
+            "{who} refused access (403):{d} The key may lack permission for this model, or the organisation may forbid browser access."
+        ),
+        ProviderProblem::NotFound => {
+            let guess = spec
+                .base_url
+                .with_v1()
+                .filter(|_| spec.kind == ProviderKind::OpenAi)
+                .map(|v| format!(" The Base URL has no version: did you mean {v}?"))
+                .unwrap_or_default();
+            format!(
+                "{who} answered 404:{d}{guess} Check the base URL and the model name, then press Resume."
+            )
+        }
+        ProviderProblem::BadRequest { status } => format!(
+            "{who} rejected the request ({status}):{d} Check the model and its sampling settings, then press Resume."
+        ),
+        ProviderProblem::NoQuota => format!(
+            "{who} says the account has no quota left:{d} Add credit or use another key, then press Resume."
+        ),
+        ProviderProblem::Billing => format!(
+            "{who} refused on billing grounds:{d} Raise the spend limit or add credit, then press Resume."
+        ),
+        ProviderProblem::RequestRefused => format!(
+            "the browser refused to send the request to {}:{d} Check the API key for characters copied by mistake, then press Resume.",
+            spec.base_url
+        ),
+    }
+}
+
+/// A short phrase for a failed call, for an item's history.
+pub fn call_error(e: &CallError) -> String {
+    let d = e.detail.trim();
+    let with = |what: String| {
+        if d.is_empty() {
+            what
+        } else {
+            format!("{what}: {d}")
+        }
+    };
+    match &e.kind {
+        ErrorKind::Network => with("could not reach the provider".into()),
+        ErrorKind::Request => with("the browser refused to send the request".into()),
+        ErrorKind::Timeout { after_ms } => format!("no reply within {}", seconds(*after_ms)),
+        ErrorKind::Aborted => "cancelled".into(),
+        ErrorKind::Http { status, .. } => with(format!("HTTP {status}")),
+        ErrorKind::Body(p) => with(
+            match p {
+                BodyProblem::Empty => "an empty reply",
+                BodyProblem::Truncated => "a reply cut short",
+                BodyProblem::NotJson => "a reply that is not JSON",
+                BodyProblem::EventStream => "an event stream instead of one reply",
+                BodyProblem::ErrorObject => "the provider reported an error",
+                BodyProblem::WrongShape => "a reply without the expected fields",
+            }
+            .into(),
+        ),
+        ErrorKind::NotAnApi { status, .. } => with(format!(
+            "a web page instead of an API reply (HTTP {status})"
+        )),
+    }
+}
+
+pub const RESUME_NEEDS_KEY: &str = "If this run used an API key, type it again before Resume: keys are not kept unless Remember API keys is on.";
+
+pub const TEMPLATE_HAS_PROBLEMS: &str = "The template has problems (see Template).";
+pub const RUN_DELETED: &str = "The run was deleted.";
+pub const NO_RUN_YET: &str = "No run yet: choose a template and a provider, then press Generate.";
+
+/// A budget was given, but a model has no price to count it with.
+pub fn budget_needs_price(model: &str) -> String {
+    format!("Budget (USD) needs a price for every model, and {model} has none: leave the budget empty, or add its price under Prices of the models without a list price (below the estimate) and try again.")
+}
+
+/// While a new run is being set up.
+pub fn starting(items: usize) -> String {
+    format!("Starting: {} planned…", count(items, "item", "items"))
+}
+
+/// A new run could not be saved to start from.
+pub fn could_not_start(e: &crate::storage::db::StorageError) -> String {
+    format!("Could not start: {}", storage_error(e))
+}
+
+/// The estimate line under Examples: calls, tokens and dollars, or why there is none yet.
+pub fn estimate(e: Option<&(synfact_core::cost::Estimate, Option<f64>)>) -> String {
+    let Some((e, budget)) = e else {
+        return "The estimate of calls, tokens and cost shows once the template and every setting are valid (a field with a problem says so when you leave it, or when you press Generate).".into();
+    };
+    let short = match (e.usd, budget) {
+        (Some(u), Some(b)) if *b < u => budget_below_estimate(*b),
+        _ => String::new(),
+    };
+    format!(
+        "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.{short}",
+        if e.measured {
+            " (from the shown run's averages)"
+        } else {
+            " (from the prompt sizes)"
+        },
+        e.calls,
+        count(e.items as usize, "item", "items"),
+        e.input_tokens,
+        e.output_tokens,
+        e.usd.map_or_else(
+            || "cost unknown (a model has no price)".to_string(),
+            |u| format!("about {}", usd(u))
+        ),
+    )
+}
+
+/// The cost section's summary line.
+pub fn cost_summary(r: &synfact_core::cost::CostReport) -> String {
+    format!(
+        "Tokens and cost: {} in, {} out, {}",
+        r.usage.input_tokens,
+        r.usage.output_tokens,
+        cost(r)
+    )
+}
+
+/// A yield grid cell, as read aloud and in its tooltip.
+pub fn yield_cell(question: usize, requirement: usize, accepted: usize, lost: usize) -> String {
+    format!(
+        "Seed question {}, requirement {}: {accepted} accepted, {lost} not accepted",
+        question + 1,
+        requirement + 1
+    )
+}
