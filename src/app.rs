@@ -1,24 +1,32 @@
 //! The root component: run controls, template, models, results, saved runs.
 
+use crate::components::judge_selftest::SelfTest;
 use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
 use crate::components::run_controls::{generate, RunControls, SETUP_FORM};
 use crate::components::saved_runs::SavedRuns;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::template_panel::TemplatePanel;
-use crate::state::AppState;
+use crate::form_state::FormState;
+use crate::run::Controller;
+use crate::template_state::TemplateState;
 use leptos::prelude::*;
 
 /// synfact.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
-    provide_context(state);
-    provide_context(state.ctl);
-    state.persist();
-    state.ctl.restore();
+    // Each part of the page takes from the context only what it uses.
+    let ctl = Controller::new();
+    let settings = FormState::new(ctl);
+    let tpl = TemplateState::new(ctl, settings);
+    provide_context(ctl);
+    provide_context(settings);
+    provide_context(tpl);
+    provide_context(SelfTest::default());
+    settings.persist();
+    tpl.persist();
+    ctl.restore();
     // A reload or closed tab saves what the last few hundred milliseconds brought.
-    let ctl = state.ctl;
     let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || ctl.flush());
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback(
@@ -38,7 +46,7 @@ pub fn App() -> impl IntoView {
             <RunControls />
             <form id=SETUP_FORM class="columns" novalidate on:submit=move |ev| {
                 ev.prevent_default();
-                generate(state);
+                generate(ctl, settings, tpl);
             }>
                 <TemplatePanel />
                 <ModelRows />

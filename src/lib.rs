@@ -5,13 +5,13 @@ pub mod app;
 pub mod components;
 pub mod download;
 pub mod errors;
+pub mod form_state;
 pub mod hub;
 pub mod provider;
 pub mod review;
 pub mod run;
-pub mod state;
 pub mod storage;
-pub mod template_book;
+pub mod template_state;
 pub mod words;
 
 pub use app::App;

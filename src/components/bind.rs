@@ -1,6 +1,6 @@
 //! Binding form fields to the app state: getters, setters, and the problem shown next to a field.
 
-use crate::state::AppState;
+use crate::form_state::FormState;
 use leptos::prelude::*;
 use synfact_core::form::{Field, RunForm, PRESETS};
 
@@ -29,6 +29,9 @@ pub fn getter(
 }
 
 /// The problem next to a field, and marking it visited when the user leaves it.
-pub fn checks(state: AppState, f: Field) -> (Signal<Option<String>>, Callback<()>) {
-    (state.field_error(f), Callback::new(move |_| state.touch(f)))
+pub fn checks(settings: FormState, f: Field) -> (Signal<Option<String>>, Callback<()>) {
+    (
+        settings.field_error(f),
+        Callback::new(move |_| settings.touch(f)),
+    )
 }

@@ -1,8 +1,8 @@
 //! Tokens and cost of the run shown, per model and stage, live; and the price table, editable.
 
 use super::price_table::PriceTable;
+use crate::form_state::FormState;
 use crate::run::Controller;
-use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::cost::{CostReport, PRICES_AS_OF};
@@ -20,11 +20,11 @@ fn stage_name(s: PromptKind) -> &'static str {
 #[component]
 pub fn CostPanel() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
     let report = Memo::new(move |_| {
         ctl.view.revision.track();
         ctl.view.progress.track();
-        let prices = app.prices.get();
+        let prices = settings.prices.get();
         ctl.with_run(|r| CostReport::of(r, &prices))
             .unwrap_or_default()
     });

@@ -1,8 +1,9 @@
 //! What the run in the form will cost, before Generate: calls, tokens and dollars from the plan
 //! and the prompt sizes, or from the shown run's measured averages when it is the same set-up.
 
+use crate::form_state::FormState;
 use crate::run::Controller;
-use crate::state::AppState;
+use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::cost::{estimate, Estimate};
@@ -10,17 +11,18 @@ use synfact_core::cost::{estimate, Estimate};
 /// The estimate line under the examples field.
 #[component]
 pub fn EstimateLine() -> impl IntoView {
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
+    let tpl = expect_context::<TemplateState>();
     let ctl = expect_context::<Controller>();
     // The estimate, and the budget as the run would take it.
     let est = Memo::new(move |_| -> Option<(Estimate, Option<f64>)> {
-        let mut form = app.form.get();
-        let prices = app.prices.get();
+        let mut form = settings.form.get();
+        let prices = settings.prices.get();
         ctl.view.phase.track();
         let examples: usize = form.examples.trim().parse().ok()?;
         // The plan of one item per model is enough: the estimate scales it.
         form.examples = "1".into();
-        let doc = app.parsed.with(|(d, _)| d.clone())?;
+        let doc = tpl.parsed.with(|(d, _)| d.clone())?;
         let mut run = form
             .prepare(&doc.template, &doc.prompts, String::new(), 0.0)
             .ok()?

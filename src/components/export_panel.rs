@@ -4,8 +4,8 @@
 use super::hub_push::HubPush;
 use crate::download::save_text;
 use crate::errors::DownloadError;
+use crate::form_state::FormState;
 use crate::run::Controller;
-use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::dataset::{self, Bundle, ExportChoice, FileKind};
@@ -24,7 +24,7 @@ fn share(text: &str) -> Result<f64, DownloadError> {
 #[component]
 pub fn ExportPanel() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
     let revision = ctl.view.revision;
     let doctag = RwSignal::new(false);
     let which_model = RwSignal::new(String::from("all"));
@@ -54,7 +54,7 @@ pub fn ExportPanel() -> impl IntoView {
     // The files and their manifest, or what stops them (a kept item that breaks the chat format).
     let bundle = move || -> Result<Bundle, DownloadError> {
         let c = choice()?;
-        let prices = app.prices.get_untracked();
+        let prices = settings.prices.get_untracked();
         ctl.with_run(|r| {
             dataset::bundle(r, &c, &prices, env!("CARGO_PKG_VERSION"))
                 .map_err(DownloadError::ChatFormat)

@@ -2,8 +2,8 @@
 //! dataset repository on the Hugging Face Hub.
 
 use crate::errors::{DownloadError, PushError};
+use crate::form_state::FormState;
 use crate::hub::push;
-use crate::state::AppState;
 use crate::storage::prefs;
 use crate::words;
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use synfact_core::dataset::Bundle;
 /// The Hub fields and the push button. `bundle` gives the dataset as chosen for download.
 #[component]
 pub fn HubPush(bundle: Callback<(), Result<Bundle, DownloadError>>) -> impl IntoView {
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
     let token = RwSignal::new(prefs::load_hub_token());
     let repo = RwSignal::new(String::new());
     let private = RwSignal::new(true);
@@ -23,7 +23,7 @@ pub fn HubPush(bundle: Callback<(), Result<Bundle, DownloadError>>) -> impl Into
     let busy = RwSignal::new(false);
     Effect::new(move |_| {
         let t = token.get();
-        app.remember_keys.track();
+        settings.remember_keys.track();
         prefs::save_hub_token(&t);
     });
     let start = move || {

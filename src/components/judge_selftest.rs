@@ -2,8 +2,9 @@
 //! the key sentence, a refusal, a disclaimer, a wrong fact) sent to the judge in the form.
 
 use crate::errors::SelfTestError;
+use crate::form_state::FormState;
 use crate::provider;
-use crate::state::AppState;
+use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,27 +12,39 @@ use synfact_core::provider::verdict::parse_verdict;
 use synfact_core::quality::selftest;
 use synfact_core::TemplateDoc;
 
+/// The last judge self-test (provided once at the root; the quality report shows it too).
+#[derive(Clone, Copy)]
+pub struct SelfTest(pub RwSignal<Option<Result<selftest::SelfTestResult, SelfTestError>>>);
+
+impl Default for SelfTest {
+    fn default() -> Self {
+        SelfTest(RwSignal::new(None))
+    }
+}
+
 /// The self-test button and its result.
 #[component]
 pub fn JudgeSelfTest() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
+    let tpl = expect_context::<TemplateState>();
+    let outcome = expect_context::<SelfTest>().0;
     let busy = RwSignal::new(false);
     let run = move |_| {
-        let form = state.form.get_untracked();
-        let doc = TemplateDoc::parse(&state.template.with_untracked(|t| t.text.clone())).0;
+        let form = settings.form.get_untracked();
+        let doc = TemplateDoc::parse(&tpl.template.with_untracked(|t| t.text.clone())).0;
         let Some(doc) = doc else {
-            state.selftest.set(Some(Err(SelfTestError::NoTemplate)));
+            outcome.set(Some(Err(SelfTestError::NoTemplate)));
             return;
         };
         let (endpoint, key, judge) = match form.judge() {
             Ok(j) => j,
             Err(errors) => {
-                state.selftest.set(Some(Err(SelfTestError::Judge(errors))));
+                outcome.set(Some(Err(SelfTestError::Judge(errors))));
                 return;
             }
         };
         busy.set(true);
-        state.selftest.set(None);
+        outcome.set(None);
         spawn_local(async move {
             let cases = selftest::cases(&doc.template);
             let mut verdicts = Vec::new();
@@ -60,7 +73,7 @@ pub fn JudgeSelfTest() -> impl IntoView {
             }
             let result = selftest::score(&cases, &verdicts);
             busy.set(false);
-            state.selftest.set(Some(match last_error {
+            outcome.set(Some(match last_error {
                 Some(e) if result.right == 0 => Err(SelfTestError::Unanswered(e)),
                 _ => Ok(result),
             }));
@@ -72,7 +85,7 @@ pub fn JudgeSelfTest() -> impl IntoView {
             <small class="hint">" Six answers made from the template, two good and four bad, sent to the judge above (six calls)."</small>
             <div role="status" aria-label="Judge test">
                 {move || busy.get().then_some(words::SELFTEST_BUSY)}
-                {move || match state.selftest.get() {
+                {move || match outcome.get() {
                     None => None,
                     Some(Err(e)) => Some(view! { <p class="errors">{words::selftest_error(&e)}</p> }.into_any()),
                     Some(Ok(r)) => Some(view! {

@@ -3,7 +3,7 @@
 use super::bind::{checks, getter, preset_options, setter};
 use super::select_field::SelectField;
 use super::text_field::TextField;
-use crate::state::AppState;
+use crate::form_state::FormState;
 use leptos::prelude::*;
 use synfact_core::form::{is_default_base_url, preset, Field, ModelForm, PRESETS};
 
@@ -27,8 +27,8 @@ fn switch_provider(m: &mut ModelForm, id: &str) {
 /// One model row. Row 0's labels are plain ("Model"); later rows are numbered ("Model 2").
 #[component]
 pub fn ModelRow(index: usize) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let form = state.form;
+    let settings = expect_context::<FormState>();
+    let form = settings.form;
     let n = if index == 0 {
         String::new()
     } else {
@@ -72,25 +72,25 @@ pub fn ModelRow(index: usize) -> impl IntoView {
             <SelectField id=id("provider") label=format!("Provider{n}") options=preset_options() value=field(|m| &m.provider) on_change=on_provider />
             <TextField id=id("base-url") label=format!("Base URL{n}") value=field(|m| &m.base_url) on_input=set(|m, v| m.base_url = v)
                 placeholder="https://api.openai.com/v1" hint="The API address up to and including /v1."
-                error=checks(state, Field::BaseUrl(index)).0 on_blur=checks(state, Field::BaseUrl(index)).1 />
+                error=checks(settings, Field::BaseUrl(index)).0 on_blur=checks(settings, Field::BaseUrl(index)).1 />
             <TextField id=id("api-key") label=format!("API key{n}") kind="password" value=field(|m| &m.api_key) on_input=set(|m, v| m.api_key = v)
                 hint="Sent only to this provider, from your browser. Leave empty for local servers without keys."
-                error=checks(state, Field::ApiKey(index)).0 on_blur=checks(state, Field::ApiKey(index)).1 />
+                error=checks(settings, Field::ApiKey(index)).0 on_blur=checks(settings, Field::ApiKey(index)).1 />
             <TextField id=id("model") label=format!("Model{n}") value=field(|m| &m.model) on_input=set(|m, v| m.model = v)
-                error=checks(state, Field::Model(index)).0 on_blur=checks(state, Field::Model(index)).1 />
+                error=checks(settings, Field::Model(index)).0 on_blur=checks(settings, Field::Model(index)).1 />
             <details>
                 <summary>{format!("Sampling settings{n}")}</summary>
                 <TextField id=id("temperature") label=format!("Temperature{n}") kind="decimal" value=field(|m| &m.temperature) on_input=set(|m, v| m.temperature = v)
-                    error=checks(state, Field::Temperature(index)).0 on_blur=checks(state, Field::Temperature(index)).1 />
+                    error=checks(settings, Field::Temperature(index)).0 on_blur=checks(settings, Field::Temperature(index)).1 />
                 <TextField id=id("top-p") label=format!("Top p{n}") kind="decimal" value=field(|m| &m.top_p) on_input=set(|m, v| m.top_p = v)
-                    hint="Empty: the provider's default." error=checks(state, Field::TopP(index)).0 on_blur=checks(state, Field::TopP(index)).1 />
+                    hint="Empty: the provider's default." error=checks(settings, Field::TopP(index)).0 on_blur=checks(settings, Field::TopP(index)).1 />
                 <TextField id=id("max-tokens") label=format!("Max tokens{n}") kind="integer" value=field(|m| &m.max_tokens) on_input=set(|m, v| m.max_tokens = v)
-                    error=checks(state, Field::MaxTokens(index)).0 on_blur=checks(state, Field::MaxTokens(index)).1 />
+                    error=checks(settings, Field::MaxTokens(index)).0 on_blur=checks(settings, Field::MaxTokens(index)).1 />
                 <TextField id=id("effort") label=format!("Reasoning effort{n}") value=field(|m| &m.reasoning_effort) on_input=set(|m, v| m.reasoning_effort = v)
                     placeholder="low, medium or high (reasoning models only)" />
                 <TextField id=id("extra-body") label=format!("Extra body (JSON){n}") value=field(|m| &m.extra_body) on_input=set(|m, v| m.extra_body = v)
                     placeholder="{\"provider\": {\"sort\": \"price\"}}"
-                    error=checks(state, Field::ExtraBody(index)).0 on_blur=checks(state, Field::ExtraBody(index)).1 />
+                    error=checks(settings, Field::ExtraBody(index)).0 on_blur=checks(settings, Field::ExtraBody(index)).1 />
             </details>
             {(index > 0).then(|| view! { <button type="button" on:click=remove>{format!("Remove model{n}")}</button> })}
         </fieldset>

@@ -8,7 +8,8 @@ use super::price_table::PriceTable;
 use super::quality_settings::QualitySettings;
 use super::select_field::SelectField;
 use super::text_field::TextField;
-use crate::state::AppState;
+use crate::form_state::FormState;
+use crate::run::Controller;
 use leptos::prelude::*;
 use synfact_core::form::{is_default_base_url, preset, Field, ModelForm, PRESETS};
 
@@ -28,14 +29,14 @@ fn target_options() -> Vec<(String, String)> {
 /// Every part of the form except the template.
 #[component]
 pub fn ModelRows() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let form = state.form;
-    let remember_keys = state.remember_keys;
+    let settings = expect_context::<FormState>();
+    let ctl = expect_context::<Controller>();
+    let form = settings.form;
+    let remember_keys = settings.remember_keys;
     let count = Memo::new(move |_| form.with(|f| f.models.len()));
     // The form's models without a list price, apart from those of the shown run (whose table,
     // under Tokens and cost, has them): their prices can be given, and corrected, before a first
     // run.
-    let ctl = state.ctl;
     let defaults = synfact_core::cost::PriceTable::defaults();
     let unpriced = Memo::new(move |_| {
         ctl.view.revision.track();
@@ -113,25 +114,25 @@ pub fn ModelRows() -> impl IntoView {
                 <Show when=move || judge_separate.get()>
                     <TextField id="judge-base-url".into() label="Judge base URL".into() value=getter(form, |f| f.judge_base_url.clone())
                         on_input=setter(form, |f, v| f.judge_base_url = v)
-                        error=checks(state, Field::JudgeBaseUrl).0 on_blur=checks(state, Field::JudgeBaseUrl).1 />
+                        error=checks(settings, Field::JudgeBaseUrl).0 on_blur=checks(settings, Field::JudgeBaseUrl).1 />
                     <TextField id="judge-api-key".into() label="Judge API key".into() kind="password"
                         value=getter(form, |f| f.judge_api_key.clone()) on_input=setter(form, |f, v| f.judge_api_key = v)
-                        error=checks(state, Field::JudgeApiKey).0 on_blur=checks(state, Field::JudgeApiKey).1 />
+                        error=checks(settings, Field::JudgeApiKey).0 on_blur=checks(settings, Field::JudgeApiKey).1 />
                 </Show>
                 <TextField id="judge-model".into() label="Judge model".into() value=getter(form, |f| f.judge_model.clone())
                     on_input=setter(form, |f, v| f.judge_model = v) hint="Checks every question and answer; temperature 0, structured output."
-                    error=checks(state, Field::JudgeModel).0 on_blur=checks(state, Field::JudgeModel).1 />
+                    error=checks(settings, Field::JudgeModel).0 on_blur=checks(settings, Field::JudgeModel).1 />
                 <JudgeSelfTest />
             </fieldset>
             <TextField id="examples".into() label="Examples".into() kind="integer" value=getter(form, |f| f.examples.clone())
                 on_input=setter(form, |f, v| f.examples = v) hint="How many examples each model makes."
-                error=checks(state, Field::Examples).0 on_blur=checks(state, Field::Examples).1 />
+                error=checks(settings, Field::Examples).0 on_blur=checks(settings, Field::Examples).1 />
             <SelectField id="target".into() label="Stop when".into() options=target_options()
                 value=getter(form, |f| f.target.clone()) on_change=setter(form, |f, v| f.target = v) />
             <TextField id="budget".into() label="Budget (USD)".into() kind="decimal" value=getter(form, |f| f.budget_usd.clone())
                 on_input=setter(form, |f, v| f.budget_usd = v)
                 hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."
-                error=checks(state, Field::Budget).0 on_blur=checks(state, Field::Budget).1 />
+                error=checks(settings, Field::Budget).0 on_blur=checks(settings, Field::Budget).1 />
             <EstimateLine />
             <Show when=move || unpriced.with(|m| !m.is_empty())>
                 <details class="form-prices" open>
@@ -145,19 +146,19 @@ pub fn ModelRows() -> impl IntoView {
                 <TextField id="concurrency".into() label="Concurrency".into() kind="integer" value=getter(form, |f| f.concurrency.clone())
                     on_input=setter(form, |f, v| f.concurrency = v)
                     hint="Calls in flight per provider. Empty: 6 for plain-HTTP servers (the browser's limit), 32 for HTTPS providers."
-                    error=checks(state, Field::Concurrency).0 on_blur=checks(state, Field::Concurrency).1 />
+                    error=checks(settings, Field::Concurrency).0 on_blur=checks(settings, Field::Concurrency).1 />
                 <TextField id="rpm".into() label="Requests per minute".into() kind="integer" value=getter(form, |f| f.rpm.clone())
                     on_input=setter(form, |f, v| f.rpm = v) hint="Empty: no limit."
-                    error=checks(state, Field::Rpm).0 on_blur=checks(state, Field::Rpm).1 />
+                    error=checks(settings, Field::Rpm).0 on_blur=checks(settings, Field::Rpm).1 />
                 <TextField id="timeout".into() label="Timeout (seconds)".into() kind="decimal" value=getter(form, |f| f.timeout_s.clone())
                     on_input=setter(form, |f, v| f.timeout_s = v) hint="1 to 3600 seconds per call."
-                    error=checks(state, Field::Timeout).0 on_blur=checks(state, Field::Timeout).1 />
+                    error=checks(settings, Field::Timeout).0 on_blur=checks(settings, Field::Timeout).1 />
                 <TextField id="max-retries".into() label="Max retries".into() kind="integer" value=getter(form, |f| f.max_retries.clone())
                     on_input=setter(form, |f, v| f.max_retries = v) hint="0 to 20 per step."
-                    error=checks(state, Field::MaxRetries).0 on_blur=checks(state, Field::MaxRetries).1 />
+                    error=checks(settings, Field::MaxRetries).0 on_blur=checks(settings, Field::MaxRetries).1 />
                 <TextField id="seed".into() label="Seed".into() kind="integer" value=getter(form, |f| f.seed.clone())
                     on_input=setter(form, |f, v| f.seed = v) hint="The same seed and template give the same plan."
-                    error=checks(state, Field::Seed).0 on_blur=checks(state, Field::Seed).1 />
+                    error=checks(settings, Field::Seed).0 on_blur=checks(settings, Field::Seed).1 />
                 <SelectField id="schedule".into() label="Schedule".into() options=schedule_options
                     value=getter(form, |f| f.schedule.clone()) on_change=setter(form, |f, v| f.schedule = v) />
             </details>

@@ -1,7 +1,7 @@
 //! The price table: input and output price of each model, editable; the price used is exactly
 //! what the two fields of a model show.
 
-use crate::state::AppState;
+use crate::form_state::FormState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::cost::Price;
@@ -26,13 +26,13 @@ pub fn PriceTable(
     label: &'static str,
     id_prefix: &'static str,
 ) -> impl IntoView {
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
     let error = RwSignal::new(None::<String>);
     // The price used is exactly what the two fields of a model show: both numbers, or unknown.
     let set_price = move |model: String, input: String, output: String| {
         let problem = match (price_text(&input), price_text(&output)) {
             (Ok(Some(i)), Ok(Some(o))) => {
-                app.prices.update(|t| {
+                settings.prices.update(|t| {
                     let cached_input = t.price_of(&model).and_then(|p| p.cached_input);
                     t.prices.insert(
                         model.clone(),
@@ -50,7 +50,7 @@ pub fn PriceTable(
             (Err(e), _) | (_, Err(e)) => Some(e),
             _ => Some(words::half_a_price(&model)),
         };
-        app.prices.update(|t| {
+        settings.prices.update(|t| {
             t.prices.remove(&model);
         });
         error.set(problem);
@@ -65,7 +65,7 @@ pub fn PriceTable(
                 <thead><tr><th scope="col">"Model"</th><th scope="col">"Input"</th><th scope="col">"Output"</th></tr></thead>
                 <tbody>
                     {move || models().into_iter().enumerate().map(|(k, m)| {
-                        let price = app.prices.with_untracked(|t| t.price_of(&m));
+                        let price = settings.prices.with_untracked(|t| t.price_of(&m));
                         let in_ref = NodeRef::<leptos::html::Input>::new();
                         let out_ref = NodeRef::<leptos::html::Input>::new();
                         let both = move || {

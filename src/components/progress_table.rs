@@ -1,6 +1,6 @@
 //! Progress by stage: in flight, done, retried, rejected, failed per step of the loop.
 
-use crate::state::AppState;
+use crate::run::Controller;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::Step;
@@ -8,7 +8,7 @@ use synfact_core::Step;
 /// Per-stage counts: in flight, done, retried, rejected, failed.
 #[component]
 pub fn ProgressTable() -> impl IntoView {
-    let ctl = expect_context::<AppState>().ctl;
+    let ctl = expect_context::<Controller>();
     let progress = ctl.view.progress;
     view! {
         <Show when=move || progress.with(|p| p.total > 0)>

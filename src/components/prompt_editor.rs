@@ -1,7 +1,7 @@
 //! The three prompts, editable: named placeholders, problems next to each, reset per prompt.
 //! Custom prompts travel with the template (its file and share link).
 
-use crate::state::AppState;
+use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::template::prompts::PromptKind;
@@ -17,7 +17,7 @@ fn name(kind: PromptKind) -> (&'static str, &'static str) {
 /// The advanced section with the three prompt editors.
 #[component]
 pub fn PromptEditor() -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let tpl = expect_context::<TemplateState>();
     view! {
         <details class="prompts">
             <summary>"Prompts"</summary>
@@ -27,9 +27,9 @@ pub fn PromptEditor() -> impl IntoView {
                 let id = format!("prompt-{key}");
                 let hint_id = format!("{id}-hint");
                 let error_id = format!("{id}-error");
-                let text = move || state.parsed.with(|(d, _)| d.as_ref().map(|d| d.prompts.text(kind).to_string()).unwrap_or_default());
-                let errors = move || state.parsed.with(|(d, _)| d.as_ref().map(|d| d.prompts.check(kind)).unwrap_or_default());
-                let is_default = move || state.parsed.with(|(d, _)| d.as_ref().is_none_or(|d| d.prompts.text(kind) == kind.default_text()));
+                let text = move || tpl.parsed.with(|(d, _)| d.as_ref().map(|d| d.prompts.text(kind).to_string()).unwrap_or_default());
+                let errors = move || tpl.parsed.with(|(d, _)| d.as_ref().map(|d| d.prompts.check(kind)).unwrap_or_default());
+                let is_default = move || tpl.parsed.with(|(d, _)| d.as_ref().is_none_or(|d| d.prompts.text(kind) == kind.default_text()));
                 let placeholders = kind.placeholders().iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(" ");
                 let required = kind.required().iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(", ");
                 let (e1, e2) = (error_id.clone(), error_id.clone());
@@ -40,14 +40,14 @@ pub fn PromptEditor() -> impl IntoView {
                             aria-describedby=move || if errors().is_empty() { hint_id.clone() } else { format!("{hint_id} {e1}") }
                             aria-invalid=move || (!errors().is_empty()).then_some("true")
                             prop:value=text
-                            on:input=move |ev| { let v = event_target_value(&ev); state.edit_doc(|d| d.prompts.set(kind, v)) }></textarea>
+                            on:input=move |ev| { let v = event_target_value(&ev); tpl.edit_doc(|d| d.prompts.set(kind, v)) }></textarea>
                         <small id=format!("prompt-{key}-hint") class="hint">{format!("Placeholders: {placeholders}. Must use {required}.")}</small>
                         {move || {
                             let e = errors();
                             (!e.is_empty()).then(|| view! { <small id=e2.clone() class="field-error">{e.iter().map(words::prompt_error).collect::<Vec<_>>().join(" ")}</small> })
                         }}
                         <button type="button" disabled=is_default
-                            on:click=move |_| state.edit_doc(|d| d.prompts.set(kind, String::new()))>
+                            on:click=move |_| tpl.edit_doc(|d| d.prompts.set(kind, String::new()))>
                             {format!("Reset {key} prompt to default")}
                         </button>
                     </div>

@@ -1,8 +1,8 @@
 //! The quality report of the run shown: losses by reason and step, duplicates removed, plan
 //! coverage, answers with the key sentence, question variety, and the judge's self-test.
 
+use super::judge_selftest::SelfTest;
 use crate::run::Controller;
-use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::quality::report::{report, QualityReport};
@@ -11,7 +11,7 @@ use synfact_core::quality::report::{report, QualityReport};
 #[component]
 pub fn QualityReportView() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let state = expect_context::<AppState>();
+    let selftest = expect_context::<SelfTest>();
     // The report reads every question and answer: it is worked out only while it is open.
     let open = RwSignal::new(false);
     let r = Memo::new(move |_| {
@@ -42,7 +42,7 @@ pub fn QualityReportView() -> impl IntoView {
                     </table>
                 }
             }}
-            {move || state.selftest.get().and_then(Result::ok).map(|t| view! {
+            {move || selftest.0.get().and_then(Result::ok).map(|t| view! {
                 <p>{words::selftest_short(&t)}</p>
             })}
         </details>

@@ -4,7 +4,7 @@
 use super::bind::{checks, getter, setter};
 use super::select_field::SelectField;
 use super::text_field::TextField;
-use crate::state::AppState;
+use crate::form_state::FormState;
 use leptos::prelude::*;
 use synfact_core::form::{Field, QualityForm};
 
@@ -16,7 +16,7 @@ fn Switch(
     get: fn(&QualityForm) -> bool,
     set: fn(&mut QualityForm, bool),
 ) -> impl IntoView {
-    let form = expect_context::<AppState>().form;
+    let form = expect_context::<FormState>().form;
     view! {
         <div class="field checkbox">
             <input id=id type="checkbox" prop:checked=move || form.with(|f| get(&f.quality))
@@ -29,8 +29,8 @@ fn Switch(
 /// The quality checks section of the settings.
 #[component]
 pub fn QualitySettings() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let form = state.form;
+    let settings = expect_context::<FormState>();
+    let form = settings.form;
     let options = vec![
         (
             "lenient".to_string(),
@@ -59,11 +59,11 @@ pub fn QualitySettings() -> impl IntoView {
             <TextField id="duplicate-threshold".into() label="Duplicate threshold".into() kind="decimal"
                 value=getter(form, |f| f.quality.duplicate_threshold.clone()) on_input=setter(form, |f, v| f.quality.duplicate_threshold = v)
                 hint="How alike two questions' own words must be (0.05 to 1) to count as one. 0.4 flags reworded repeats and no distinct question in our tests."
-                error=checks(state, Field::DuplicateThreshold).0 on_blur=checks(state, Field::DuplicateThreshold).1 />
+                error=checks(settings, Field::DuplicateThreshold).0 on_blur=checks(settings, Field::DuplicateThreshold).1 />
             <TextField id="reasks".into() label="Re-asks per step".into() kind="integer"
                 value=getter(form, |f| f.quality.reasks.clone()) on_input=setter(form, |f, v| f.quality.reasks = v)
                 hint="Fresh samples asked after a check fails (0 to 5)."
-                error=checks(state, Field::Reasks).0 on_blur=checks(state, Field::Reasks).1 />
+                error=checks(settings, Field::Reasks).0 on_blur=checks(settings, Field::Reasks).1 />
         </details>
     }
 }

@@ -2,10 +2,10 @@
 //! reasons, every call with its failure, tokens and time; and what a reviewer can do to it.
 
 use super::focus_after_draw;
+use crate::form_state::FormState;
 use crate::review::{ReviewState, EDIT_HOME};
 use crate::run::Controller;
 use crate::run::Phase;
-use crate::state::AppState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::run::review::ReviewAction;
@@ -15,7 +15,7 @@ use synfact_core::Stage;
 #[component]
 pub fn ReviewItem() -> impl IntoView {
     let ctl = expect_context::<Controller>();
-    let app = expect_context::<AppState>();
+    let settings = expect_context::<FormState>();
     let s = expect_context::<ReviewState>();
     let item = Memo::new(move |_| {
         ctl.view.revision.track();
@@ -75,7 +75,7 @@ pub fn ReviewItem() -> impl IntoView {
         let Some(id) = s.open.get_untracked() else {
             return;
         };
-        ctl.judge_again(vec![id], &app.form.get_untracked());
+        ctl.judge_again(vec![id], &settings.form.get_untracked());
     };
     let can_judge = move || matches!(ctl.view.phase.get(), Phase::Running | Phase::Finished);
     view! {

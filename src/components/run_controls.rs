@@ -3,8 +3,10 @@
 
 use super::focus_after_draw;
 use super::progress_table::ProgressTable;
+use crate::form_state::FormState;
+use crate::run::Controller;
 use crate::run::Phase;
-use crate::state::AppState;
+use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
 
@@ -14,8 +16,8 @@ pub const SETUP_FORM: &str = "setup";
 /// The buttons that start and steer a run, and what the run is doing.
 #[component]
 pub fn RunControls() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let ctl = state.ctl;
+    let settings = expect_context::<FormState>();
+    let ctl = expect_context::<Controller>();
     let phase = ctl.view.phase;
     let running = move || phase.get() == Phase::Running;
     view! {
@@ -31,7 +33,7 @@ pub fn RunControls() -> impl IntoView {
                     <button type="button" on:click=move |_| ctl.pause()>"Pause"</button>
                 </Show>
                 <Show when=move || phase.get() == Phase::Resumable>
-                    <button type="button" on:click=move |_| { state.show_all.set(true); ctl.resume(&state.form.get_untracked(), state.prices.get_untracked()) }>"Resume"</button>
+                    <button type="button" on:click=move |_| { settings.show_all.set(true); ctl.resume(&settings.form.get_untracked(), settings.prices.get_untracked()) }>"Resume"</button>
                 </Show>
                 <Show when=move || matches!(phase.get(), Phase::Running | Phase::Resumable)>
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>
@@ -44,7 +46,7 @@ pub fn RunControls() -> impl IntoView {
             <Show when=move || ctl.view.note.get().is_some()>
                 <p class="note" id="run-note">{move || ctl.view.note.get()}</p>
             </Show>
-            <Show when=move || phase.get() == Phase::Resumable && !state.remember_keys.get() && state.form.with(|f| f.has_empty_key())>
+            <Show when=move || phase.get() == Phase::Resumable && !settings.remember_keys.get() && settings.form.with(|f| f.has_empty_key())>
                 <p class="hint" id="resume-key-hint">{words::RESUME_NEEDS_KEY}</p>
             </Show>
         </section>
@@ -57,25 +59,25 @@ pub fn RunControls() -> impl IntoView {
         <Show when=move || ctl.view.storage_error.get().is_some()>
             <p role="alert" class="errors">{move || ctl.view.storage_error.get().map(|e| words::storage_error(&e))}</p>
         </Show>
-        <Show when=move || state.save_error.get().is_some()>
-            <p role="alert" class="errors">{move || state.save_error.get().map(|e| words::save_error(&e))}</p>
+        <Show when=move || settings.save_error.get().is_some()>
+            <p role="alert" class="errors">{move || settings.save_error.get().map(|e| words::save_error(&e))}</p>
         </Show>
         <ProgressTable />
     }
 }
 
 /// Starts a run from what the form holds (Generate, or Enter in a field), unless one is going.
-pub fn generate(state: AppState) {
-    if state.ctl.view.phase.get_untracked() == Phase::Running {
+pub fn generate(ctl: Controller, settings: FormState, tpl: TemplateState) {
+    if ctl.view.phase.get_untracked() == Phase::Running {
         return;
     }
-    state.show_all.set(true);
-    state.ctl.generate(
-        state.form.get_untracked(),
-        state.template.with_untracked(|t| t.text.clone()),
-        state.prices.get_untracked(),
+    settings.show_all.set(true);
+    ctl.generate(
+        settings.form.get_untracked(),
+        tpl.template.with_untracked(|t| t.text.clone()),
+        settings.prices.get_untracked(),
     );
-    if !state.ctl.field_errors.with_untracked(Vec::is_empty) {
+    if !ctl.field_errors.with_untracked(Vec::is_empty) {
         // "Cannot start yet": the cursor goes to the first field named, opening its section.
         focus_after_draw("#setup [aria-invalid='true']");
     }

@@ -5,8 +5,8 @@ use super::prompt_editor::PromptEditor;
 use super::select_field::SelectField;
 use super::template_form::TemplateForm;
 use crate::errors::{ImportError, TemplateFileError};
-use crate::state::AppState;
-use crate::template_book::TemplateNote;
+use crate::template_state::TemplateNote;
+use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
 use synfact_core::template::BUILT_IN;
@@ -15,8 +15,8 @@ use wasm_bindgen::JsCast;
 /// The template section.
 #[component]
 pub fn TemplatePanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let template = state.template;
+    let tpl = expect_context::<TemplateState>();
+    let template = tpl.template;
     let import_error = RwSignal::new(None::<ImportError>);
     let action_error = RwSignal::new(None::<TemplateFileError>);
     let options = Signal::derive(move || {
@@ -24,7 +24,7 @@ pub fn TemplatePanel() -> impl IntoView {
             .iter()
             .map(|(n, _)| (n.to_string(), n.to_string()))
             .collect();
-        state.my_templates.with(|l| {
+        tpl.my_templates.with(|l| {
             for t in l {
                 o.push((format!("mine:{}", t.id), format!("{} (mine)", t.name)));
             }
@@ -38,16 +38,16 @@ pub fn TemplatePanel() -> impl IntoView {
     });
     let is_mine = move || template.with(|t| t.mine().is_some());
     let is_unsaved = move || template.with(|t| matches!(t.choice.as_str(), "custom" | "shared"));
-    // Problems as they show yet (see `AppState::shows`) in an alert; a key sentence about
+    // Problems as they show yet (see `TemplateState::shows`) in an alert; a key sentence about
     // another subject as a note.
     let listed = move |notes: bool| {
-        state.parsed.with(|(_, issues)| {
+        tpl.parsed.with(|(_, issues)| {
             issues
                 .iter()
                 .filter(|i| {
                     // A key sentence about another subject may be meant: said, not alarmed.
                     let note = matches!(i, synfact_core::TemplateIssue::KeySentenceUnrelated);
-                    note == notes && state.shows(i)
+                    note == notes && tpl.shows(i)
                 })
                 .map(words::template_issue)
                 .collect::<Vec<_>>()
@@ -58,7 +58,7 @@ pub fn TemplatePanel() -> impl IntoView {
     let import = move |file: web_sys::File| {
         leptos::task::spawn_local(async move {
             let result = match crate::download::read_file(file).await {
-                Ok((name, text)) => state.import(&name, &text),
+                Ok((name, text)) => tpl.import(&name, &text),
                 Err(e) => Err(ImportError::from(e)),
             };
             import_error.set(result.err());
@@ -94,44 +94,44 @@ pub fn TemplatePanel() -> impl IntoView {
         <section aria-labelledby="template-heading" class="template"
             on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop>
             <h2 id="template-heading">"Fact template"</h2>
-            <Show when=move || state.link_error.get().is_some()>
-                <p role="alert" class="errors">{move || state.link_error.get()}</p>
+            <Show when=move || tpl.link_error.get().is_some()>
+                <p role="alert" class="errors">{move || tpl.link_error.get()}</p>
             </Show>
-            <Show when=move || state.template_loaded.get() fallback=|| view! { <p>"Loading your template…"</p> }>
+            <Show when=move || tpl.loaded.get() fallback=|| view! { <p>"Loading your template…"</p> }>
             <SelectField id="template".into() label="Template".into() options=options
                 value=Signal::derive(move || template.with(|t| t.choice.clone()))
-                on_change=Callback::new(move |v| state.choose(v))
+                on_change=Callback::new(move |v| tpl.choose(v))
                 hint="The built-ins, and My templates (kept in this browser; changes to them are saved as you type)." />
             <div class="buttons">
-                <button type="button" on:click=move |_| state.new_template()>"New template"</button>
-                <button type="button" on:click=move |_| state.duplicate()>"Duplicate"</button>
+                <button type="button" on:click=move |_| tpl.new_template()>"New template"</button>
+                <button type="button" on:click=move |_| tpl.duplicate()>"Duplicate"</button>
                 <Show when=is_unsaved>
-                    <button type="button" class="primary" on:click=move |_| state.save_to_mine()>"Save to my templates"</button>
+                    <button type="button" class="primary" on:click=move |_| tpl.save_to_mine()>"Save to my templates"</button>
                 </Show>
                 <Show when=is_mine>
-                    <button type="button" on:click=move |_| state.delete_mine()>"Delete template"</button>
+                    <button type="button" on:click=move |_| tpl.delete_mine()>"Delete template"</button>
                 </Show>
-                <button type="button" on:click=move |_| action_error.set(state.export().err())>"Export template"</button>
-                <button type="button" on:click=move |_| action_error.set(state.share().err())>"Copy share link"</button>
+                <button type="button" on:click=move |_| action_error.set(tpl.export().err())>"Export template"</button>
+                <button type="button" on:click=move |_| action_error.set(tpl.share().err())>"Copy share link"</button>
             </div>
-            <Show when=move || state.note.get().is_some()>
+            <Show when=move || tpl.note.get().is_some()>
                 <p role="status" class="note">
-                    {move || state.note.get().map(|n| words::template_note(&n))}
-                    {move || matches!(state.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
-                        " " <button type="button" on:click=move |_| state.undo_delete()>"Undo"</button>
+                    {move || tpl.note.get().map(|n| words::template_note(&n))}
+                    {move || matches!(tpl.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
+                        " " <button type="button" on:click=move |_| tpl.undo_delete()>"Undo"</button>
                     })}
                 </p>
             </Show>
             <Show when=move || action_error.get().is_some()>
                 <p role="alert" class="errors">{move || action_error.get().map(|e| words::template_file_error(&e))}</p>
             </Show>
-            <Show when=move || state.share_link.get().is_some()>
+            <Show when=move || tpl.share_link.get().is_some()>
                 <div class="field">
                     <label for="share-link">"Share link"</label>
                     <input id="share-link" type="text" readonly aria-describedby="share-link-hint"
-                        prop:value=move || state.share_link.get().unwrap_or_default()
+                        prop:value=move || tpl.share_link.get().unwrap_or_default()
                         on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
-                    <small id="share-link-hint" class="hint">{move || format!("{} characters. Anyone who opens it sees this template (nothing is sent to a server).", state.share_link.get().map_or(0, |l| l.chars().count()))}</small>
+                    <small id="share-link-hint" class="hint">{move || format!("{} characters. Anyone who opens it sees this template (nothing is sent to a server).", tpl.share_link.get().map_or(0, |l| l.chars().count()))}</small>
                 </div>
             </Show>
             <TemplateForm />
@@ -144,7 +144,7 @@ pub fn TemplatePanel() -> impl IntoView {
                     spellcheck="false"
                     aria-describedby="template-json-hint"
                     prop:value=move || template.with(|t| t.text.clone())
-                    on:input=move |ev| state.edit_text(event_target_value(&ev))
+                    on:input=move |ev| tpl.edit_text(event_target_value(&ev))
                 ></textarea>
                 <small id="template-json-hint" class="hint">
                     "The same template as a file: fact_name, given_fact, specific_information_to_always_include, questions, question_requirements (the original module's names), and prompts when changed. Edits here show in the form above, and the other way round."

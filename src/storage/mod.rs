@@ -4,5 +4,5 @@ pub mod cache;
 pub mod db;
 pub mod prefs;
 pub mod runs;
-pub mod state;
 pub mod templates;
+pub mod working;

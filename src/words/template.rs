@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::errors::{ImportError, TemplateFileError};
-use crate::template_book::TemplateNote;
+use crate::template_state::TemplateNote;
 
 /// A template field as the form labels it, with its name in the file.
 pub fn template_field(f: synfact_core::TemplateField) -> &'static str {

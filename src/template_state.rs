@@ -1,17 +1,19 @@
-//! The template being edited and the user's own templates: choosing, editing (in the form or
-//! the JSON), new / duplicate / delete with undo, saving, import, export and share links.
-//! Edits that exist nowhere else are never dropped: switching away keeps them in My templates.
+//! The template being edited and the user's own templates, as the page holds them: choosing,
+//! editing (in the form or the JSON), new / duplicate / delete with undo, saving, import, export
+//! and share links. Edits that exist nowhere else are never dropped: switching away keeps them in
+//! My templates.
 
 use crate::download::save_text;
 use crate::errors::{ImportError, SaveError, TemplateFileError};
-use crate::state::AppState;
-use crate::storage::state::WorkingTemplate;
+use crate::form_state::FormState;
+use crate::run::Controller;
 use crate::storage::templates::{self, SavedTemplate};
+use crate::storage::working::{self as saved, WorkingTemplate};
 use crate::words;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use synfact_core::template::share;
-use synfact_core::template::{TemplateDoc, TemplateIssue, BUILT_IN};
+use synfact_core::template::{TemplateDoc, TemplateField, TemplateIssue, BUILT_IN};
 use synfact_core::FactTemplate;
 
 /// Something to tell about the template, next to it.
@@ -52,7 +54,130 @@ fn new_id() -> String {
     )
 }
 
-impl AppState {
+/// The template's signals (provided once at the root).
+#[derive(Clone, Copy)]
+pub struct TemplateState {
+    ctl: Controller,
+    pub template: RwSignal<WorkingTemplate>,
+    /// The working template's file, parsed.
+    pub parsed: Memo<(Option<TemplateDoc>, Vec<TemplateIssue>)>,
+    pub my_templates: RwSignal<Vec<SavedTemplate>>,
+    pub note: RwSignal<Option<TemplateNote>>,
+    pub share_link: RwSignal<Option<String>>,
+    /// A share link in the address could not be opened.
+    pub link_error: RwSignal<Option<String>>,
+    /// The saved working template has been read (until then nothing overwrites it, and the
+    /// editor is not shown).
+    pub loaded: RwSignal<bool>,
+    /// Template fields the user has left or edited: an empty one says so from then on.
+    pub touched: RwSignal<Vec<TemplateField>>,
+    /// The form's: Generate was pressed, so every problem shows.
+    show_all: RwSignal<bool>,
+    save_error: RwSignal<Option<SaveError>>,
+}
+
+impl TemplateState {
+    pub fn new(ctl: Controller, form: FormState) -> TemplateState {
+        let template = RwSignal::new(WorkingTemplate {
+            choice: BUILT_IN[0].0.to_string(),
+            text: BUILT_IN[0].1.trim().to_string(),
+            dirty: false,
+        });
+        TemplateState {
+            ctl,
+            template,
+            parsed: Memo::new(move |_| template.with(|t| TemplateDoc::parse(&t.text))),
+            my_templates: RwSignal::new(Vec::new()),
+            note: RwSignal::new(None),
+            share_link: RwSignal::new(None),
+            link_error: RwSignal::new(None),
+            loaded: RwSignal::new(false),
+            touched: RwSignal::new(Vec::new()),
+            show_all: form.show_all,
+            save_error: form.save_error,
+        }
+    }
+
+    /// Reads what IndexedDB keeps, and installs the effect that saves the working template.
+    pub fn persist(self) {
+        let save_error = self.save_error;
+        let template = self.template;
+        let loaded = self.loaded;
+        let ctl = self.ctl;
+        let mine = self.my_templates;
+        spawn_local(async move {
+            if let Ok(database) = ctl.database().await {
+                if let Ok(Some(t)) = saved::load_template(&database).await {
+                    template.set(t);
+                }
+                if let Ok(list) = templates::list(&database).await {
+                    mine.set(list);
+                }
+            }
+            loaded.set(true);
+            self.open_link();
+        });
+        // A link pasted into this tab's address bar changes only the fragment: no reload.
+        let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+            if loaded.get_untracked() {
+                self.open_link();
+            }
+        });
+        on_cleanup(move || on_hash.remove());
+        // The working template, and (when it is one of My templates) that template too.
+        Effect::new(move |_| {
+            let t = template.get();
+            if !loaded.get() {
+                return;
+            }
+            let name = self
+                .parsed
+                .with_untracked(|(d, _)| d.as_ref().map(|d| d.template.fact_name.clone()));
+            let own = t.mine().filter(|_| t.dirty).map(|id| SavedTemplate {
+                id: id.to_string(),
+                json: t.text.clone(),
+                name: name.unwrap_or_default(),
+                updated_ms: crate::now_ms(),
+            });
+            if let Some(own) = &own {
+                mine.update(|l| {
+                    if let Some(x) = l.iter_mut().find(|x| x.id == own.id) {
+                        *x = own.clone();
+                    }
+                });
+            }
+            spawn_local(async move {
+                let result = async {
+                    let database = ctl.database().await?;
+                    saved::save_template(&database, &t).await?;
+                    if let Some(own) = own {
+                        templates::save(&database, &own).await?;
+                    }
+                    Ok::<_, crate::storage::db::StorageError>(())
+                }
+                .await;
+                save_error.set(result.err().map(SaveError::Template));
+            });
+        });
+    }
+
+    /// Marks a template field as visited: that it is empty shows from now on.
+    pub fn touch(self, f: TemplateField) {
+        if !self.touched.with_untracked(|t| t.contains(&f)) {
+            self.touched.update(|t| t.push(f));
+        }
+    }
+
+    /// Whether a template problem shows yet: an empty field only once the user has been there
+    /// (or pressed Generate), so a new template does not open with errors; every other problem
+    /// as soon as it is typed.
+    pub fn shows(self, issue: &TemplateIssue) -> bool {
+        match issue {
+            TemplateIssue::Empty(f) => self.show_all.get() || self.touched.with(|t| t.contains(f)),
+            _ => true,
+        }
+    }
+
     /// The template file as parsed now: the template (when the JSON holds one) and its problems.
     pub fn parsed(self) -> (Option<TemplateDoc>, Vec<TemplateIssue>) {
         self.parsed.get()
@@ -61,8 +186,7 @@ impl AppState {
     /// Typing in the JSON view.
     pub fn edit_text(self, text: String) {
         // A file written by hand says everything it lacks at once.
-        self.template_touched
-            .set(synfact_core::TemplateField::ALL.to_vec());
+        self.touched.set(TemplateField::ALL.to_vec());
         self.template.update(|t| {
             t.text = text;
             t.dirty = true;
@@ -98,7 +222,7 @@ impl AppState {
     /// (their name is returned, and told).
     fn replace_working(self, next: WorkingTemplate) -> Option<String> {
         // Another template: its empty fields are news only once visited.
-        self.template_touched.set(Vec::new());
+        self.touched.set(Vec::new());
         let current = self.template.get_untracked();
         let kept = current.is_unsaved().then(|| self.keep(&current.text, ""));
         self.note.set(kept.clone().map(TemplateNote::Kept));
