@@ -4,7 +4,8 @@
 use crate::run::Controller;
 use leptos::prelude::*;
 use synfact_core::run::filter::{Filter, Listing, StatusFilter};
-use synfact_core::run::review::{check, ReviewAction, ReviewCounts};
+use synfact_core::run::review::{check, ReviewAction};
+use synfact_core::run::Counts;
 
 /// The review's filter and selection, provided as context under the results.
 #[derive(Clone, Copy)]
@@ -23,7 +24,7 @@ pub struct ReviewState {
     /// Bumped when the listing changes.
     pub listed: RwSignal<u64>,
     /// The run's items by state, counted once per redraw for every part of the results.
-    pub counts: Memo<ReviewCounts>,
+    pub counts: Memo<Counts>,
     /// Where the keyboard focus goes back to when a redraw removes the focused element (the open
     /// item's row after A or R, the Edit button after Save): set by the keyboard action, dropped
     /// as soon as the focus goes anywhere else.
@@ -92,8 +93,7 @@ impl ReviewState {
             counts: Memo::new(move |_| {
                 ctl.view.revision.track();
                 ctl.view.progress.track();
-                ctl.with_run(|r| ReviewCounts::of(&r.items))
-                    .unwrap_or_default()
+                ctl.with_run(|r| Counts::of(&r.items)).unwrap_or_default()
             }),
         };
         let revision = ctl.view.revision;

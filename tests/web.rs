@@ -121,7 +121,7 @@ async fn runs_save_list_load_and_delete() {
     let listed = runs::list(&database).await.unwrap();
     let p = listed.iter().find(|m| m.id == id).expect("listed");
     assert_eq!(
-        (p.total, p.summary.accepted, p.state),
+        (p.total, p.counts.accepted, p.state),
         (12, 1, runs::RunState::Running)
     );
 

@@ -8,6 +8,7 @@ use super::review_list::ReviewList;
 use super::yield_grid::YieldGrid;
 use crate::review::ReviewState;
 use crate::run::Controller;
+use crate::words;
 use leptos::prelude::*;
 
 /// Everything about the run shown, once there is one.
@@ -26,21 +27,13 @@ pub fn Results() -> impl IntoView {
         <Show when=has_run>
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading">"Results"</h2>
-                <p class="hint">{move || {
-                    let s = counts.get();
-                    let ended = s.accepted + s.rejected + s.failed;
-                    let pct = if ended == 0 { 0 } else { (100.0 * s.accepted as f64 / ended as f64).round() as u32 };
-                    format!("{} of {} finished items accepted ({pct}%). {} in the dataset after review.", s.accepted, ended, s.kept)
-                }}</p>
+                <p class="hint">{move || words::results_line(&counts.get())}</p>
                 {move || {
                     let s = counts.get();
                     let short = ctl.with_run(|r| {
                         let wanted = r.settings.examples * r.generators.len();
                         (r.settings.target == synfact_core::Target::Accepted && s.open == 0 && s.accepted < wanted)
-                            .then(|| format!(
-                                "{} accepted of the {wanted} asked for: the replacements for rejected and failed items ran out (at most 4 tries per seed question × requirement cell, and 3 × N + 10 items per model). The reasons are in the quality report and the review below; to try more, raise Examples and press Generate (calls already answered come from the cache).",
-                                s.accepted
-                            ))
+                            .then(|| words::fewer_than_asked(s.accepted, wanted))
                     }).flatten();
                     short.map(|t| view! { <p class="note" role="note">{t}</p> })
                 }}

@@ -217,13 +217,7 @@ pub fn ReviewList() -> impl IntoView {
                         on:input=move |ev| s.text.set(event_target_value(&ev)) />
                 </div>
             </div>
-            <p class="hint" aria-live="polite">{move || {
-                let c = counts.get();
-                format!(
-                    "Showing {} of {} items. Accepted {} · rejected {} · failed {} · unfinished {} · edited {} · deleted {} · in the dataset {}.",
-                    shown(), c.all, c.accepted, c.rejected, c.failed, c.open, c.edited, c.deleted, c.kept
-                )
-            }}</p>
+            <p class="hint" aria-live="polite">{move || words::showing(shown(), &counts.get())}</p>
             <div class="buttons">
                 <button type="button" disabled=move || shown() == 0 on:click=move |_| bulk(ReviewAction::Accept)>
                     {move || words::bulk("Accept", shown())}

@@ -74,9 +74,9 @@ pub fn SavedRuns() -> impl IntoView {
                                 <tr>
                                     <td>{title.clone()}</td>
                                     <td>{m.total}</td>
-                                    <td>{m.summary.accepted}</td>
-                                    <td>{m.summary.rejected}</td>
-                                    <td>{m.summary.failed}</td>
+                                    <td>{m.counts.accepted}</td>
+                                    <td>{m.counts.rejected}</td>
+                                    <td>{m.counts.failed}</td>
                                     <td>{words::run_state(m.state)}</td>
                                     <td>
                                         <button type="button" aria-label=format!("Open run {title}")

@@ -160,6 +160,12 @@ impl Controller {
         self.problems.set(Vec::new());
         self.field_errors.set(Vec::new());
         self.starting.set(true);
+        // The run shown (not going: Generate waits for that) stops drawing now, so none of its
+        // pending redraws can put its status back over the new run's.
+        if let Some(old) = self.current() {
+            old.close();
+            self.current.set_value(None);
+        }
         self.view
             .status_line
             .set(words::starting(prepared.run.items.len()));
@@ -171,12 +177,9 @@ impl Controller {
                 if let Err(e) = runs::create(&database, &run, &Status::Idle).await {
                     self.view.storage_error.set(Some(e));
                 }
+                // The run shown was closed above: its last writes were queued before these,
+                // and IndexedDB commits transactions in order, so a deleted run stays deleted.
                 let same = self.same_runs(&database, &run).await;
-                // A run about to be forgotten must not save itself again as it closes.
-                if let Some(old) = self.current().filter(|e| same.contains(&e.run_id())) {
-                    old.discard();
-                    self.current.set_value(None);
-                }
                 for id in same {
                     let _ = runs::delete(&database, &id, &[]).await;
                 }

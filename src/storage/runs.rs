@@ -5,7 +5,7 @@
 use super::db::{self, Result, StorageError, Write};
 use idb::Database;
 use serde::{Deserialize, Serialize};
-use synfact_core::{Item, Run, Status, Summary};
+use synfact_core::{Counts, Item, Run, Status};
 
 /// Where a saved run stands, for the list of saved runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +36,9 @@ pub struct RunProgress {
     pub created_ms: f64,
     pub fact_name: String,
     pub total: usize,
-    pub summary: Summary,
+    /// Saved as `summary` (the record's name for it since version 2).
+    #[serde(rename = "summary")]
+    pub counts: Counts,
     pub state: RunState,
     /// `Run::fingerprint`: runs that make the same calls share it.
     #[serde(default)]
@@ -56,7 +58,7 @@ impl RunProgress {
             created_ms: run.created_ms,
             fact_name: run.template.fact_name.clone(),
             total: run.items.len(),
-            summary: run.summary(),
+            counts: run.counts(),
             state: RunState::of(status),
             fingerprint: run.fingerprint(),
             reviewed: run

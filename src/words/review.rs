@@ -171,3 +171,19 @@ pub const NO_QUESTION_YET: &str = "(no question yet)";
 pub fn bulk(verb: &str, shown: usize) -> String {
     format!("{verb} all {shown} shown")
 }
+
+/// The review's count line over its filters.
+pub fn showing(shown: usize, c: &synfact_core::run::Counts) -> String {
+    format!(
+        "Showing {} of {} items. Accepted {} · rejected {} · failed {} · unfinished {} · edited {} · deleted {} · in the dataset {}.",
+        shown,
+        c.total(),
+        c.accepted,
+        c.rejected,
+        c.failed,
+        c.open,
+        c.edited,
+        c.deleted,
+        c.kept
+    )
+}

@@ -5,7 +5,7 @@ use synfact_core::provider::error::{
     BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason,
 };
 use synfact_core::run::reason::{Reason, ReasonKind};
-use synfact_core::{Progress, Run, Status, Step, Summary};
+use synfact_core::{Counts, Progress, Run, Status, Step};
 
 /// The run is being driven by another tab of this browser.
 pub const ELSEWHERE: &str = "This run is going on in another synfact tab. Carry on there, or close that tab and press Resume here.";
@@ -32,7 +32,7 @@ pub fn step(s: Step) -> &'static str {
 }
 
 /// The line the run status shows when a run ends.
-pub fn finished(s: &Summary) -> String {
+pub fn finished(s: &Counts) -> String {
     format!(
         "Finished: {} accepted, {} rejected, {} failed",
         s.accepted, s.rejected, s.failed
@@ -42,7 +42,7 @@ pub fn finished(s: &Summary) -> String {
 /// Under a finished run's status, when most items ended unaccepted: the commonest reason and
 /// where to change it.
 pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
-    let s = run.summary();
+    let s = run.counts();
     if *status != Status::Finished || s.rejected + s.failed <= s.accepted {
         return None;
     }
@@ -54,7 +54,7 @@ pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
 }
 
 fn counts(p: &Progress) -> String {
-    let s = &p.summary;
+    let s = &p.counts;
     let waiting = if p.waiting > 0 {
         format!(", {} waiting to retry", p.waiting)
     } else {
@@ -165,7 +165,7 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             "Cancelled: {}. Press Resume to carry on where it stopped.",
             counts(p)
         ),
-        Status::Finished => finished(&p.summary),
+        Status::Finished => finished(&p.counts),
     }
 }
 
@@ -377,5 +377,26 @@ pub fn yield_cell(question: usize, requirement: usize, accepted: usize, lost: us
         "Seed question {}, requirement {}: {accepted} accepted, {lost} not accepted",
         question + 1,
         requirement + 1
+    )
+}
+
+/// The results' first line.
+pub fn results_line(c: &Counts) -> String {
+    let ended = c.ended();
+    let pct = if ended == 0 {
+        0
+    } else {
+        (100.0 * c.accepted as f64 / ended as f64).round() as u32
+    };
+    format!(
+        "{} of {} finished items accepted ({pct}%). {} in the dataset after review.",
+        c.accepted, ended, c.kept
+    )
+}
+
+/// A run aiming at N accepted that ended short of it.
+pub fn fewer_than_asked(accepted: usize, wanted: usize) -> String {
+    format!(
+        "{accepted} accepted of the {wanted} asked for: the replacements for rejected and failed items ran out (at most 4 tries per seed question × requirement cell, and 3 × N + 10 items per model). The reasons are in the quality report and the review below; to try more, raise Examples and press Generate (calls already answered come from the cache)."
     )
 }

@@ -27,6 +27,6 @@ pub use provider::error::{CallError, ErrorKind, Outage, PauseReason, ProviderPro
 pub use run::engine::{Command, Connection, Engine, Event, Progress, Status};
 pub use run::reason::Reason;
 pub use run::{
-    EndpointSpec, Item, ModelSpec, Run, RunSettings, Schedule, Stage, Step, Summary, Target,
+    Counts, EndpointSpec, Item, ModelSpec, Run, RunSettings, Schedule, Stage, Step, Target,
 };
 pub use template::{FactTemplate, TemplateDoc, TemplateField, TemplateIssue};

@@ -11,7 +11,7 @@ use crate::cost::price::PriceTable;
 use crate::cost::CostReport;
 use crate::dataset::chat::{chat_line_of, check_run, ItemProblem};
 use crate::dataset::export::text_line;
-use crate::run::review::ReviewCounts;
+use crate::run::Counts;
 use crate::run::{Item, Run};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -152,7 +152,7 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
         .filter(|f| f.kind == FileKind::Chat)
         .map(|f| f.text.lines().count())
         .sum();
-    let counts = ReviewCounts::of(&run.items);
+    let counts = Counts::of(&run.items);
     let mut reasons: BTreeMap<crate::run::reason::ReasonKind, usize> = BTreeMap::new();
     for r in run.items.iter().filter_map(|i| i.reason.as_ref()) {
         *reasons.entry(r.kind()).or_default() += 1;
@@ -173,7 +173,7 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
             "budget_usd": run.settings.budget_usd,
         },
         "counts": {
-            "items": counts.all,
+            "items": counts.total(),
             "accepted": counts.accepted,
             "rejected": counts.rejected,
             "failed": counts.failed,

@@ -175,7 +175,7 @@ fn a_chat_file_becomes_a_finished_run_that_exports_the_same_lines() {
     let run = run_from_chat("r".into(), 0.0, "birds_chat.jsonl", examples);
     assert_eq!(run.template.fact_name, "birds");
     assert_eq!(run.items.len(), 2);
-    assert_eq!(run.summary().accepted, 2);
+    assert_eq!(run.counts().accepted, 2);
     let again = &files(
         &run,
         &ExportChoice {

@@ -464,12 +464,8 @@ impl Run {
         Planner::new(&self.template, self.settings.seed)
     }
 
-    pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
-        for i in &self.items {
-            s.count(i);
-        }
-        s
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.items)
     }
 
     /// The items that belong to the dataset (after review), optionally of one generator, in plan order.
@@ -532,19 +528,32 @@ fn pick(list: &[String], i: u32) -> &str {
     list.get(i as usize).map_or("", String::as_str)
 }
 
-/// Counts of items by outcome.
+/// Counts of items by outcome, and by what review did to them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
+pub struct Counts {
     pub accepted: usize,
     pub rejected: usize,
     pub failed: usize,
+    /// Not ended yet.
     pub open: usize,
     /// Items in the dataset after review.
     #[serde(default)]
     pub kept: usize,
+    #[serde(default)]
+    pub edited: usize,
+    #[serde(default)]
+    pub deleted: usize,
 }
 
-impl Summary {
+impl Counts {
+    pub fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> Counts {
+        let mut c = Counts::default();
+        for i in items {
+            c.count(i);
+        }
+        c
+    }
+
     pub fn count(&mut self, i: &Item) {
         match i.stage {
             Stage::Accepted => self.accepted += 1,
@@ -552,9 +561,9 @@ impl Summary {
             Stage::Failed => self.failed += 1,
             _ => self.open += 1,
         }
-        if i.is_kept() {
-            self.kept += 1;
-        }
+        self.kept += usize::from(i.is_kept());
+        self.edited += usize::from(i.review.is_edited());
+        self.deleted += usize::from(i.review.deleted);
     }
 
     pub fn total(&self) -> usize {

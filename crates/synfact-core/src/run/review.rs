@@ -1,7 +1,7 @@
 //! What a reviewer can do to an item, as plain data, and how it changes the item. The engine
 //! applies these (`Event::Review`) so a decision is saved like any other change of an item.
 
-use crate::run::{Item, ReviewDecision, Stage};
+use crate::run::{Item, ReviewDecision};
 
 /// One reviewer action on an item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,42 +81,11 @@ pub fn apply(item: &mut Item, action: &ReviewAction) -> bool {
     item.review != before
 }
 
-/// Counts of a run's items by review state, for the filter's labels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReviewCounts {
-    pub all: usize,
-    pub accepted: usize,
-    pub rejected: usize,
-    pub failed: usize,
-    pub open: usize,
-    pub edited: usize,
-    pub kept: usize,
-    pub deleted: usize,
-}
-
-impl ReviewCounts {
-    pub fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> ReviewCounts {
-        let mut c = ReviewCounts::default();
-        for i in items {
-            c.all += 1;
-            match i.stage {
-                Stage::Accepted => c.accepted += 1,
-                Stage::Rejected => c.rejected += 1,
-                Stage::Failed => c.failed += 1,
-                _ => c.open += 1,
-            }
-            c.edited += usize::from(i.review.is_edited());
-            c.kept += usize::from(i.is_kept());
-            c.deleted += usize::from(i.review.deleted);
-        }
-        c
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::run::reason::Reason;
+    use crate::run::{Counts, Stage};
     use crate::template::plan::PlannedPrompt;
 
     fn done(stage: Stage) -> Item {
@@ -218,9 +187,9 @@ mod tests {
         let mut a = done(Stage::Accepted);
         let r = done(Stage::Rejected);
         apply(&mut a, &ReviewAction::Delete);
-        let c = ReviewCounts::of([&a, &r]);
+        let c = Counts::of([&a, &r]);
         assert_eq!(
-            (c.all, c.accepted, c.rejected, c.kept, c.deleted),
+            (c.total(), c.accepted, c.rejected, c.kept, c.deleted),
             (2, 1, 1, 0, 1)
         );
     }

@@ -92,14 +92,14 @@ fn a_provider_that_goes_away_pauses_the_run_and_resume_fails_nothing() {
     );
     sim.start();
     sim.run_until(1_000.0);
-    let done_before = sim.engine.run().summary().ended();
+    let done_before = sim.engine.run().counts().ended();
     down.set(true);
     sim.run_until(10.0 * 60_000.0);
     let (at, outage) = outage_pause(&sim);
     assert!(matches!(outage, Outage::NoAnswer { .. }), "{outage:?}");
     // Told within a few seconds of the rule's 20 s (the last answer came before 1 s).
     assert!(at <= 1_000.0 + NO_ANSWER_MS + 2_000.0, "paused at {at} ms");
-    let summary = sim.engine.run().summary();
+    let summary = sim.engine.run().counts();
     assert_eq!(summary.failed, 0, "no item failed because of the outage");
     assert!(summary.open > 0 && summary.ended() >= done_before);
     let Status::Paused(PauseReason::Outage {
@@ -135,7 +135,7 @@ fn rate_limits_on_every_call_pause_after_a_minute_without_failing_items() {
         (REFUSING_MS..=REFUSING_MS + 5_000.0).contains(&at),
         "paused at {at} ms"
     );
-    assert_eq!(sim.engine.run().summary().failed, 0);
+    assert_eq!(sim.engine.run().counts().failed, 0);
     down.set(false);
     let sim = resume_and_finish(sim);
     assert_eq!(sim.finished.unwrap().failed, 0);
@@ -156,7 +156,7 @@ fn with_few_retries_an_outage_still_fails_no_item() {
         matches!(outage, Outage::Failing { status: 503, .. }),
         "{outage:?}"
     );
-    assert_eq!(sim.engine.run().summary().failed, 0);
+    assert_eq!(sim.engine.run().counts().failed, 0);
     down.set(false);
     let sim = resume_and_finish(sim);
     assert_eq!(sim.finished.unwrap().failed, 0);

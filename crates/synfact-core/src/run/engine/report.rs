@@ -1,7 +1,7 @@
 //! What the run status shows: per-step counts, as numbers (the app words them).
 
 use super::Engine;
-use crate::run::{Stage, Step, Summary};
+use crate::run::{Counts, Stage, Step};
 
 /// Counts for one step of the loop.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct StepProgress {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     pub steps: [StepProgress; 4],
-    pub summary: Summary,
+    pub counts: Counts,
     pub total: usize,
     /// Items waiting out a backoff.
     pub waiting: usize,
@@ -44,7 +44,7 @@ impl Engine {
         let run = self.run();
         let mut p = Progress {
             total: run.items.len(),
-            summary: run.summary(),
+            counts: run.counts(),
             ..Progress::default()
         };
         for f in self.in_flight.values() {

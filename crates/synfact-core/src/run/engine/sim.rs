@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::provider::wire::{Finish, Usage};
-use crate::run::Summary;
+use crate::run::Counts;
 use crate::template::prompts::{ANSWER_MARK, JUDGE_MARK, QUESTION_MARK};
 use serde_json::json;
 use std::cmp::Ordering;
@@ -59,7 +59,7 @@ pub(super) struct Sim {
     pub(super) saves: usize,
     /// Replies the engine asked to cache.
     pub(super) cached_replies: usize,
-    pub(super) finished: Option<Summary>,
+    pub(super) finished: Option<Counts>,
     pub(super) stopped: Vec<Status>,
     /// Every status the run took, with the time.
     pub(super) statuses: Vec<(f64, Status)>,
@@ -318,7 +318,7 @@ impl Sim {
                     let status = self.engine.status().clone();
                     self.statuses.push((self.now, status.clone()));
                     match status {
-                        Status::Finished => self.finished = Some(self.engine.run().summary()),
+                        Status::Finished => self.finished = Some(self.engine.run().counts()),
                         s @ (Status::Stopped(_) | Status::Cancelled) => self.stopped.push(s),
                         _ => {}
                     }

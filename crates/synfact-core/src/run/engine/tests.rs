@@ -5,7 +5,7 @@ use super::*;
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::error::BodyProblem;
 use crate::provider::wire::{ModelConfig, ProviderKind};
-use crate::run::{ModelSpec, RunSettings, Summary};
+use crate::run::{Counts, ModelSpec, RunSettings};
 use crate::template::prompts::Prompts;
 use crate::template::FactTemplate;
 use crate::testing::chat_jsonl;
@@ -20,13 +20,14 @@ fn endpoint(concurrency: u32) -> EndpointSpec {
     }
 }
 
-fn summary(accepted: usize, rejected: usize, failed: usize) -> Summary {
-    Summary {
+fn summary(accepted: usize, rejected: usize, failed: usize) -> Counts {
+    Counts {
         accepted,
         rejected,
         failed,
         open: 0,
         kept: accepted,
+        ..Counts::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub(super) fn max_items(wanted: usize) -> usize {
 }
 
 #[derive(Clone, Copy, Debug, Default)]
-struct Counts {
+struct Tally {
     items: usize,
     accepted: usize,
     ended: usize,
@@ -34,7 +34,7 @@ pub(super) enum Next {
 }
 
 pub(super) struct TopUp {
-    per_generator: Vec<Counts>,
+    per_generator: Vec<Tally>,
     cell_tries: HashMap<(usize, (u32, u32)), u32>,
     /// Items per (generator, cell) that are accepted or still open: a cell at 0 is uncovered.
     cell_live: HashMap<(usize, (u32, u32)), u32>,
@@ -51,7 +51,7 @@ pub(super) struct TopUp {
 impl TopUp {
     pub(super) fn new(run: &Run) -> TopUp {
         let mut t = TopUp {
-            per_generator: vec![Counts::default(); run.generators.len()],
+            per_generator: vec![Tally::default(); run.generators.len()],
             cell_tries: HashMap::new(),
             cell_live: HashMap::new(),
             keep_going: false,
