@@ -46,7 +46,10 @@ test('base URLs that would send a key astray are refused; capitals are fine; no 
     await app.generate();
     await expect(alert(page)).toContainText(message);
   }
-  await page.waitForTimeout(300);
+  // Saved since the last URL was typed (the form is saved whole on every change): the password
+  // of the one before is not in it.
+  await app.field('Model').fill('m-saved');
+  await expect.poll(() => localStorageText(page)).toContain('m-saved');
   expect(await localStorageText(page)).not.toContain('hunter2');
   await app.field('Base URL').fill(mock.base.replace('http://', 'HTTP://'));
   await app.generate();
@@ -75,14 +78,17 @@ test('remembering keys is off until ticked, and says who can read them', async (
   await app.open();
   await expect(app.field('Remember API keys in this browser')).not.toBeChecked();
   await expect(page.getByText('every page of the same origin can read')).toBeVisible();
+  // Each check waits for a save made after the change it is about (the form is saved whole on
+  // every change; the model name marks which save it is).
   await app.field('API key').fill('sk-remember-me-not-123');
-  await page.waitForTimeout(300);
+  await app.field('Model').fill('m-after-key');
+  await expect.poll(() => localStorageText(page)).toContain('m-after-key');
   expect(await localStorageText(page)).not.toContain('sk-remember-me-not-123');
   await app.field('Remember API keys in this browser').check();
-  await page.waitForTimeout(300);
-  expect(await localStorageText(page)).toContain('sk-remember-me-not-123');
+  await expect.poll(() => localStorageText(page)).toContain('sk-remember-me-not-123');
   await app.field('Remember API keys in this browser').uncheck();
-  await page.waitForTimeout(300);
+  await app.field('Model').fill('m-after-uncheck');
+  await expect.poll(() => localStorageText(page)).toContain('m-after-uncheck');
   expect(await localStorageText(page)).not.toContain('sk-remember-me-not-123');
 });
 
@@ -140,7 +146,8 @@ test('a huge plan is refused with a clear message, and a 12 MB fact sheet surviv
   const text = JSON.stringify(big);
   await app.field('Template JSON').fill(text);
   await expect(page.getByRole('alert').filter({ hasText: 'characters long' })).toContainText('Fact sheet (given_fact) is 12,000,000 characters long; the most is 1,000,000');
-  await page.waitForTimeout(1500);
+  // The working template is saved to IndexedDB in the background: reload once it is there.
+  await expect.poll(() => savedTemplateLength(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(text.length);
   await page.reload();
   await expect(app.field('Template JSON')).toHaveValue(text, { timeout: 30_000 });
 });
@@ -243,3 +250,21 @@ test('the storage section shows what is kept; Clear cache and deleting a run fre
   await expect(page.getByText(/^Cached replies: 0 \(/)).toBeVisible();
   await expect(page.getByText(/^Saved runs: 1 \(/)).toBeVisible();
 });
+
+/** The length of the working template's text as saved in IndexedDB (0 when none is). */
+function savedTemplateLength(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open('synfact');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const value = await new Promise((res, rej) => {
+      const q = db.transaction('state').objectStore('state').get('working-template');
+      q.onsuccess = () => res(q.result);
+      q.onerror = () => rej(q.error);
+    });
+    db.close();
+    return value ? JSON.parse(value).text.length : 0;
+  });
+}

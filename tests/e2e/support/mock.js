@@ -27,6 +27,26 @@ export async function startMock(args = [], { port = 0 } = {}) {
     control: (faults) => json('/_control', { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } }),
     reset: () => json('/_reset', { method: 'POST' }),
     stop: () => child.kill(),
+    /**
+     * Resolves with the request count once it has stayed the same for `interval` ms (polled every
+     * 50 ms); rejects after `timeout`. How a test checks that nothing more is sent: a run that
+     * is still sending changes the count far more often than every `interval` ms.
+     */
+    quiet: async (interval = 1_000, timeout = 20_000) => {
+      const start = Date.now();
+      let last = (await json('/_stats')).requests;
+      let since = Date.now();
+      while (Date.now() - since < interval) {
+        if (Date.now() - start > timeout) throw new Error(`requests kept coming for ${timeout} ms (last count ${last})`);
+        await new Promise((r) => setTimeout(r, 50));
+        const now = (await json('/_stats')).requests;
+        if (now !== last) {
+          last = now;
+          since = Date.now();
+        }
+      }
+      return last;
+    },
     /** Stops the server and waits until its port is free (to start another on it). */
     halt: () => new Promise((resolve) => { child.once('exit', resolve); child.kill(); }),
   };
