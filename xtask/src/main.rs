@@ -326,16 +326,22 @@ fn profiling_site(root: &Path) -> Result<PathBuf, String> {
 
 /// The core modules whose tests must catch every change of behaviour: a surviving mutant is a
 /// change no test notices.
-const MUTATED: [&str; 9] = [
-    "retry.rs",
-    "plan.rs",
-    "verdict.rs",
-    "export.rs",
-    "refusal.rs",
-    "cache_key.rs",
-    "template.rs",
-    "wire/*.rs",
-    "endpoint.rs",
+const MUTATED: [&str; 15] = [
+    "provider/retry.rs",
+    "provider/verdict.rs",
+    "provider/refusal.rs",
+    "provider/cache_key.rs",
+    "provider/endpoint.rs",
+    "provider/wire/*.rs",
+    "template/plan.rs",
+    "template/mod.rs",
+    "template/fact.rs",
+    "template/share.rs",
+    "dataset/export.rs",
+    "dataset/chat.rs",
+    "quality/dedup.rs",
+    "run/engine/health.rs",
+    "run/calls.rs",
 ];
 
 /// Mutation testing of the core with `cargo mutants` (slow: not part of `cargo xtask test`).
@@ -345,6 +351,7 @@ fn mutants(root: &Path) -> Result<(), String> {
     }
     let mut cmd = Command::new("cargo");
     cmd.args(["mutants", "--package", "synfact-core", "--no-shuffle"])
+        .args(std::env::args().skip(2))
         .current_dir(root);
     for f in MUTATED {
         cmd.arg("--file")
