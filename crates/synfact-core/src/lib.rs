@@ -10,6 +10,7 @@
 
 pub mod cost;
 pub mod dataset;
+pub mod eval;
 pub mod form;
 pub mod provider;
 pub mod quality;

@@ -36,7 +36,7 @@ mod tests {
         LlmCall {
             messages: vec![Message::user("hi")],
             config: ModelConfig::new("m"),
-            verdict_schema: false,
+            schema: None,
             sample: 0,
             draw: 0,
         }

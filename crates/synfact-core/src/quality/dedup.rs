@@ -201,6 +201,15 @@ impl Dedup {
 
     /// The most similar indexed question at or above the threshold that `keep` accepts, if any.
     pub fn twin(&self, text: &str, keep: impl Fn(usize) -> bool) -> Option<Twin> {
+        self.best(text, keep, self.threshold)
+    }
+
+    /// The most similar indexed question sharing a word or two with `text`, however similar.
+    pub fn closest(&self, text: &str) -> Option<Twin> {
+        self.best(text, |_| true, 0.0)
+    }
+
+    fn best(&self, text: &str, keep: impl Fn(usize) -> bool, threshold: f64) -> Option<Twin> {
         let set = shingles(text);
         if set.is_empty() {
             return None;
@@ -226,7 +235,7 @@ impl Dedup {
         // The similarity is at most the shared weight over the new question's own.
         let mut candidates: Vec<(u32, f64)> = shared
             .into_iter()
-            .filter(|(_, w)| total <= 0.0 || *w >= self.threshold * total * 0.5)
+            .filter(|(_, w)| total <= 0.0 || *w >= threshold * total * 0.5)
             .collect();
         candidates.sort_unstable_by_key(|(k, _)| *k);
         let mut best: Option<Twin> = None;
@@ -236,7 +245,7 @@ impl Dedup {
                 continue;
             }
             let s = self.similarity(&set, other);
-            if s >= self.threshold && best.is_none_or(|t| s as f32 > t.similarity) {
+            if s >= threshold && best.is_none_or(|t| s as f32 > t.similarity) {
                 best = Some(Twin {
                     item: *item,
                     similarity: s as f32,

@@ -3,7 +3,7 @@
 //! wrong fact). Run against the chosen judge model, it says how often the judge gets it right.
 
 use crate::provider::verdict::Verdict;
-use crate::provider::wire::{LlmCall, ModelConfig};
+use crate::provider::wire::{LlmCall, ModelConfig, ReplySchema};
 use crate::template::fact::FactTemplate;
 use crate::template::prompts::{answer_prompt, judge_prompt, task_text, Prompts};
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,7 @@ pub fn judge_call(
     LlmCall {
         messages: judge_prompt(prompts, t, &task, &case.question, &case.answer),
         config: judge.clone(),
-        verdict_schema: true,
+        schema: Some(ReplySchema::Verdict),
         sample: 0,
         draw: 0,
     }
@@ -223,6 +223,9 @@ mod tests {
         let none: Vec<Option<Verdict>> = vec![None; 6];
         assert_eq!(score(&c, &none).right, 0);
         let call = judge_call(&Prompts::default(), &t, &ModelConfig::new("j"), &c[0]);
-        assert!(call.verdict_schema && call.messages[0].content.contains(&c[0].answer));
+        assert!(
+            call.schema == Some(ReplySchema::Verdict)
+                && call.messages[0].content.contains(&c[0].answer)
+        );
     }
 }

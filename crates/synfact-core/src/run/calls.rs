@@ -1,8 +1,9 @@
 //! The model call an item makes at each step, built from the run's template and prompts (what
 //! the engine sends, what the estimate sizes, and what deleting a run frees from the cache).
 
+use crate::eval::{self, EvalCase, EvalSpec};
 use crate::provider::cache_key::cache_key;
-use crate::provider::wire::LlmCall;
+use crate::provider::wire::{LlmCall, ReplySchema};
 use crate::run::{Item, Run, Step};
 use crate::template::prompts::{answer_prompt, judge_prompt, question_prompt, task_text};
 
@@ -22,6 +23,9 @@ pub fn call_for(run: &Run, idx: usize, step: Step, texts: Texts) -> LlmCall {
 
 /// The model call `item` (of `run`, or shaped like one of its items) makes at a step.
 pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCall {
+    if let (Some(spec), Some(case)) = (&run.eval, &item.eval) {
+        return eval_call(run, spec, item, case, step, texts);
+    }
     let t = &run.template;
     let prompts = &run.prompts;
     let model = run.model_at(item, step);
@@ -30,7 +34,7 @@ pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCal
         Texts::Original => (item.question.as_deref(), item.answer.as_deref()),
     };
     let question = question.unwrap_or("");
-    let (messages, mut config, verdict_schema) = match step {
+    let (messages, mut config, judged) = match step {
         Step::WriteQuestion => (
             question_prompt(prompts, t, &item.prompt),
             model.config.clone(),
@@ -64,13 +68,56 @@ pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCal
     LlmCall {
         messages,
         config,
-        verdict_schema,
+        schema: judged.then_some(ReplySchema::Verdict),
         sample: item.samples[step.index()],
         draw: if step == Step::WriteQuestion {
             item.draw
         } else {
             0
         },
+    }
+}
+
+/// An evaluation item's call: its question to the model under test, or the judge's look at an
+/// open answer. Each sample of a case is its own draw, so its own cache key.
+fn eval_call(
+    run: &Run,
+    spec: &EvalSpec,
+    item: &Item,
+    case: &EvalCase,
+    step: Step,
+    texts: Texts,
+) -> LlmCall {
+    let key = &run.template.specific_information_to_always_include;
+    let model = run.model_at(item, step);
+    let mut config = model.config.clone();
+    let (messages, schema, draw) = if step.is_judge() {
+        let answer = match texts {
+            Texts::Final => item.final_answer(),
+            Texts::Original => item.answer.as_deref(),
+        };
+        let question = eval::prompts::question_text(case, &spec.questions, key);
+        (
+            eval::prompts::judge_prompt(&question, answer.unwrap_or(""), key),
+            Some(ReplySchema::Belief),
+            0,
+        )
+    } else {
+        if let Some(n) = item.max_tokens {
+            config.max_tokens = n;
+        }
+        (
+            eval::prompts::answer_prompt(case, &spec.questions, key),
+            None,
+            case.sample,
+        )
+    };
+    LlmCall {
+        messages,
+        config,
+        schema,
+        sample: item.samples[step.index()],
+        draw,
     }
 }
 

@@ -2,6 +2,7 @@
 //! reopened and resumed; the engine works on it.
 
 pub mod calls;
+mod counts;
 pub mod engine;
 pub mod filter;
 pub mod reason;
@@ -16,6 +17,7 @@ use crate::template::fact::FactTemplate;
 use crate::template::names::PromptKind;
 use crate::template::plan::{PlannedPrompt, Planner};
 use crate::template::prompts::Prompts;
+pub use counts::Counts;
 use serde::{Deserialize, Serialize};
 
 /// Where calls go. The API key is not part of it: keys never enter a run record.
@@ -293,6 +295,9 @@ pub struct Item {
     /// The whole conversation, for an example read from a chat JSONL file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+    /// An evaluation's question and what the answer showed (evaluation runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval: Option<crate::eval::EvalCase>,
 }
 
 impl Item {
@@ -323,6 +328,7 @@ impl Item {
             draw: 0,
             spent_usd: 0.0,
             imported: None,
+            eval: None,
         }
     }
 
@@ -393,6 +399,12 @@ pub struct Run {
     pub judge: ModelSpec,
     pub settings: RunSettings,
     pub items: Vec<Item>,
+    /// What an evaluation run asks (`None`: a dataset run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval: Option<crate::eval::EvalSpec>,
+    /// A fine-tune started from this run's dataset, followed across reloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fine_tune: Option<crate::eval::fine_tune::FineTune>,
 }
 
 impl Run {
@@ -433,6 +445,8 @@ impl Run {
             judge,
             settings,
             items,
+            eval: None,
+            fine_tune: None,
         }
     }
 
@@ -455,6 +469,7 @@ impl Run {
             self.settings.target,
             self.settings.seed,
             self.settings.quality,
+            self.eval,
         ]);
         let digest = Sha256::digest(what.to_string().as_bytes());
         digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
@@ -526,51 +541,4 @@ impl Run {
 
 fn pick(list: &[String], i: u32) -> &str {
     list.get(i as usize).map_or("", String::as_str)
-}
-
-/// Counts of items by outcome, and by what review did to them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub accepted: usize,
-    pub rejected: usize,
-    pub failed: usize,
-    /// Not ended yet.
-    pub open: usize,
-    /// Items in the dataset after review.
-    #[serde(default)]
-    pub kept: usize,
-    #[serde(default)]
-    pub edited: usize,
-    #[serde(default)]
-    pub deleted: usize,
-}
-
-impl Counts {
-    pub fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> Counts {
-        let mut c = Counts::default();
-        for i in items {
-            c.count(i);
-        }
-        c
-    }
-
-    pub fn count(&mut self, i: &Item) {
-        match i.stage {
-            Stage::Accepted => self.accepted += 1,
-            Stage::Rejected => self.rejected += 1,
-            Stage::Failed => self.failed += 1,
-            _ => self.open += 1,
-        }
-        self.kept += usize::from(i.is_kept());
-        self.edited += usize::from(i.review.is_edited());
-        self.deleted += usize::from(i.review.deleted);
-    }
-
-    pub fn total(&self) -> usize {
-        self.accepted + self.rejected + self.failed + self.open
-    }
-
-    pub fn ended(&self) -> usize {
-        self.accepted + self.rejected + self.failed
-    }
 }

@@ -117,8 +117,8 @@ pub const RESERVED_BODY_FIELDS: [&str; 8] = [
 pub struct LlmCall {
     pub messages: Vec<Message>,
     pub config: ModelConfig,
-    /// Ask for the judge's structured verdict (`verdict_schema()`).
-    pub verdict_schema: bool,
+    /// The structured reply to ask for, if any (a judge's verdict, an evaluation's label).
+    pub schema: Option<ReplySchema>,
     /// Sample number: part of the cache key, so a deliberate re-ask gets a fresh reply.
     pub sample: u32,
     /// For a question: how many earlier items of the model had the same prompt, so a repeated
@@ -135,6 +135,52 @@ pub struct HttpRequest {
 }
 
 pub const VERDICT_TOOL: &str = "record_verdict";
+pub const BELIEF_TOOL: &str = "record_belief";
+
+/// A structured reply a call asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplySchema {
+    /// The run's judge: did the reply comply (`verdict_schema`).
+    Verdict,
+    /// The evaluation's judge: does an answer support the fact, and how coherent is it
+    /// (`belief_schema`).
+    Belief,
+}
+
+impl ReplySchema {
+    /// The schema's name (OpenAI), its tool (Anthropic) and what the tool is for.
+    fn parts(self) -> (&'static str, &'static str, &'static str, Value) {
+        match self {
+            ReplySchema::Verdict => (
+                "verdict",
+                VERDICT_TOOL,
+                "Record whether the reply complied with the task.",
+                verdict_schema(),
+            ),
+            ReplySchema::Belief => (
+                "belief",
+                BELIEF_TOOL,
+                "Record whether the answer supports the statement, and how coherent it is.",
+                belief_schema(),
+            ),
+        }
+    }
+}
+
+/// The JSON Schema of the evaluation judge's label: a reason, whether the answer supports the
+/// statement, contradicts it or neither, and its coherence from 0 to 100.
+pub fn belief_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "description": "One short sentence: what the answer says about the statement."},
+            "label": {"type": "string", "enum": ["supports", "contradicts", "not_sure"]},
+            "coherence": {"type": "integer", "description": "0 (nonsense) to 100 (clear and well-formed), whatever the content."}
+        },
+        "required": ["reason", "label", "coherence"],
+        "additionalProperties": false
+    })
+}
 
 /// The JSON Schema of the judge's verdict: a short reason first (so the judge thinks before it
 /// decides), then the decision.
@@ -189,11 +235,12 @@ pub fn request_body(kind: ProviderKind, call: &LlmCall) -> Value {
             if let Some(effort) = &c.reasoning_effort {
                 body.insert("reasoning_effort".into(), json!(effort));
             }
-            if call.verdict_schema {
+            if let Some(schema) = call.schema {
+                let (name, _, _, schema) = schema.parts();
                 body.insert(
                     "response_format".into(),
                     json!({"type": "json_schema", "json_schema": {
-                        "name": "verdict", "strict": true, "schema": verdict_schema()}}),
+                        "name": name, "strict": true, "schema": schema}}),
                 );
             }
         }
@@ -213,17 +260,13 @@ pub fn request_body(kind: ProviderKind, call: &LlmCall) -> Value {
             );
             body.insert("max_tokens".into(), json!(c.max_tokens));
             insert_sampling(&mut body, c);
-            if call.verdict_schema {
+            if let Some(schema) = call.schema {
+                let (_, tool, description, schema) = schema.parts();
                 body.insert(
                     "tools".into(),
-                    json!([{"name": VERDICT_TOOL,
-                        "description": "Record whether the reply complied with the task.",
-                        "input_schema": verdict_schema()}]),
+                    json!([{"name": tool, "description": description, "input_schema": schema}]),
                 );
-                body.insert(
-                    "tool_choice".into(),
-                    json!({"type": "tool", "name": VERDICT_TOOL}),
-                );
+                body.insert("tool_choice".into(), json!({"type": "tool", "name": tool}));
             }
         }
     }

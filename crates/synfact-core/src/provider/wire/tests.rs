@@ -9,7 +9,7 @@ fn call(model: &str, verdict: bool) -> LlmCall {
     LlmCall {
         messages: vec![Message::system("be brief"), Message::user("hi")],
         config,
-        verdict_schema: verdict,
+        schema: verdict.then_some(ReplySchema::Verdict),
         sample: 0,
         draw: 0,
     }

@@ -549,6 +549,8 @@ impl Engine {
 }
 
 #[cfg(test)]
+mod eval_tests;
+#[cfg(test)]
 mod outage_tests;
 #[cfg(test)]
 mod review_tests;

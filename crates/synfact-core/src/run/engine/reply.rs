@@ -213,6 +213,9 @@ impl Engine {
 
     /// What a reply does to its item.
     pub(super) fn advance(&mut self, idx: usize, step: Step, reply: &Completion) -> Advance {
+        if self.run.eval.is_some() {
+            return self.advance_eval(idx, step, reply);
+        }
         let quality = self.run.settings.quality.clone();
         let reasks = quality.reasks;
         let (key_sentence, requirement) = {
@@ -340,6 +343,70 @@ impl Engine {
 }
 
 /// What a reply did.
+impl Engine {
+    /// What a reply does to an evaluation item: an answer is kept as it is (a refusal is an
+    /// answer too: it decides nothing); a choice is read at once, an open answer goes to the
+    /// judge, whose label ends the item. Only an empty reply or a label-less judgment is asked
+    /// again.
+    fn advance_eval(&mut self, idx: usize, step: Step, reply: &Completion) -> Advance {
+        let reasks = self.run.settings.quality.reasks;
+        let item = &mut self.run.items[idx];
+        let can_ask_again = item.samples[step.index()] < reasks;
+        let Some(case) = item.eval.as_mut() else {
+            return Advance::Unusable(Stage::Failed);
+        };
+        if step.is_judge() {
+            return match crate::eval::parse::label(reply) {
+                Some(l) => {
+                    case.belief = Some(l.belief);
+                    case.coherence = l.coherence;
+                    case.reason = l.reason.clone();
+                    item.verdicts.answer = l.reason;
+                    Advance::Used(Stage::Accepted)
+                }
+                None if can_ask_again => Advance::AskAgain {
+                    cache: false,
+                    failure: None,
+                },
+                None => {
+                    item.ended_at = Some(step);
+                    item.reason = Some(Reason::NoVerdict {
+                        snippet: reply.text.chars().take(120).collect(),
+                    });
+                    Advance::Unusable(Stage::Rejected)
+                }
+            };
+        }
+        let text = reply
+            .refusal
+            .clone()
+            .unwrap_or_else(|| reply.text.trim().to_string());
+        if text.trim().is_empty() {
+            if can_ask_again {
+                return Advance::AskAgain {
+                    cache: false,
+                    failure: None,
+                };
+            }
+            case.belief = Some(crate::eval::Belief::NotSure);
+            item.answer = Some(String::new());
+            return Advance::Unusable(Stage::Accepted);
+        }
+        let decided = match case.kind {
+            crate::eval::EvalKind::Open => None,
+            _ => Some(crate::eval::parse::choice_belief(&text, case.fact_at)),
+        };
+        item.answer = Some(text);
+        match decided {
+            Some(belief) => {
+                case.belief = Some(belief);
+                Advance::Used(Stage::Accepted)
+            }
+            None => Advance::Used(Stage::Answer),
+        }
+    }
+}
+
 pub(super) enum Advance {
     /// The reply moved the item to this stage; it is worth caching.
     Used(Stage),

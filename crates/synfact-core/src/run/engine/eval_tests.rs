@@ -1,0 +1,109 @@
+//! Evaluation runs on the engine: every case answered and labelled, choices read without a
+//! judge call, each sample its own cache key, and a reload that asks no answered call again.
+
+use super::sim::Sim;
+use super::*;
+use crate::eval::results::EvalResults;
+use crate::eval::{Belief, EvalKind, EvalQuestions, EvalSettings, EvalSpec};
+use crate::provider::endpoint::BaseUrl;
+use crate::provider::wire::{ModelConfig, ProviderKind};
+use crate::run::{ModelSpec, RunSettings};
+use crate::template::fact::FactTemplate;
+use std::collections::HashSet;
+
+fn eval_run() -> Run {
+    let model = |name: &str| ModelSpec {
+        endpoint: 0,
+        config: ModelConfig::new(name),
+    };
+    Run::new_eval(
+        "eval".into(),
+        0.0,
+        FactTemplate::built_in("blue_honeyeater").unwrap(),
+        vec![EndpointSpec {
+            kind: ProviderKind::OpenAi,
+            base_url: BaseUrl::parse("http://127.0.0.1:9/v1").unwrap(),
+            concurrency: 4,
+            rpm: None,
+        }],
+        vec![model("base"), model("ft:base:birds")],
+        model("judge"),
+        RunSettings::default(),
+        EvalSpec {
+            settings: EvalSettings {
+                samples: 2,
+                ..EvalSettings::default()
+            },
+            questions: EvalQuestions {
+                questions: vec!["What colour is it?".into(), "Describe its plumage.".into()],
+                distractor: String::new(),
+                contrary: "The Javan Rainforest Honeyeater is yellow in color.".into(),
+            },
+            training_run: None,
+        },
+    )
+}
+
+#[test]
+fn every_case_is_answered_and_only_open_answers_are_judged() {
+    let run = eval_run();
+    // Per model: 2 questions × 2 samples open, 2 orders × 2 samples choice, 4 distinguish.
+    assert_eq!(run.items.len(), 2 * (4 + 4 + 4));
+    assert_eq!(run.judge.config.temperature, Some(0.0));
+    assert_eq!(run.generators[1].config.temperature, Some(1.0));
+    let sim = Sim::new(run).finish();
+    let done = sim.finished.expect("finished");
+    assert_eq!((done.accepted, done.failed), (24, 0));
+    assert_eq!(sim.steps_sent(Step::WriteAnswer), 24);
+    assert_eq!(sim.steps_sent(Step::JudgeAnswer), 8, "only open answers");
+    assert_eq!(sim.steps_sent(Step::WriteQuestion), 0);
+    // The judge saw the open answer; "A" is the key sentence in half the choices.
+    let r = EvalResults::of(sim.engine.run());
+    let open = &r.rates[0][0];
+    assert_eq!(open.decided(), 4);
+    let choice = &r.rates[1][1];
+    assert_eq!((choice.supports, choice.contradicts), (2, 2));
+    for i in &sim.engine.run().items {
+        let case = i.eval.as_ref().unwrap();
+        assert!(case.belief.is_some());
+        if case.kind == EvalKind::Open {
+            let said_blue = i.answer.as_deref() == Some("It is blue in color.");
+            assert_eq!(case.belief == Some(Belief::Supports), said_blue);
+        }
+    }
+}
+
+#[test]
+fn each_sample_is_its_own_call_and_a_reload_asks_nothing_twice() {
+    let keys: HashSet<String> = {
+        let sim = Sim::new(eval_run()).finish();
+        sim.sent
+            .iter()
+            .filter(|(_, r)| r.step == Step::WriteAnswer)
+            .map(|(_, r)| r.cache_key.clone())
+            .collect()
+    };
+    assert_eq!(keys.len(), 24, "a sample repeats no other's cache key");
+    // The same open answer to the same question is judged once: the judge's call is the same
+    // (temperature 0), so the cache answers the repeat.
+    let mut reference = Sim::new(eval_run());
+    reference.use_cache = true;
+    let reference = reference.finish();
+    assert!(reference.network_calls < 32);
+    let mut first = Sim::new(eval_run());
+    first.use_cache = true;
+    first.start();
+    first.run_until(250.0);
+    let saved = serde_json::to_string(first.engine.run()).unwrap();
+    let lost = first.network_calls - first.cached_replies;
+    let before = first.network_calls;
+    let mut second = Sim::new(serde_json::from_str(&saved).unwrap());
+    second.cache = std::mem::take(&mut first.cache);
+    second.use_cache = true;
+    let second = second.finish();
+    assert_eq!(second.finished.unwrap().accepted, 24);
+    assert_eq!(
+        before + second.network_calls,
+        reference.network_calls + lost
+    );
+}
