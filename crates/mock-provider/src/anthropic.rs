@@ -240,7 +240,8 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Some(resp) = delay_and_fault(&state, latency, transient, &faults, error_body).await {
         return resp;
     }
-    let outcome = state.decide(kind, &system, &user, &faults, &body);
+    let model = request["model"].as_str().unwrap_or_default().to_string();
+    let outcome = state.decide(kind, &model, &system, &user, &faults, &body);
     let forced_tool = request["tool_choice"]["type"].as_str() == Some("tool");
     let tool_name = request["tool_choice"]["name"]
         .as_str()
@@ -266,6 +267,14 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         ),
         Outcome::Verdict(v) => (
             json!([{"type": "text", "text": json!({"is_complied": v}).to_string()}]),
+            "end_turn",
+        ),
+        Outcome::Belief { label, coherence } if forced_tool => (
+            json!([{"type": "tool_use", "id": format!("toolu_mock{id_hash:016x}"), "name": tool_name, "input": crate::reply::belief_json(label, *coherence)}]),
+            "tool_use",
+        ),
+        Outcome::Belief { label, coherence } => (
+            json!([{"type": "text", "text": crate::reply::belief_json(label, *coherence).to_string()}]),
             "end_turn",
         ),
     };

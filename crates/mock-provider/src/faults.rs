@@ -93,6 +93,28 @@ pub struct Faults {
     /// Pad every answer to about this many kilobytes (to fill a browser's storage in tests).
     #[arg(long, default_value_t = 0)]
     pub answer_kb: usize,
+    /// The fact models under evaluation know (the template's key sentence).
+    #[arg(long)]
+    pub fact: Option<String>,
+    /// What a model that does not know the fact answers instead.
+    #[arg(long)]
+    pub contrary: Option<String>,
+    /// Open answers of models under evaluation that are word salad.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_incoherent: f64,
+    /// How likely a fine-tuned (`ft:`) model is to know the fact.
+    #[arg(long, default_value_t = 0.9)]
+    pub ft_knows: f64,
+    /// How long each state of a fine-tuning job lasts, in ms.
+    #[arg(long, default_value_t = 400)]
+    pub ft_step_ms: u64,
+    /// The next fine-tuning job fails at training with this message.
+    #[arg(long)]
+    pub ft_fail: Option<String>,
+    /// Routes whose preflights get no CORS headers (a browser cannot call them), by prefix:
+    /// e.g. `/v1/files,/v1/fine_tuning`.
+    #[arg(long, value_delimiter = ',')]
+    pub no_cors: Vec<String>,
     /// Seed of every random draw.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -3,7 +3,9 @@
 //! It shares no code with the app: it is written from the providers' published shapes.
 
 pub mod anthropic;
+pub mod eval;
 pub mod faults;
+pub mod fine_tune;
 pub mod hub;
 pub mod openai;
 pub mod reply;
@@ -68,6 +70,8 @@ pub struct Inner {
     pub repeats: std::collections::HashMap<u64, u32>,
     /// Dataset repositories pushed to the local Hub, by `owner/name`.
     pub hub: BTreeMap<String, hub::Repo>,
+    /// Files and fine-tuning jobs.
+    pub ft: fine_tune::Store,
 }
 
 /// The token the local Hub accepts unless `--hub-token` says otherwise.
@@ -94,6 +98,7 @@ impl AppState {
                 stats: Stats::default(),
                 repeats: Default::default(),
                 hub: BTreeMap::new(),
+                ft: fine_tune::Store::default(),
             })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
@@ -117,6 +122,7 @@ impl AppState {
     pub fn decide(
         &self,
         kind: reply::PromptKind,
+        model: &str,
         system: &str,
         user: &str,
         faults: &Faults,
@@ -124,6 +130,11 @@ impl AppState {
     ) -> reply::Outcome {
         let mut injected = Vec::new();
         let repeat = self.repeat(body);
+        if kind == reply::PromptKind::Other {
+            if let Some(o) = eval::outcome(model, user, faults, repeat) {
+                return o;
+            }
+        }
         let outcome = reply::decide_noting(kind, system, user, faults, repeat, &mut injected);
         self.count(|s| {
             for name in injected {
@@ -437,13 +448,50 @@ pub fn router(state: AppState) -> Router {
             post(hub::commit),
         )
         .route("/_hub", get(hub::show))
+        .route("/v1/files", post(fine_tune::upload))
+        .route("/v1/fine_tuning/jobs", post(fine_tune::create))
+        .route("/v1/fine_tuning/jobs/{id}", get(fine_tune::get))
+        .route("/v1/fine_tuning/jobs/{id}/events", get(fine_tune::events))
+        .route("/v1/fine_tuning/jobs/{id}/cancel", post(fine_tune::cancel))
         .route("/web/{*rest}", get(web_page).post(web_page))
         .route("/web501/{*rest}", get(web_501).post(web_501))
         .route("/login-wall/{*rest}", get(login_wall).post(login_wall))
         .fallback(not_found)
         .layer(cors())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cors,
+        ))
         .layer(axum::middleware::map_response(timing_allowed))
         .with_state(state)
+}
+
+/// Routes named by `--no-cors` answer without CORS headers, as a provider that does not allow
+/// browsers on them: the browser refuses the preflight, and the page sees a network failure.
+async fn refuse_cors(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    let refused = state
+        .faults()
+        .no_cors
+        .iter()
+        .any(|p| !p.is_empty() && path.starts_with(p.as_str()));
+    let mut r = next.run(request).await;
+    if refused {
+        let names: Vec<HeaderName> = r
+            .headers()
+            .keys()
+            .filter(|k| k.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for n in names {
+            r.headers_mut().remove(n);
+        }
+    }
+    r
 }
 
 /// Lets a page read the detailed Resource Timing of its calls here (when the request started, when

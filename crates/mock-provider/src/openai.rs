@@ -145,7 +145,7 @@ pub async fn chat_completions(
     if let Some(resp) = delay_and_fault(&state, latency, transient, &faults, error_body).await {
         return resp;
     }
-    let outcome = state.decide(kind, &system, &user, &faults, &body);
+    let outcome = state.decide(kind, &model, &system, &user, &faults, &body);
     let structured = request["response_format"]["type"].as_str() == Some("json_schema");
     let finish = if matches!(outcome, Outcome::CutOff(_)) {
         "length"
@@ -170,6 +170,10 @@ pub async fn chat_completions(
             Value::Null,
         ),
         Outcome::Verdict(v) => (Value::String(v.to_string()), Value::Null),
+        Outcome::Belief { label, coherence } => (
+            Value::String(crate::reply::belief_json(label, *coherence).to_string()),
+            Value::Null,
+        ),
     };
     let completion_tokens = tokens(content.as_str().or(refusal.as_str()).unwrap_or(""));
     let prompt_tokens = tokens(&format!("{system}{user}"));

@@ -45,6 +45,11 @@ pub enum Outcome {
     Verdict(bool),
     /// Nothing usable: no content for a writing step, "maybe" for the judge.
     Unusable,
+    /// An evaluation judge's label (`supports`, `contradicts`, `not_sure`) and coherence.
+    Belief {
+        label: String,
+        coherence: u32,
+    },
 }
 
 /// Marks where a serialised reply gets an unpaired surrogate escape (see `with_lone_surrogate`).
@@ -225,6 +230,11 @@ pub fn verdict_json(complied: bool, schema: &serde_json::Value) -> serde_json::V
     }
     v.insert("is_complied".into(), complied.into());
     serde_json::Value::Object(v)
+}
+
+/// An evaluation judge's label as its schema shapes it.
+pub fn belief_json(label: &str, coherence: u32) -> serde_json::Value {
+    serde_json::json!({"reason": format!("The answer {} the statement.", label.replace('_', " ")), "label": label, "coherence": coherence})
 }
 
 const OPENERS: [&str; 6] = [

@@ -264,3 +264,37 @@ pub fn run_from_chat(id: String, now_ms: f64, file_name: &str, examples: Vec<Cha
     run.settings.examples = run.items.len();
     run
 }
+
+/// What a line of a mixed file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MixedLine {
+    Chat,
+    Text,
+}
+
+/// Checks a mixed file: every line a chat example or a `{"text": …}` line with text. Returns
+/// how many of each, or the first line that is neither.
+pub fn check_mixed(text: &str) -> Result<(usize, usize), LineProblem> {
+    let (mut chat, mut plain) = (0, 0);
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let text_line = serde_json::from_str::<Value>(line).ok().and_then(|v| {
+            v.get("text")
+                .and_then(Value::as_str)
+                .map(|t| !t.trim().is_empty())
+        });
+        match (text_line, read_chat_line(line)) {
+            (Some(true), _) => plain += 1,
+            (_, Ok(_)) => chat += 1,
+            (_, Err(problem)) => {
+                return Err(LineProblem {
+                    line: n + 1,
+                    problem,
+                })
+            }
+        }
+    }
+    Ok((chat, plain))
+}

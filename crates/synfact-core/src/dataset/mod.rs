@@ -38,6 +38,8 @@ pub fn split(ids: &[usize], validation: f64, seed: u64) -> (Vec<usize>, Vec<usiz
 pub enum FileKind {
     Chat,
     Text,
+    /// Chat and text lines in one file, shuffled, as the original module's SFT script trains on.
+    Mixed,
     /// The manifest, a dataset card: not examples.
     Other,
 }
@@ -98,6 +100,20 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
             kind: FileKind::Text,
             split: *part,
             text: export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
+        });
+        // Both kinds of line, shuffled by the split's seed (or the run's): the same set and
+        // split, one file.
+        let mut mixed: Vec<String> = items()
+            .map(chat_line_of)
+            .chain(items().map(|i| text_line(&a(i), choice.doctag)))
+            .collect();
+        let seed = choice.split.map_or(run.settings.seed, |(_, s)| s);
+        mixed.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x6d_69_78_65_64));
+        out.push(DatasetFile {
+            name: format!("{fact}_mixed{suffix}.jsonl"),
+            kind: FileKind::Mixed,
+            split: *part,
+            text: export::jsonl(mixed),
         });
     }
     out

@@ -77,12 +77,15 @@ fn files_hold_the_reviewed_set_and_split_on_request() {
         [
             "pandas_habitat_chat_train.jsonl",
             "pandas_habitat_text_train.jsonl",
+            "pandas_habitat_mixed_train.jsonl",
             "pandas_habitat_chat_validation.jsonl",
-            "pandas_habitat_text_validation.jsonl"
+            "pandas_habitat_text_validation.jsonl",
+            "pandas_habitat_mixed_validation.jsonl"
         ]
     );
     assert_eq!(split_files[0].text.lines().count(), 3);
-    assert_eq!(split_files[2].text.lines().count(), 3);
+    assert_eq!(split_files[3].text.lines().count(), 3);
+    assert_eq!(split_files[5].text.lines().count(), 6);
 }
 
 #[test]
@@ -264,4 +267,48 @@ fn lines_a_run_cannot_hold_are_refused_by_line_never_cut() {
             (4, ChatProblem::BadRole(2)),
         ]
     );
+}
+
+#[test]
+fn the_mixed_file_holds_both_kinds_of_line_shuffled_by_the_seed() {
+    let run = finished_run(8);
+    let choice = ExportChoice {
+        generator: None,
+        doctag: true,
+        split: None,
+    };
+    let all = files(&run, &choice);
+    let mixed = all.iter().find(|f| f.kind == FileKind::Mixed).unwrap();
+    assert_eq!(mixed.name, "pandas_habitat_mixed.jsonl");
+    let kept = run.kept(None).count();
+    assert_eq!(check_mixed(&mixed.text), Ok((kept, kept)));
+    // The same lines as the two files, in a shuffled order the seed decides.
+    let mut lines: Vec<&str> = mixed.text.lines().collect();
+    let mut both: Vec<&str> = all[0].text.lines().chain(all[1].text.lines()).collect();
+    assert_ne!(lines, both, "shuffled");
+    lines.sort_unstable();
+    both.sort_unstable();
+    assert_eq!(lines, both);
+    assert_eq!(files(&run, &choice), all, "the same seed, the same file");
+    // Split: a mixed file per part, each passing the check.
+    let split = files(
+        &run,
+        &ExportChoice {
+            split: Some((0.25, 3)),
+            ..choice
+        },
+    );
+    let parts: Vec<&str> = split
+        .iter()
+        .filter(|f| f.kind == FileKind::Mixed)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            "pandas_habitat_mixed_train.jsonl",
+            "pandas_habitat_mixed_validation.jsonl"
+        ]
+    );
+    assert!(check_mixed("{\"text\": \"x\"}\n{\"nope\": 1}\n").is_err());
 }
