@@ -108,7 +108,7 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
             .chain(items().map(|i| text_line(&a(i), choice.doctag)))
             .collect();
         let seed = choice.split.map_or(run.settings.seed, |(_, s)| s);
-        mixed.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x6d_69_78_65_64));
+        mixed.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6978_6564));
         out.push(DatasetFile {
             name: format!("{fact}_mixed{suffix}.jsonl"),
             kind: FileKind::Mixed,
