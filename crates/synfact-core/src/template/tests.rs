@@ -275,3 +275,39 @@ fn issues_that_would_lose_text_if_the_form_wrote_the_template_back() {
         "{issues:?}"
     );
 }
+
+/// Killed mutants (cargo mutants, 2026-12-01): the edit distance, how far a suggestion may be,
+/// a hex escape that is not a surrogate, and a template that merely has a `messages` field.
+#[test]
+fn suggestions_come_from_a_true_edit_distance_within_reach() {
+    assert_eq!(distance("kitten", "sitting"), 3);
+    assert_eq!(distance("", "abc"), 3);
+    assert_eq!(distance("question", "questions"), 1);
+    assert_eq!(distance("flaw", "lawn"), 2);
+    // A long key takes a quarter of its length in edits: 36 characters, 9 edits.
+    let long = "specific_information_to_always_include";
+    assert_eq!(
+        closest("specific_informatoin_to_alwys_inclde", [long].into_iter()),
+        Some(long)
+    );
+    assert_eq!(closest("completely_unrelated_name_here", [long].into_iter()), None);
+    assert_eq!(suggestion("fact_nam"), Some("fact_name"));
+    assert_eq!(suggestion("zzzzzzzz"), None);
+}
+
+#[test]
+fn a_short_hex_escape_is_not_called_half_a_character() {
+    let (_, issues) = TemplateDoc::parse(r#"{"given_fact": "\u12"}"#);
+    assert!(
+        matches!(&issues[..], [TemplateIssue::NotJson { hint: JsonHint::Other(_), .. }]),
+        "{issues:?}"
+    );
+}
+
+#[test]
+fn a_template_with_a_messages_field_is_a_template_not_a_chat_file() {
+    let json = GOOD.replace("{\"fact_name\"", "{\"messages\":[],\"fact_name\"");
+    let found = issues(&json);
+    assert!(!found.contains(&TemplateIssue::ChatFile), "{found:?}");
+    assert!(found.iter().any(|i| matches!(i, TemplateIssue::UnknownField { name, .. } if name == "messages")));
+}
