@@ -326,6 +326,7 @@ impl TemplateState {
                 ..FactTemplate::default()
             },
             prompts: Default::default(),
+            eval: Default::default(),
         };
         self.show_all.set(false);
         self.add_mine(doc.to_json(), name);

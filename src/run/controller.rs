@@ -127,7 +127,7 @@ impl Controller {
         self.view.note.set(None);
         let (doc, issues) = TemplateDoc::parse(&template_file);
         let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
-        let Some(TemplateDoc { template, prompts }) = doc.filter(|_| errors.is_empty()) else {
+        let Some(TemplateDoc { template, prompts, .. }) = doc.filter(|_| errors.is_empty()) else {
             let mut p = vec![words::TEMPLATE_HAS_PROBLEMS.to_string()];
             p.extend(errors.into_iter().map(words::template_issue));
             self.problems.set(p);

@@ -14,6 +14,7 @@ pub fn template_field(f: synfact_core::TemplateField) -> &'static str {
         F::Questions => "Seed questions (questions)",
         F::Requirements => "Question requirements (question_requirements)",
         F::Prompts => "Prompts (prompts)",
+        F::Eval => "Evaluation (eval)",
     }
 }
 
@@ -47,6 +48,7 @@ pub fn template_issue(issue: &synfact_core::TemplateIssue) -> String {
             let expected = match f {
                 synfact_core::TemplateField::Questions | synfact_core::TemplateField::Requirements => "a list of texts",
                 synfact_core::TemplateField::Prompts => "an object with question, answer and judge prompts",
+                synfact_core::TemplateField::Eval => "an object with questions (a list of texts), distractor and contrary",
                 _ => "a text",
             };
             format!("The field \"{}\" has the wrong type: expected {expected}.", f.key())

@@ -26,6 +26,14 @@ pub enum Field {
     JudgeBaseUrl,
     JudgeApiKey,
     JudgeModel,
+    /// The Evaluate section: a model to test's row, and the evaluation's numbers.
+    EvalBaseUrl(usize),
+    EvalApiKey(usize),
+    EvalModel(usize),
+    EvalSamples,
+    EvalTemperature,
+    EvalCoherence,
+    EvalWanted,
 }
 
 /// What is wrong with a field's value.

@@ -9,6 +9,7 @@ use crate::template::fact::FactTemplate;
 use crate::template::prompts::Prompts;
 use serde::{Deserialize, Serialize};
 
+pub mod eval;
 pub mod fields;
 pub mod presets;
 

@@ -482,3 +482,80 @@ fn quality_settings_come_from_the_form() {
         ("http://127.0.0.1:9/v1", "", "gpt-4.1-mini")
     );
 }
+
+mod evaluation {
+    use super::*;
+    use crate::eval::EvalProblem;
+    use crate::form::eval::{EvalForm, EvalModelForm};
+    use crate::template::TemplateDoc;
+
+    fn doc() -> TemplateDoc {
+        let mut d = TemplateDoc {
+            template: template(),
+            prompts: Prompts::default(),
+            eval: Default::default(),
+        };
+        d.eval.questions = vec!["Where do pandas live?".into(), "What do pandas eat?".into()];
+        d.eval.contrary = "Pandas eat only fish.".into();
+        d
+    }
+
+    fn eval_form() -> EvalForm {
+        EvalForm {
+            models: vec![
+                EvalModelForm {
+                    provider: "custom".into(),
+                    base_url: "http://127.0.0.1:7/v1".into(),
+                    api_key: String::new(),
+                    model: "base".into(),
+                },
+                EvalModelForm {
+                    provider: "custom".into(),
+                    base_url: "http://127.0.0.1:7/v1".into(),
+                    api_key: String::new(),
+                    model: "ft:base:x".into(),
+                },
+            ],
+            ..EvalForm::default()
+        }
+    }
+
+    #[test]
+    fn the_section_makes_an_evaluation_run_with_the_forms_judge() {
+        let p = eval_form()
+            .prepare(&local(), &doc(), Some("run-1".into()), "e".into(), 0.0)
+            .unwrap();
+        let run = p.run;
+        // Two models to test share an endpoint; the judge keeps the main form's.
+        assert_eq!(run.endpoints.len(), 2);
+        assert_eq!(run.generators.len(), 2);
+        assert_eq!(run.judge.config.model, local().judge_model.trim());
+        assert_eq!(run.judge.config.temperature, Some(0.0));
+        assert_eq!(run.endpoints[run.judge.endpoint].base_url.as_str(), "http://127.0.0.1:9/v1");
+        // 2 questions × 4 samples, 2 × 4 choices, 8 distinguish, per model.
+        assert_eq!(run.items.len(), 2 * (8 + 8 + 8));
+        assert_eq!(run.eval.as_ref().unwrap().training_run.as_deref(), Some("run-1"));
+        assert_eq!(p.keys.len(), 2);
+        // Resume with the section as it is: the same models.
+        let (c, _) = eval_form().connection(&local(), &run).unwrap();
+        assert_eq!(c.generator_endpoints, vec![0, 0]);
+        let mut changed = eval_form();
+        changed.models[1].model = "other".into();
+        let e = changed.connection(&local(), &run).unwrap_err();
+        assert_eq!(e[0].field, Field::EvalModel(1));
+    }
+
+    #[test]
+    fn what_an_evaluation_lacks_is_named_with_the_fields() {
+        let mut f = eval_form();
+        f.models.clear();
+        f.samples = "0".into();
+        let mut d = doc();
+        d.eval.contrary.clear();
+        let e = f.prepare(&local(), &d, None, "e".into(), 0.0).unwrap_err();
+        assert_eq!(e.fields[0].field, Field::EvalSamples);
+        assert_eq!(e.problems, vec![EvalProblem::NoContrary, EvalProblem::NoModels]);
+        assert_eq!(EvalForm::default().wanted(), 12);
+        assert!(EvalForm::default().check().iter().any(|e| e.field == Field::EvalModel(0)));
+    }
+}

@@ -12,6 +12,7 @@ pub mod share;
 pub use fact::{FactTemplate, BUILT_IN, MAX_FACT_CHARS, MAX_ITEMS, MAX_ITEM_CHARS};
 pub use names::{JsonHint, PromptError, PromptKind, TemplateField, TemplateIssue};
 
+use crate::eval::EvalQuestions;
 use prompts::Prompts;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -22,6 +23,8 @@ use serde_json::Value;
 pub struct TemplateDoc {
     pub template: FactTemplate,
     pub prompts: Prompts,
+    /// What an evaluation asks about this fact (written only when there is something).
+    pub eval: EvalQuestions,
 }
 
 /// A JSON object's entries in order, duplicates included (serde_json keeps only the last).
@@ -179,9 +182,10 @@ impl TemplateDoc {
         let get = |f: TemplateField| fields.iter().find(|(g, _)| *g == f).map(|(_, v)| *v);
         let mut t = FactTemplate::default();
         let mut prompts = Prompts::default();
+        let mut eval = EvalQuestions::default();
         for f in TemplateField::ALL {
             let Some(v) = get(f) else {
-                if f != TemplateField::Prompts {
+                if !f.optional() {
                     issues.push(TemplateIssue::Missing(f));
                 }
                 continue;
@@ -217,6 +221,10 @@ impl TemplateDoc {
                         .filter(|_| v.is_object())
                         .map(|p| prompts = p)
                 }
+                TemplateField::Eval => serde_json::from_value::<EvalQuestions>(v.clone())
+                    .ok()
+                    .filter(|_| v.is_object())
+                    .map(|e| eval = e),
             };
             if ok.is_none() {
                 issues.push(TemplateIssue::WrongType(f));
@@ -238,6 +246,7 @@ impl TemplateDoc {
             Some(TemplateDoc {
                 template: t,
                 prompts,
+                eval,
             }),
             issues,
         )
@@ -249,6 +258,9 @@ impl TemplateDoc {
         let mut v = serde_json::to_value(&self.template).expect("a template serialises");
         if !self.prompts.is_default() {
             v["prompts"] = serde_json::to_value(&self.prompts).expect("prompts serialise");
+        }
+        if self.eval != EvalQuestions::default() {
+            v["eval"] = serde_json::to_value(&self.eval).expect("eval questions serialise");
         }
         serde_json::to_string_pretty(&v).expect("a template serialises")
     }

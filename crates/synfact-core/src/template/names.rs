@@ -12,17 +12,25 @@ pub enum TemplateField {
     Questions,
     Requirements,
     Prompts,
+    /// The evaluation's questions and statements (`eval`).
+    Eval,
 }
 
 impl TemplateField {
-    pub const ALL: [TemplateField; 6] = [
+    pub const ALL: [TemplateField; 7] = [
         TemplateField::FactName,
         TemplateField::GivenFact,
         TemplateField::KeySentence,
         TemplateField::Questions,
         TemplateField::Requirements,
         TemplateField::Prompts,
+        TemplateField::Eval,
     ];
+
+    /// Whether a file may leave the field out (synfact's own additions to the original's).
+    pub fn optional(self) -> bool {
+        matches!(self, TemplateField::Prompts | TemplateField::Eval)
+    }
 
     /// The name in the file (the original module's).
     pub fn key(self) -> &'static str {
@@ -33,6 +41,7 @@ impl TemplateField {
             TemplateField::Questions => "questions",
             TemplateField::Requirements => "question_requirements",
             TemplateField::Prompts => "prompts",
+            TemplateField::Eval => "eval",
         }
     }
 }

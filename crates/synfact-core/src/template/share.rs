@@ -128,6 +128,7 @@ mod tests {
         TemplateDoc {
             template: FactTemplate::built_in(name).unwrap(),
             prompts: Default::default(),
+            eval: Default::default(),
         }
     }
 

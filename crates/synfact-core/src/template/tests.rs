@@ -311,3 +311,18 @@ fn a_template_with_a_messages_field_is_a_template_not_a_chat_file() {
     assert!(!found.contains(&TemplateIssue::ChatFile), "{found:?}");
     assert!(found.iter().any(|i| matches!(i, TemplateIssue::UnknownField { name, .. } if name == "messages")));
 }
+
+#[test]
+fn a_templates_evaluation_travels_with_it_and_is_left_out_when_empty() {
+    let mut doc = TemplateDoc::parse(GOOD).0.unwrap();
+    assert!(!doc.to_json().contains("\"eval\""));
+    doc.eval.questions = vec!["Do pandas eat bamboo?".into()];
+    doc.eval.contrary = "Pandas eat fish.".into();
+    let again = TemplateDoc::parse(&doc.to_json());
+    assert_eq!(again.1, vec![]);
+    assert_eq!(again.0.unwrap(), doc);
+    let link = share::encode(&doc);
+    assert_eq!(share::decode(&link).unwrap().eval, doc.eval);
+    let wrong = GOOD.replace("{\"fact_name\"", "{\"eval\":[1],\"fact_name\"");
+    assert_eq!(issues(&wrong), vec![TemplateIssue::WrongType(TemplateField::Eval)]);
+}
