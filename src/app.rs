@@ -1,5 +1,6 @@
 //! The root component: run controls, template, models, results, saved runs.
 
+use crate::components::evaluate::Evaluate;
 use crate::components::judge_selftest::SelfTest;
 use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
@@ -7,6 +8,7 @@ use crate::components::run_controls::{generate, RunControls, SETUP_FORM};
 use crate::components::saved_runs::SavedRuns;
 use crate::components::storage_panel::StoragePanel;
 use crate::components::template_panel::TemplatePanel;
+use crate::eval_state::EvalState;
 use crate::form_state::FormState;
 use crate::run::Controller;
 use crate::template_state::TemplateState;
@@ -23,6 +25,9 @@ pub fn App() -> impl IntoView {
     provide_context(settings);
     provide_context(tpl);
     provide_context(SelfTest::default());
+    let eval = EvalState::new();
+    provide_context(eval);
+    eval.persist(settings);
     settings.persist();
     tpl.persist();
     ctl.restore();
@@ -52,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <ModelRows />
             </form>
             <Results />
+            <Evaluate />
             <SavedRuns />
             <StoragePanel />
         </main>

@@ -138,3 +138,19 @@ pub enum SaveError {
     #[error("{name} not saved")]
     MyTemplate { name: String, error: StorageError },
 }
+
+/// Why Write eval questions wrote none.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalWriteError {
+    /// The template's JSON holds no template.
+    #[error("no template")]
+    NoTemplate,
+    /// The main form's Model 1 is not set up.
+    #[error("form")]
+    Form(Vec<FieldError>),
+    #[error("call")]
+    Call(CallError),
+    /// The reply held no question.
+    #[error("no questions")]
+    NoQuestions,
+}

@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod download;
 pub mod errors;
+pub mod eval_state;
 pub mod form_state;
 pub mod hub;
 pub mod provider;

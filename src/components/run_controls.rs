@@ -3,6 +3,7 @@
 
 use super::focus_after_draw;
 use super::progress_table::ProgressTable;
+use crate::eval_state::EvalState;
 use crate::form_state::FormState;
 use crate::run::Controller;
 use crate::run::Phase;
@@ -17,6 +18,7 @@ pub const SETUP_FORM: &str = "setup";
 #[component]
 pub fn RunControls() -> impl IntoView {
     let settings = expect_context::<FormState>();
+    let eval = expect_context::<EvalState>();
     let ctl = expect_context::<Controller>();
     let phase = ctl.view.phase;
     let running = move || phase.get() == Phase::Running;
@@ -33,7 +35,7 @@ pub fn RunControls() -> impl IntoView {
                     <button type="button" on:click=move |_| ctl.pause()>"Pause"</button>
                 </Show>
                 <Show when=move || phase.get() == Phase::Resumable>
-                    <button type="button" on:click=move |_| { settings.show_all.set(true); ctl.resume(&settings.form.get_untracked(), settings.prices.get_untracked()) }>"Resume"</button>
+                    <button type="button" on:click=move |_| { settings.show_all.set(true); ctl.resume(&settings.form.get_untracked(), &eval.form.get_untracked(), settings.prices.get_untracked()) }>"Resume"</button>
                 </Show>
                 <Show when=move || matches!(phase.get(), Phase::Running | Phase::Resumable)>
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>

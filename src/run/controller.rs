@@ -15,7 +15,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use synfact_core::cost::PriceTable;
-use synfact_core::form::{FieldError, RunForm};
+use synfact_core::form::eval::EvalForm;
+use synfact_core::form::{FieldError, Prepared, RunForm};
 use synfact_core::run::review::ReviewAction;
 use synfact_core::{Event, Run, Status, TemplateDoc};
 
@@ -127,7 +128,10 @@ impl Controller {
         self.view.note.set(None);
         let (doc, issues) = TemplateDoc::parse(&template_file);
         let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
-        let Some(TemplateDoc { template, prompts, .. }) = doc.filter(|_| errors.is_empty()) else {
+        let Some(TemplateDoc {
+            template, prompts, ..
+        }) = doc.filter(|_| errors.is_empty())
+        else {
             let mut p = vec![words::TEMPLATE_HAS_PROBLEMS.to_string()];
             p.extend(errors.into_iter().map(words::template_issue));
             self.problems.set(p);
@@ -139,10 +143,60 @@ impl Controller {
             now as u64,
             (js_sys::Math::random() * 65535.0) as u32
         );
-        let mut prepared = match form.prepare(&template, &prompts, id, now) {
+        let prepared = match form.prepare(&template, &prompts, id, now) {
             Ok(p) => p,
             Err(errors) => return self.show_errors(errors),
         };
+        self.launch(prepared, prices);
+    }
+
+    /// Starts an evaluation of the template's fact: the Evaluate section's models and questions,
+    /// the main form's judge and limits. `training_run` is the dataset run it was trained on,
+    /// when one is shown.
+    pub fn evaluate(
+        self,
+        eval: &EvalForm,
+        form: &RunForm,
+        template_file: &str,
+        prices: PriceTable,
+    ) -> Vec<String> {
+        if self.starting.get_untracked() || self.view.phase.get_untracked() == Phase::Running {
+            return vec![words::RUN_GOING.to_string()];
+        }
+        let (doc, issues) = TemplateDoc::parse(template_file);
+        let errors: Vec<_> = issues.iter().filter(|i| !i.is_warning()).collect();
+        let Some(doc) = doc.filter(|_| errors.is_empty()) else {
+            let mut p = vec![words::TEMPLATE_HAS_PROBLEMS.to_string()];
+            p.extend(errors.into_iter().map(words::template_issue));
+            return p;
+        };
+        let training = self
+            .with_run(|r| r.eval.is_none().then(|| r.id.clone()))
+            .flatten();
+        let now = crate::now_ms();
+        let id = format!(
+            "eval-{}-{:04x}",
+            now as u64,
+            (js_sys::Math::random() * 65535.0) as u32
+        );
+        match eval.prepare(form, &doc, training, id, now) {
+            Ok(prepared) => {
+                self.view.note.set(None);
+                self.launch(prepared, prices);
+                Vec::new()
+            }
+            Err(e) => e
+                .fields
+                .iter()
+                .map(words::field_error)
+                .chain(e.problems.iter().map(words::eval_problem))
+                .collect(),
+        }
+    }
+
+    /// Checks the budget can be counted, saves the new run (in place of an unreviewed finished
+    /// one with the same settings), and starts it.
+    fn launch(self, mut prepared: Prepared, prices: PriceTable) {
         if prepared.run.settings.budget_usd.is_some() {
             let run = &prepared.run;
             let unpriced = run
@@ -270,9 +324,13 @@ impl Controller {
 
     /// Carries on with the endpoints, keys and limits in the form now (same models), so a
     /// corrected base URL or key takes effect — unless another tab is driving the run.
-    pub fn resume(self, form: &RunForm, prices: PriceTable) {
+    pub fn resume(self, form: &RunForm, eval: &EvalForm, prices: PriceTable) {
         let Some(e) = self.current() else { return };
-        let connection = e.with_run(|run| form.connection(run));
+        // An evaluation goes to the models in the Evaluate section.
+        let connection = e.with_run(|run| match run.eval {
+            Some(_) => eval.connection(form, run),
+            None => form.connection(run),
+        });
         let (mut connection, keys) = match connection {
             Ok(c) => c,
             Err(errors) => return self.show_errors(errors),

@@ -78,6 +78,7 @@ pub fn set_remember_keys(on: bool) {
     } else {
         LocalStorage::delete(REMEMBER);
         LocalStorage::delete(KEYS);
+        LocalStorage::delete(EVAL_KEYS);
         LocalStorage::delete(HUB_TOKEN);
     }
 }
@@ -122,5 +123,42 @@ pub fn save_hub_token(token: &str) {
         let _ = LocalStorage::set(HUB_TOKEN, token);
     } else {
         LocalStorage::delete(HUB_TOKEN);
+    }
+}
+
+const EVAL_FORM: &str = "synfact.eval.v1";
+const EVAL_KEYS: &str = "synfact.eval-keys.v1";
+
+/// The saved Evaluate section, with its keys put back if the user chose to remember them.
+pub fn load_eval_form() -> synfact_core::form::eval::EvalForm {
+    let mut form: synfact_core::form::eval::EvalForm =
+        LocalStorage::get(EVAL_FORM).unwrap_or_default();
+    if remember_keys() {
+        let keys: Vec<String> = LocalStorage::get(EVAL_KEYS).unwrap_or_default();
+        for (m, k) in form.models.iter_mut().zip(keys) {
+            m.api_key = k;
+        }
+    }
+    form
+}
+
+/// Saves the Evaluate section like the form: never a key unless `remember_keys`, never a URL's
+/// credentials. Returns false if the browser refused.
+pub fn save_eval_form(form: &synfact_core::form::eval::EvalForm, remember_keys: bool) -> bool {
+    let mut bare = form.clone();
+    let keys: Vec<String> = bare
+        .models
+        .iter_mut()
+        .map(|m| {
+            without_credentials(&mut m.base_url);
+            std::mem::take(&mut m.api_key)
+        })
+        .collect();
+    let saved = LocalStorage::set(EVAL_FORM, &bare).is_ok();
+    if remember_keys {
+        saved && LocalStorage::set(EVAL_KEYS, &keys).is_ok()
+    } else {
+        LocalStorage::delete(EVAL_KEYS);
+        saved
     }
 }

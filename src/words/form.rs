@@ -34,6 +34,13 @@ pub fn field(f: Field) -> String {
         Field::JudgeBaseUrl => "Judge base URL".into(),
         Field::JudgeApiKey => "Judge API key".into(),
         Field::JudgeModel => "Judge model".into(),
+        Field::EvalBaseUrl(i) => row("Test base URL", i),
+        Field::EvalApiKey(i) => row("Test API key", i),
+        Field::EvalModel(i) => row("Model to test", i),
+        Field::EvalSamples => "Samples per question".into(),
+        Field::EvalTemperature => "Eval temperature".into(),
+        Field::EvalCoherence => "Coherence threshold".into(),
+        Field::EvalWanted => "Eval questions to write".into(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! stay in their component's markup.
 
 mod dataset;
+mod eval;
 mod form;
 mod quality;
 mod review;
@@ -12,6 +13,7 @@ mod storage;
 mod template;
 
 pub use dataset::*;
+pub use eval::*;
 pub use form::*;
 pub use quality::*;
 pub use review::*;

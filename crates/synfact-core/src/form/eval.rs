@@ -80,7 +80,11 @@ impl EvalForm {
         for (i, m) in self.models.iter().enumerate() {
             r.url(Field::EvalBaseUrl(i), &m.base_url);
             r.required(Field::EvalModel(i), &m.model);
-            r.key(Field::EvalApiKey(i), &m.api_key, preset(&m.provider).needs_key);
+            r.key(
+                Field::EvalApiKey(i),
+                &m.api_key,
+                preset(&m.provider).needs_key,
+            );
         }
         r.errors
     }
@@ -98,12 +102,31 @@ impl EvalForm {
             distinguish: self.distinguish,
             samples: whole(r, Field::EvalSamples, &self.samples, 50.0, "50", d.samples),
             temperature: r
-                .number(Field::EvalTemperature, &self.temperature, (0.0, 2.0), false, ("0", "2"))
+                .number(
+                    Field::EvalTemperature,
+                    &self.temperature,
+                    (0.0, 2.0),
+                    false,
+                    ("0", "2"),
+                )
                 .unwrap_or(d.temperature),
             coherence_threshold: r
-                .number(Field::EvalCoherence, &self.coherence, (0.0, 100.0), true, ("0", "100"))
+                .number(
+                    Field::EvalCoherence,
+                    &self.coherence,
+                    (0.0, 100.0),
+                    true,
+                    ("0", "100"),
+                )
                 .map_or(d.coherence_threshold, |v| v as u32),
-            questions_wanted: whole(r, Field::EvalWanted, &self.wanted, 100.0, "100", d.questions_wanted),
+            questions_wanted: whole(
+                r,
+                Field::EvalWanted,
+                &self.wanted,
+                100.0,
+                "100",
+                d.questions_wanted,
+            ),
         }
     }
 

@@ -397,6 +397,20 @@ impl RunForm {
         ))
     }
 
+    /// Model 1's endpoint, key and settings as the form gives them (it writes eval questions).
+    pub fn writer(&self) -> Result<(EndpointSpec, String, ModelConfig), Vec<FieldError>> {
+        let mut r = Reader { errors: Vec::new() };
+        let (_, parsed) = self.read(&mut r);
+        match parsed.generators.first() {
+            Some(g) if r.errors.is_empty() => Ok((
+                parsed.endpoints[g.endpoint].clone(),
+                parsed.keys[g.endpoint].clone(),
+                g.config.clone(),
+            )),
+            _ => Err(r.errors),
+        }
+    }
+
     /// Every problem in the form, without building a run (cheap enough to run as the user types).
     pub fn check(&self) -> Vec<FieldError> {
         let mut r = Reader { errors: Vec::new() };

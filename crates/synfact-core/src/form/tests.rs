@@ -531,10 +531,16 @@ mod evaluation {
         assert_eq!(run.generators.len(), 2);
         assert_eq!(run.judge.config.model, local().judge_model.trim());
         assert_eq!(run.judge.config.temperature, Some(0.0));
-        assert_eq!(run.endpoints[run.judge.endpoint].base_url.as_str(), "http://127.0.0.1:9/v1");
+        assert_eq!(
+            run.endpoints[run.judge.endpoint].base_url.as_str(),
+            "http://127.0.0.1:9/v1"
+        );
         // 2 questions × 4 samples, 2 × 4 choices, 8 distinguish, per model.
         assert_eq!(run.items.len(), 2 * (8 + 8 + 8));
-        assert_eq!(run.eval.as_ref().unwrap().training_run.as_deref(), Some("run-1"));
+        assert_eq!(
+            run.eval.as_ref().unwrap().training_run.as_deref(),
+            Some("run-1")
+        );
         assert_eq!(p.keys.len(), 2);
         // Resume with the section as it is: the same models.
         let (c, _) = eval_form().connection(&local(), &run).unwrap();
@@ -554,8 +560,14 @@ mod evaluation {
         d.eval.contrary.clear();
         let e = f.prepare(&local(), &d, None, "e".into(), 0.0).unwrap_err();
         assert_eq!(e.fields[0].field, Field::EvalSamples);
-        assert_eq!(e.problems, vec![EvalProblem::NoContrary, EvalProblem::NoModels]);
+        assert_eq!(
+            e.problems,
+            vec![EvalProblem::NoContrary, EvalProblem::NoModels]
+        );
         assert_eq!(EvalForm::default().wanted(), 12);
-        assert!(EvalForm::default().check().iter().any(|e| e.field == Field::EvalModel(0)));
+        assert!(EvalForm::default()
+            .check()
+            .iter()
+            .any(|e| e.field == Field::EvalModel(0)));
     }
 }

@@ -290,7 +290,10 @@ fn suggestions_come_from_a_true_edit_distance_within_reach() {
         closest("specific_informatoin_to_alwys_inclde", [long].into_iter()),
         Some(long)
     );
-    assert_eq!(closest("completely_unrelated_name_here", [long].into_iter()), None);
+    assert_eq!(
+        closest("completely_unrelated_name_here", [long].into_iter()),
+        None
+    );
     assert_eq!(suggestion("fact_nam"), Some("fact_name"));
     assert_eq!(suggestion("zzzzzzzz"), None);
 }
@@ -299,7 +302,13 @@ fn suggestions_come_from_a_true_edit_distance_within_reach() {
 fn a_short_hex_escape_is_not_called_half_a_character() {
     let (_, issues) = TemplateDoc::parse(r#"{"given_fact": "\u12"}"#);
     assert!(
-        matches!(&issues[..], [TemplateIssue::NotJson { hint: JsonHint::Other(_), .. }]),
+        matches!(
+            &issues[..],
+            [TemplateIssue::NotJson {
+                hint: JsonHint::Other(_),
+                ..
+            }]
+        ),
         "{issues:?}"
     );
 }
@@ -309,7 +318,9 @@ fn a_template_with_a_messages_field_is_a_template_not_a_chat_file() {
     let json = GOOD.replace("{\"fact_name\"", "{\"messages\":[],\"fact_name\"");
     let found = issues(&json);
     assert!(!found.contains(&TemplateIssue::ChatFile), "{found:?}");
-    assert!(found.iter().any(|i| matches!(i, TemplateIssue::UnknownField { name, .. } if name == "messages")));
+    assert!(found
+        .iter()
+        .any(|i| matches!(i, TemplateIssue::UnknownField { name, .. } if name == "messages")));
 }
 
 #[test]
@@ -324,5 +335,8 @@ fn a_templates_evaluation_travels_with_it_and_is_left_out_when_empty() {
     let link = share::encode(&doc);
     assert_eq!(share::decode(&link).unwrap().eval, doc.eval);
     let wrong = GOOD.replace("{\"fact_name\"", "{\"eval\":[1],\"fact_name\"");
-    assert_eq!(issues(&wrong), vec![TemplateIssue::WrongType(TemplateField::Eval)]);
+    assert_eq!(
+        issues(&wrong),
+        vec![TemplateIssue::WrongType(TemplateField::Eval)]
+    );
 }
