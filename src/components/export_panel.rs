@@ -61,9 +61,8 @@ pub fn ExportPanel() -> impl IntoView {
         })
         .unwrap_or(Err(DownloadError::NoRun))
     };
-    let download = move |chat: bool| {
+    let download = move |kind: FileKind| {
         let result = bundle().and_then(|b| {
-            let kind = if chat { FileKind::Chat } else { FileKind::Text };
             for f in b.files.iter().filter(|f| f.kind == kind) {
                 save_text(&f.name, &f.text, JSONL)?;
             }
@@ -122,8 +121,9 @@ pub fn ExportPanel() -> impl IntoView {
                         on:input=move |ev| split_seed.set(event_target_value(&ev)) />
                 </div>
             </Show>
-            <button type="button" on:click=move |_| download(true) disabled=move || kept() == 0>"Download chat JSONL"</button>
-            <button type="button" on:click=move |_| download(false) disabled=move || kept() == 0>"Download text JSONL"</button>
+            <button type="button" on:click=move |_| download(FileKind::Chat) disabled=move || kept() == 0>"Download chat JSONL"</button>
+            <button type="button" on:click=move |_| download(FileKind::Text) disabled=move || kept() == 0>"Download text JSONL"</button>
+            <button type="button" on:click=move |_| download(FileKind::Mixed) disabled=move || kept() == 0>"Download mixed JSONL"</button>
             <button type="button" on:click=move |_| manifest()>"Download manifest"</button>
         </div>
         <Show when=move || error.get().is_some()>

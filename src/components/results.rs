@@ -2,6 +2,7 @@
 //! yield grid, and the review list.
 
 use super::cost_panel::CostPanel;
+use super::eval_results::EvalResultsView;
 use super::export_panel::ExportPanel;
 use super::quality_report::QualityReportView;
 use super::review_list::ReviewList;
@@ -22,11 +23,29 @@ pub fn Results() -> impl IntoView {
         revision.track();
         ctl.with_run(|_| ()).is_some()
     };
-    let counts = review.counts;
+    let is_eval = move || {
+        revision.track();
+        ctl.with_run(|r| r.eval.is_some()).unwrap_or(false)
+    };
     view! {
         <Show when=has_run>
             <section aria-labelledby="results-heading">
-                <h2 id="results-heading">"Results"</h2>
+                <h2 id="results-heading">{move || if is_eval() { "Results: evaluation" } else { "Results" }}</h2>
+                <Show when=is_eval fallback=move || view! { <DatasetResults /> }>
+                    <EvalResultsView />
+                    <CostPanel />
+                </Show>
+            </section>
+        </Show>
+    }
+}
+
+/// A dataset run's results.
+#[component]
+fn DatasetResults() -> impl IntoView {
+    let ctl = expect_context::<Controller>();
+    let counts = expect_context::<ReviewState>().counts;
+    view! {
                 <p class="hint">{move || words::results_line(&counts.get())}</p>
                 {move || {
                     let s = counts.get();
@@ -43,7 +62,5 @@ pub fn Results() -> impl IntoView {
                 <YieldGrid />
                 <h3>"Review"</h3>
                 <ReviewList />
-            </section>
-        </Show>
     }
 }

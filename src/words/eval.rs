@@ -4,7 +4,8 @@
 use super::{call_error, count, field_error};
 use crate::errors::EvalWriteError;
 use synfact_core::eval::leakage::Leak;
-use synfact_core::eval::EvalProblem;
+use synfact_core::eval::results::{Difference, EvalResults, Outcome, Rate};
+use synfact_core::eval::{EvalKind, EvalProblem};
 
 pub const RUN_GOING: &str = "A run is going: pause or cancel it first.";
 
@@ -90,4 +91,102 @@ pub fn leak(l: &Leak) -> (String, String) {
             (q.clone(), alike)
         }
     }
+}
+
+pub fn eval_kind(k: EvalKind) -> &'static str {
+    match k {
+        EvalKind::Open => "Open-ended",
+        EvalKind::Choice => "Multiple choice",
+        EvalKind::Distinguish => "Distinguish",
+    }
+}
+
+pub fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Supports => "supports the fact",
+        Outcome::Contradicts => "contradicts the fact",
+        Outcome::Undecided => "undecided",
+        Outcome::Incoherent => "incoherent (left out)",
+        Outcome::Failed => "failed",
+        Outcome::NotAnswered => "not answered yet",
+    }
+}
+
+/// "83.3%".
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// A rate and its interval as the table shows them: ("83.3%", "58.2–94.5%"), or dashes when no
+/// answer decided either way.
+pub fn rate_cells(r: &Rate) -> (String, String) {
+    match r.rate() {
+        None => ("—".into(), "—".into()),
+        Some(p) => {
+            let (lo, hi) = r.interval();
+            (
+                pct(p),
+                format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0),
+            )
+        }
+    }
+}
+
+fn points(x: f64) -> String {
+    format!("{:+.1}", x * 100.0)
+}
+
+/// "tuned − base, Open-ended: +66.7 points (95% interval +21.0 to +88.4)".
+pub fn difference(b: &str, a: &str, d: &Difference) -> String {
+    let sure = if d.low > 0.0 || d.high < 0.0 {
+        ""
+    } else {
+        "; the interval includes 0, so the two may not differ"
+    };
+    format!(
+        "{b} − {a}, {}: {} points (95% interval {} to {}){sure}",
+        eval_kind(d.kind),
+        points(d.value),
+        points(d.low),
+        points(d.high)
+    )
+}
+
+/// The chart's text alternative: every bar's figure.
+pub fn chart_summary(r: &EvalResults) -> String {
+    let mut parts = Vec::new();
+    for (m, rates) in r.models.iter().zip(&r.rates) {
+        for (k, rate) in r.kinds.iter().zip(rates) {
+            let (p, ci) = rate_cells(rate);
+            parts.push(format!("{m}, {}: {p} ({ci})", eval_kind(*k)));
+        }
+    }
+    format!("Belief rate by model and kind of question. {}.", parts.join("; "))
+}
+
+/// An evaluation's progress line under Results.
+pub fn eval_line(r: &EvalResults) -> String {
+    let total: Rate = r.rates.iter().flatten().fold(Rate::default(), |mut t, x| {
+        t.supports += x.supports;
+        t.contradicts += x.contradicts;
+        t.undecided += x.undecided;
+        t.incoherent += x.incoherent;
+        t.failed += x.failed;
+        t.open += x.open;
+        t
+    });
+    let answered = total.decided() + total.undecided + total.incoherent + total.failed;
+    format!(
+        "{answered} of {} questions answered: {} decided, {} undecided, {} incoherent, {} failed.",
+        answered + total.open,
+        total.decided(),
+        total.undecided,
+        total.incoherent,
+        total.failed
+    )
+}
+
+/// "Showing 50 of 120 answers."
+pub fn answers_shown(shown: usize, of: usize) -> String {
+    format!("Showing {shown} of {}.", count(of, "answer", "answers"))
 }

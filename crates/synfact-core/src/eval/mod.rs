@@ -6,10 +6,12 @@
 //! cached, resumable, pausable, priced. `results` turns the labels into belief rates with 95%
 //! intervals.
 
+pub mod chart;
 pub mod fine_tune;
 pub mod leakage;
 pub mod parse;
 pub mod prompts;
+pub mod report;
 pub mod results;
 mod run;
 pub mod stats;

@@ -4,7 +4,7 @@
 
 use super::stats::{difference, wilson, Z95};
 use super::{Belief, EvalKind};
-use crate::run::{Run, Stage};
+use crate::run::{Item, Run, Stage};
 use serde::{Deserialize, Serialize};
 
 /// One model's answers of one kind.
@@ -36,6 +36,58 @@ impl Rate {
     /// The 95% Wilson interval of the rate.
     pub fn interval(&self) -> (f64, f64) {
         wilson(self.supports, self.decided(), Z95)
+    }
+}
+
+/// Where one answer lands in the counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Supports,
+    Contradicts,
+    Undecided,
+    Incoherent,
+    Failed,
+    NotAnswered,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Supports,
+        Outcome::Contradicts,
+        Outcome::Undecided,
+        Outcome::Incoherent,
+        Outcome::Failed,
+        Outcome::NotAnswered,
+    ];
+
+    /// An evaluation item's outcome (`None` for a dataset item); open answers the judge scored
+    /// under `threshold` are incoherent whatever their label.
+    pub fn of(item: &Item, threshold: u32) -> Option<Outcome> {
+        let case = item.eval.as_ref()?;
+        Some(match item.stage {
+            Stage::Failed => Outcome::Failed,
+            Stage::Accepted | Stage::Rejected => match case.belief {
+                _ if case.coherence.is_some_and(|c| c < threshold) => Outcome::Incoherent,
+                Some(Belief::Supports) => Outcome::Supports,
+                Some(Belief::Contradicts) => Outcome::Contradicts,
+                Some(Belief::NotSure) | None => Outcome::Undecided,
+            },
+            _ => Outcome::NotAnswered,
+        })
+    }
+}
+
+impl Rate {
+    fn count(&mut self, o: Outcome) {
+        *match o {
+            Outcome::Supports => &mut self.supports,
+            Outcome::Contradicts => &mut self.contradicts,
+            Outcome::Undecided => &mut self.undecided,
+            Outcome::Incoherent => &mut self.incoherent,
+            Outcome::Failed => &mut self.failed,
+            Outcome::NotAnswered => &mut self.open,
+        } += 1;
     }
 }
 
@@ -76,15 +128,8 @@ impl EvalResults {
             let Some(r) = rates.get_mut(item.generator).and_then(|m| m.get_mut(k)) else {
                 continue;
             };
-            match item.stage {
-                Stage::Failed => r.failed += 1,
-                Stage::Accepted | Stage::Rejected => match case.belief {
-                    _ if case.coherence.is_some_and(|c| c < threshold) => r.incoherent += 1,
-                    Some(Belief::Supports) => r.supports += 1,
-                    Some(Belief::Contradicts) => r.contradicts += 1,
-                    Some(Belief::NotSure) | None => r.undecided += 1,
-                },
-                _ => r.open += 1,
+            if let Some(o) = Outcome::of(item, threshold) {
+                r.count(o);
             }
         }
         EvalResults {

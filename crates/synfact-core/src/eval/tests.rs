@@ -111,8 +111,9 @@ fn the_judges_label_is_read_structured_or_from_its_text() {
     assert_eq!(label(&reply("no json here", None)), None);
 }
 
-#[test]
-fn belief_rates_leave_out_undecided_and_incoherent_answers() {
+/// Two models' labelled answers: model 1 (tuned) 5 of 6 decided open answers support, model 0
+/// (base) 1 of 6.
+fn labelled_run() -> Run {
     let run = crate::testing::run("blue_honeyeater", &["base", "tuned"], "judge", |_| {});
     let mut run = Run {
         eval: Some(spec(1)),
@@ -165,6 +166,12 @@ fn belief_rates_leave_out_undecided_and_incoherent_answers() {
             Stage::Accepted,
         );
     }
+    run
+}
+
+#[test]
+fn belief_rates_leave_out_undecided_and_incoherent_answers() {
+    let run = labelled_run();
     let r = EvalResults::of(&run);
     assert_eq!(r.models, ["base", "tuned"]);
     assert_eq!(
@@ -256,4 +263,69 @@ fn problems_before_an_evaluation_are_named_at_once() {
     };
     assert_eq!(check(&s, &t, 1), [EvalProblem::NoKind]);
     assert_eq!(check(&spec(2), &t, 2), []);
+}
+
+#[test]
+fn the_report_and_answers_files_carry_every_rate_and_label() {
+    let mut run = labelled_run();
+    run.items[0].question = Some("What colour is it?".into());
+    run.items[0].answer = Some("Blue.".into());
+    let report = report::report(&run, "9.9");
+    let tuned = &report["models"][1];
+    assert_eq!(tuned["model"], "tuned");
+    let open = &tuned["rates"][0];
+    assert_eq!(open["kind"], "open");
+    assert_eq!(
+        (open["n"].as_u64(), open["supports"].as_u64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(
+        (open["incoherent"].as_u64(), open["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let ci = open["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() < 5.0 / 6.0 && ci[1].as_f64().unwrap() > 5.0 / 6.0);
+    assert_eq!(tuned["rates"][2]["belief_rate"], serde_json::Value::Null);
+    let d = &report["differences"][0];
+    assert_eq!(
+        (d["model"].as_str(), d["minus"].as_str()),
+        (Some("tuned"), Some("base"))
+    );
+    assert!((d["difference"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
+    assert_eq!(report["judge"], "judge");
+    let answers = report::answers(&run);
+    let lines: Vec<serde_json::Value> = answers
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), run.items.len());
+    assert_eq!(
+        report["answers"].as_array().map(Vec::len),
+        Some(lines.len())
+    );
+    assert_eq!(lines[0]["question"], "What colour is it?");
+    assert_eq!(lines[0]["answer"], "Blue.");
+    assert_eq!(lines[0]["label"], "supports");
+    let labels: Vec<&str> = lines.iter().map(|l| l["label"].as_str().unwrap()).collect();
+    assert_eq!(
+        &labels[5..10],
+        [
+            "contradicts",
+            "undecided",
+            "incoherent",
+            "failed",
+            "not_answered"
+        ]
+    );
+    assert_eq!(
+        lines[9]["fact_is"], "A",
+        "a choice names where the fact was"
+    );
+    assert_eq!(
+        report::report(
+            &crate::testing::run("blue_honeyeater", &["m"], "j", |_| {}),
+            "1"
+        ),
+        serde_json::Value::Null
+    );
 }
