@@ -27,6 +27,8 @@ pub struct EvalState {
     pub leaks: RwSignal<Vec<Leak>>,
     /// How many written questions were replaced for being too close.
     pub replaced: RwSignal<usize>,
+    /// How many training questions the last check compared against (0: no dataset run shown).
+    pub training: RwSignal<usize>,
     pub writing: RwSignal<bool>,
     pub write_error: RwSignal<Option<EvalWriteError>>,
     /// Why Evaluate could not start (worded).
@@ -40,6 +42,7 @@ impl EvalState {
             touched: RwSignal::new(Vec::new()),
             leaks: RwSignal::new(Vec::new()),
             replaced: RwSignal::new(0),
+            training: RwSignal::new(0),
             writing: RwSignal::new(false),
             write_error: RwSignal::new(None),
             problems: RwSignal::new(Vec::new()),
@@ -85,6 +88,7 @@ impl EvalState {
             })
             .unwrap_or_default();
         self.writing.set(true);
+        let training_count = training.len();
         spawn_local(async move {
             let t = &doc.template;
             let ask = |n: u32, avoid: Vec<String>| {
@@ -169,6 +173,7 @@ impl EvalState {
                     tpl.edit_doc(|d| d.eval.questions = questions);
                     self.leaks.set(leaks);
                     self.replaced.set(replaced);
+                    self.training.set(training_count);
                 }
                 Err(e) => self.write_error.set(Some(e)),
             }

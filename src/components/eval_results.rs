@@ -131,7 +131,10 @@ fn Answers(results: Memo<EvalResults>) -> impl IntoView {
         let (m, k, o) = (model.get(), kind.get(), outcome.get());
         let needle = text.get().to_lowercase();
         ctl.with_run(|run| {
-            let threshold = run.eval.as_ref().map_or(0, |s| s.settings.coherence_threshold);
+            let threshold = run
+                .eval
+                .as_ref()
+                .map_or(0, |s| s.settings.coherence_threshold);
             run.items
                 .iter()
                 .filter_map(|i| {
@@ -149,10 +152,17 @@ fn Answers(results: Memo<EvalResults>) -> impl IntoView {
                         && o.is_none_or(|o| o == out)
                         && (needle.is_empty()
                             || question.to_lowercase().contains(&needle)
-                            || i.answer.as_deref().unwrap_or("").to_lowercase().contains(&needle));
+                            || i.answer
+                                .as_deref()
+                                .unwrap_or("")
+                                .to_lowercase()
+                                .contains(&needle));
                     keep.then(|| {
                         (
-                            run.generators.get(i.generator).map(|g| g.config.model.clone()).unwrap_or_default(),
+                            run.generators
+                                .get(i.generator)
+                                .map(|g| g.config.model.clone())
+                                .unwrap_or_default(),
                             case.kind,
                             question,
                             i.answer.clone().unwrap_or_default(),
@@ -166,17 +176,26 @@ fn Answers(results: Memo<EvalResults>) -> impl IntoView {
         })
         .unwrap_or_default()
     });
-    let select = |id: &'static str, label: &'static str, options: Vec<(String, String)>, set: Callback<String>| view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select id=id on:change=move |ev| { shown.set(PAGE); set.run(event_target_value(&ev)) }>
-                <option value="">"All"</option>
-                {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-            </select>
-        </div>
+    let select = |id: &'static str,
+                  label: &'static str,
+                  options: Vec<(String, String)>,
+                  set: Callback<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <select id=id on:change=move |ev| { shown.set(PAGE); set.run(event_target_value(&ev)) }>
+                    <option value="">"All"</option>
+                    {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                </select>
+            </div>
+        }
     };
     let models: Vec<(String, String)> = results.with_untracked(|r| {
-        r.models.iter().enumerate().map(|(i, m)| (i.to_string(), m.clone())).collect()
+        r.models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i.to_string(), m.clone()))
+            .collect()
     });
     let kinds: Vec<(String, String)> = EvalKind::ALL
         .iter()
@@ -244,7 +263,11 @@ pub fn EvalResultsView() -> impl IntoView {
                 .unwrap_or_default();
             [
                 (report::report_name(fact), json, "application/json"),
-                (report::answers_name(fact), report::answers(r), "application/jsonl"),
+                (
+                    report::answers_name(fact),
+                    report::answers(r),
+                    "application/jsonl",
+                ),
             ]
         });
         let result = match files {

@@ -95,7 +95,7 @@ fn TestModelRow(index: usize) -> impl IntoView {
     let (model_error, model_blur) = problem(eval, Field::EvalModel(index));
     view! {
         <fieldset class="test-model">
-            <legend>{format!("Model to test{n}")}</legend>
+            <legend>{format!("Test endpoint{n}")}</legend>
             <SelectField id=format!("test-provider-{index}") label=format!("Test provider{n}")
                 options=Signal::derive(preset_options) value=field(|m| &m.provider) on_change=on_provider />
             <TextField id=format!("test-base-url-{index}") label=format!("Test base URL{n}")
@@ -210,8 +210,8 @@ pub fn Evaluate() -> impl IntoView {
                     on:click=move |_| eval.write_questions(ctl, settings, tpl)>"Write eval questions"</button>
             </div>
             <p role="status" aria-label="Eval questions status" class="status">{move || words::eval_writing(
-                eval.writing.get(), eval.write_error.get().as_ref(), &eval.leaks.get(), eval.replaced.get())}</p>
-            <Show when=move || !eval.leaks.with(Vec::is_empty)>
+                eval.writing.get(), eval.write_error.get().as_ref(), &eval.leaks.get(), eval.replaced.get(), eval.training.get())}</p>
+            <Show when=move || { eval.training.get() > 0 && !eval.leaks.with(Vec::is_empty) }>
                 <div class="table-wrap">
                 <table aria-label="Leakage check">
                     <thead><tr><th scope="col">"Eval question"</th><th scope="col">"Closest training question"</th><th scope="col">"Alike"</th></tr></thead>

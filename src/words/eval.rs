@@ -33,6 +33,7 @@ pub fn eval_writing(
     error: Option<&EvalWriteError>,
     leaks: &[Leak],
     replaced: usize,
+    training: usize,
 ) -> String {
     if writing {
         return "Writing eval questions…".into();
@@ -57,9 +58,16 @@ pub fn eval_writing(
     }
     let kept = leaks.iter().filter(|l| !l.too_close).count();
     let dropped = leaks.len() - kept;
+    if training == 0 {
+        return format!(
+            "Wrote {}. No dataset run is open, so they were not checked against training questions: open the run the model was trained on (Saved runs) and press Write eval questions again to check.",
+            count(kept, "eval question", "eval questions")
+        );
+    }
     let mut s = format!(
-        "Wrote {}; checked against the training run's questions",
-        count(kept, "eval question", "eval questions")
+        "Wrote {}; checked against the {} of the training run",
+        count(kept, "eval question", "eval questions"),
+        count(training, "question", "questions")
     );
     if replaced > 0 {
         s.push_str(&format!(
@@ -124,10 +132,7 @@ pub fn rate_cells(r: &Rate) -> (String, String) {
         None => ("—".into(), "—".into()),
         Some(p) => {
             let (lo, hi) = r.interval();
-            (
-                pct(p),
-                format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0),
-            )
+            (pct(p), format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0))
         }
     }
 }
@@ -161,7 +166,10 @@ pub fn chart_summary(r: &EvalResults) -> String {
             parts.push(format!("{m}, {}: {p} ({ci})", eval_kind(*k)));
         }
     }
-    format!("Belief rate by model and kind of question. {}.", parts.join("; "))
+    format!(
+        "Belief rate by model and kind of question. {}.",
+        parts.join("; ")
+    )
 }
 
 /// An evaluation's progress line under Results.

@@ -39,10 +39,15 @@ pub fn finished(s: &Counts) -> String {
     )
 }
 
+pub const EVAL_FINISHED: &str = "Evaluation finished: in the status line, accepted counts answers labelled and rejected those the judge could not label. The belief rates are under Results.";
+
 /// Under a finished run's status, when most items ended unaccepted: the commonest reason and
 /// where to change it.
 pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
     let s = run.counts();
+    if *status == Status::Finished && run.eval.is_some() {
+        return Some(EVAL_FINISHED.into());
+    }
     if *status != Status::Finished || s.rejected + s.failed <= s.accepted {
         return None;
     }
