@@ -41,6 +41,11 @@ pub fn field(f: Field) -> String {
         Field::EvalTemperature => "Eval temperature".into(),
         Field::EvalCoherence => "Coherence threshold".into(),
         Field::EvalWanted => "Eval questions to write".into(),
+        Field::FtBaseUrl => "Fine-tuning base URL".into(),
+        Field::FtApiKey => "Fine-tuning API key".into(),
+        Field::FtModel => "Base model".into(),
+        Field::FtSuffix => "Suffix".into(),
+        Field::FtEpochs => "Epochs".into(),
     }
 }
 

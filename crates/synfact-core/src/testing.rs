@@ -56,3 +56,14 @@ pub fn text_jsonl(run: &Run, generator: Option<usize>, doctag: bool) -> String {
     };
     crate::dataset::files(run, &choice).swap_remove(1).text
 }
+
+/// A run of `template` with `n` items, every one accepted with its question and answer.
+pub fn accepted_run(template: &str, n: usize) -> Run {
+    let mut run = run(template, &["m"], "j", |s| s.examples = n);
+    for (k, i) in run.items.iter_mut().enumerate() {
+        i.stage = crate::run::Stage::Accepted;
+        i.question = Some(format!("Question {k}?"));
+        i.answer = Some(format!("Answer {k}."));
+    }
+    run
+}

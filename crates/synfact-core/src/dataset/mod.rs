@@ -119,6 +119,24 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
     out
 }
 
+/// The files a fine-tune uploads from an export: the chat file (the training part, when split)
+/// and the validation part when there is one with lines in it. OpenAI's chat fine-tuning takes
+/// chat lines only, so the text and mixed files stay out.
+pub fn fine_tune_files(files: &[DatasetFile]) -> Option<(&DatasetFile, Option<&DatasetFile>)> {
+    let chat = |split: Option<&str>| {
+        files
+            .iter()
+            .find(|f| f.kind == FileKind::Chat && f.split == split)
+    };
+    match chat(None) {
+        Some(whole) => Some((whole, None)),
+        None => Some((
+            chat(Some("train"))?,
+            chat(Some("validation")).filter(|v| !v.text.trim().is_empty()),
+        )),
+    }
+}
+
 /// Extra body fields whose names suggest a credential (some gateways take a key in the body):
 /// their values are replaced, so a manifest or a dataset card never carries one.
 fn mask_secrets(map: &mut serde_json::Map<String, Value>) {

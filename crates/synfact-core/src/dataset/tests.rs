@@ -312,3 +312,24 @@ fn the_mixed_file_holds_both_kinds_of_line_shuffled_by_the_seed() {
     );
     assert!(check_mixed("{\"text\": \"x\"}\n{\"nope\": 1}\n").is_err());
 }
+
+#[test]
+fn a_fine_tune_uploads_the_chat_files_of_the_export() {
+    let run = crate::testing::accepted_run("blue_honeyeater", 12);
+    let choice = |split| ExportChoice {
+        generator: None,
+        doctag: false,
+        split,
+    };
+    let whole = files(&run, &choice(None));
+    let (t, v) = fine_tune_files(&whole).unwrap();
+    assert_eq!((t.name.as_str(), v), ("blue_honeyeater_chat.jsonl", None));
+    let split = files(&run, &choice(Some((0.25, 1))));
+    let (t, v) = fine_tune_files(&split).unwrap();
+    assert_eq!(t.name, "blue_honeyeater_chat_train.jsonl");
+    assert_eq!(v.unwrap().name, "blue_honeyeater_chat_validation.jsonl");
+    assert_eq!(t.text.lines().count() + v.unwrap().text.lines().count(), 12);
+    let none_held_out = files(&run, &choice(Some((0.0, 1))));
+    assert_eq!(fine_tune_files(&none_held_out).unwrap().1, None);
+    assert_eq!(fine_tune_files(&[]), None);
+}

@@ -165,6 +165,33 @@ pub struct FineTune {
     pub events: Vec<JobEvent>,
 }
 
+impl FineTune {
+    /// Takes in what a poll read (the job, and its events when they were read); true when
+    /// anything changed.
+    pub fn update(
+        &mut self,
+        status: JobStatus,
+        model: Option<String>,
+        error: Option<String>,
+        events: Option<Vec<JobEvent>>,
+    ) -> bool {
+        let before = self.clone();
+        self.status = status;
+        self.fine_tuned_model = model.or(self.fine_tuned_model.take());
+        self.error = error.or(self.error.take());
+        if let Some(e) = events {
+            self.events = e;
+        }
+        *self != before
+    }
+}
+
+/// How long to wait before polling a job again, after `unchanged` polls in a row that changed
+/// nothing: 1 s, growing by half each time, at most 30 s.
+pub fn poll_delay_ms(unchanged: u32) -> u64 {
+    (1000.0 * 1.5f64.powi(unchanged.min(20) as i32)).min(30_000.0) as u64
+}
+
 /// What went wrong with a fine-tuning call that answered.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FtError {
@@ -314,6 +341,37 @@ pub fn curl_commands(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polling_backs_off_while_nothing_changes_and_an_update_keeps_what_it_knew() {
+        let delays: Vec<u64> = (0..12).map(poll_delay_ms).collect();
+        assert_eq!(&delays[..4], [1000, 1500, 2250, 3375]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(delays[11], 30_000);
+        let mut ft = FineTune {
+            base_url: base(),
+            spec: JobSpec::default(),
+            training_file: "file-a".into(),
+            validation_file: None,
+            job_id: "ftjob-1".into(),
+            status: JobStatus::Queued,
+            fine_tuned_model: None,
+            error: None,
+            events: Vec::new(),
+        };
+        assert!(!ft.update(JobStatus::Queued, None, None, None));
+        let ev = JobEvent {
+            id: "e1".into(),
+            created_at: 1,
+            level: "info".into(),
+            message: "Job started".into(),
+        };
+        assert!(ft.update(JobStatus::Running, None, None, Some(vec![ev.clone()])));
+        assert!(ft.update(JobStatus::Succeeded, Some("ft:m:org::x".into()), None, None));
+        assert_eq!(ft.events, [ev], "events not read this time are kept");
+        assert_eq!(ft.fine_tuned_model.as_deref(), Some("ft:m:org::x"));
+        assert!(ft.status.is_final());
+    }
 
     fn base() -> BaseUrl {
         BaseUrl::parse("https://api.openai.com/v1").unwrap()

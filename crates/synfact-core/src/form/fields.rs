@@ -34,6 +34,12 @@ pub enum Field {
     EvalTemperature,
     EvalCoherence,
     EvalWanted,
+    /// Start a fine-tune.
+    FtBaseUrl,
+    FtApiKey,
+    FtModel,
+    FtSuffix,
+    FtEpochs,
 }
 
 /// What is wrong with a field's value.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod eval;
 pub mod fields;
+pub mod fine_tune;
 pub mod presets;
 
 use fields::Reader;

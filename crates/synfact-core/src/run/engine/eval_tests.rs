@@ -107,3 +107,27 @@ fn each_sample_is_its_own_call_and_a_reload_asks_nothing_twice() {
         reference.network_calls + lost
     );
 }
+
+#[test]
+fn a_fine_tune_is_kept_with_its_run_and_sends_nothing() {
+    use crate::eval::fine_tune::{FineTune, JobSpec, JobStatus};
+    let run = crate::testing::run("blue_honeyeater", &["m"], "j", |_| {});
+    let mut engine = Engine::new(run);
+    let ft = FineTune {
+        base_url: BaseUrl::parse("https://api.openai.com/v1").unwrap(),
+        spec: JobSpec::default(),
+        training_file: "file-a".into(),
+        validation_file: None,
+        job_id: "ftjob-1".into(),
+        status: JobStatus::Running,
+        fine_tuned_model: None,
+        error: None,
+        events: Vec::new(),
+    };
+    let cmds = engine.handle(Event::FineTune(Some(ft.clone())), 0.0);
+    assert!(cmds.iter().all(|c| !matches!(c, Command::Send(_))));
+    assert_eq!(engine.run().fine_tune.as_ref(), Some(&ft));
+    // Saved with the run's settings record: a reload reads it back.
+    let saved: Run = serde_json::from_str(&serde_json::to_string(engine.run()).unwrap()).unwrap();
+    assert_eq!(saved.fine_tune, Some(ft));
+}

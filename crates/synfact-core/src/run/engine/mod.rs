@@ -50,6 +50,8 @@ pub enum Event {
     Reconnect(Connection),
     /// The browser's storage is full: pause until the user frees space.
     StorageFull,
+    /// The fine-tune started from this run, as last read (saved with the run).
+    FineTune(Option<crate::eval::fine_tune::FineTune>),
     /// A reviewer acted on items (checked with `review::check`; items that fail it are left alone).
     Review {
         items: Vec<usize>,
@@ -318,6 +320,7 @@ impl Engine {
                 }
             }
             Event::Timer => {}
+            Event::FineTune(ft) => self.run.fine_tune = ft,
             Event::Review { items, action } => self.review(items, action, now, &mut out),
             Event::Reply {
                 call,
