@@ -28,6 +28,9 @@ pub fn App() -> impl IntoView {
     let eval = EvalState::new();
     provide_context(eval);
     eval.persist(settings);
+    let fine_tune = crate::fine_tune_state::FineTuneState::new();
+    provide_context(fine_tune);
+    fine_tune.watch(ctl, settings);
     settings.persist();
     tpl.persist();
     ctl.restore();

@@ -154,3 +154,32 @@ pub enum EvalWriteError {
     #[error("no questions")]
     NoQuestions,
 }
+
+/// Which fine-tuning call went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FtCall {
+    Upload,
+    Create,
+    Follow,
+    Cancel,
+}
+
+/// Why Start a fine-tune (or following or cancelling it) did not go on.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum FineTuneError {
+    #[error("form")]
+    Form(Vec<FieldError>),
+    /// The export could not be made, or holds nothing to train on.
+    #[error("files")]
+    Files(DownloadError),
+    /// The browser got no HTTP answer: the network, or a route that does not answer a
+    /// browser's CORS preflight.
+    #[error("refused")]
+    Refused { call: FtCall, detail: String },
+    /// The provider answered with an error (its words).
+    #[error("provider")]
+    Provider {
+        call: FtCall,
+        error: synfact_core::eval::fine_tune::FtError,
+    },
+}

@@ -6,6 +6,8 @@ pub mod components;
 pub mod download;
 pub mod errors;
 pub mod eval_state;
+pub mod fine_tune;
+pub mod fine_tune_state;
 pub mod form_state;
 pub mod hub;
 pub mod provider;

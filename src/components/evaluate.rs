@@ -178,7 +178,7 @@ pub fn Evaluate() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="evaluate-heading" class="evaluate">
-            <h2 id="evaluate-heading">"Evaluate"</h2>
+            <h2 id="evaluate-heading" tabindex="-1">"Evaluate"</h2>
             <p class="hint">"Did the fine-tuned model learn the fact? Ask it (and, to compare, the base model) questions about the key sentence it never saw in training, and see how often its answers hold the fact. Runs like a dataset run: cached, resumable, priced."</p>
             <h3>"Models to test"</h3>
             <For each={move || (0..form.with(|f| f.models.len())).collect::<Vec<_>>()} key={|i| *i}

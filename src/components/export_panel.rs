@@ -1,6 +1,7 @@
 //! Downloads of the reviewed set: chat and text JSONL (split into train and validation files
 //! when asked), checked against the chat format first, and the manifest.
 
+use super::fine_tune_panel::FineTunePanel;
 use super::hub_push::HubPush;
 use crate::download::save_text;
 use crate::errors::DownloadError;
@@ -130,5 +131,6 @@ pub fn ExportPanel() -> impl IntoView {
             <p role="alert" class="errors">{move || error.get().map(|e| words::download_error(&e))}</p>
         </Show>
         <HubPush bundle=Callback::new(move |()| bundle()) />
+        <FineTunePanel bundle=Callback::new(move |()| bundle()) />
     }
 }

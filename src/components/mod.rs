@@ -3,6 +3,7 @@
 pub mod bind;
 pub mod cost_panel;
 pub mod estimate;
+pub mod fine_tune_panel;
 pub mod eval_results;
 pub mod evaluate;
 pub mod export_panel;

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use synfact_core::cost::PriceTable;
+use synfact_core::eval::fine_tune::FineTune;
 use synfact_core::form::eval::EvalForm;
 use synfact_core::form::{FieldError, Prepared, RunForm};
 use synfact_core::run::review::ReviewAction;
@@ -309,6 +310,22 @@ impl Controller {
             items,
             action: ReviewAction::JudgeAgain,
         });
+    }
+
+    /// Keeps `ft` with run `run_id` (saved with it, so a reload follows the job on), when that
+    /// run is still the one shown; false when another run took its place.
+    pub fn set_fine_tune(self, run_id: &str, ft: Option<FineTune>) -> bool {
+        let Some(e) = self.current() else {
+            return false;
+        };
+        if e.run_id() != run_id {
+            return false;
+        }
+        e.dispatch(Event::FineTune(ft));
+        e.settings_changed();
+        e.flush();
+        self.view.publish(Vec::new(), false);
+        true
     }
 
     /// Dollars the run shown has spent at its prices.

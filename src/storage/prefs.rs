@@ -162,3 +162,31 @@ pub fn save_eval_form(form: &synfact_core::form::eval::EvalForm, remember_keys: 
         saved
     }
 }
+
+const FT_FORM: &str = "synfact.fine-tune.v1";
+const FT_KEY: &str = "synfact.fine-tune-key.v1";
+
+/// The Start a fine-tune form, its key only when the user chose to remember keys.
+pub fn load_ft_form() -> synfact_core::form::fine_tune::FineTuneForm {
+    let mut form: synfact_core::form::fine_tune::FineTuneForm =
+        LocalStorage::get(FT_FORM).unwrap_or_default();
+    if remember_keys() {
+        form.api_key = LocalStorage::get(FT_KEY).unwrap_or_default();
+    }
+    form
+}
+
+/// Saves the fine-tune form like the others: the key only when `remember_keys`, never a URL's
+/// credentials. Returns false if the browser refused.
+pub fn save_ft_form(form: &synfact_core::form::fine_tune::FineTuneForm, remember_keys: bool) -> bool {
+    let mut bare = form.clone();
+    without_credentials(&mut bare.base_url);
+    let key = std::mem::take(&mut bare.api_key);
+    let saved = LocalStorage::set(FT_FORM, &bare).is_ok();
+    if remember_keys && !key.is_empty() {
+        saved && LocalStorage::set(FT_KEY, &key).is_ok()
+    } else {
+        LocalStorage::delete(FT_KEY);
+        saved
+    }
+}

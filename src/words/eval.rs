@@ -1,8 +1,10 @@
 //! The Evaluate section's messages: writing eval questions, the leakage check, what an
 //! evaluation lacks, and its results.
 
-use super::{call_error, count, field_error};
-use crate::errors::EvalWriteError;
+use super::{call_error, count, download_error, field_error};
+use crate::errors::{EvalWriteError, FineTuneError, FtCall};
+use crate::fine_tune_state::FtStep;
+use synfact_core::eval::fine_tune::{FineTune, FtError, JobStatus};
 use synfact_core::eval::leakage::Leak;
 use synfact_core::eval::results::{Difference, EvalResults, Outcome, Rate};
 use synfact_core::eval::{EvalKind, EvalProblem};
@@ -197,4 +199,96 @@ pub fn eval_line(r: &EvalResults) -> String {
 /// "Showing 50 of 120 answers."
 pub fn answers_shown(shown: usize, of: usize) -> String {
     format!("Showing {shown} of {}.", count(of, "answer", "answers"))
+}
+
+fn ft_call(c: FtCall) -> &'static str {
+    match c {
+        FtCall::Upload => "uploading the training file",
+        FtCall::Create => "creating the fine-tuning job",
+        FtCall::Follow => "checking the fine-tuning job",
+        FtCall::Cancel => "cancelling the fine-tuning job",
+    }
+}
+
+/// What to change, for the provider errors people meet starting a fine-tune.
+fn ft_fix(param: Option<&str>, code: Option<&str>, status: u16) -> &'static str {
+    match (param.unwrap_or(""), code.unwrap_or("")) {
+        (_, "invalid_n_examples") => " To fix: fine-tuning needs more examples; raise Examples and press Generate, or lower Validation share so more lines go to training.",
+        ("training_file" | "validation_file" | "file", _) => " To fix: the file's lines must be chat lines (each a \"messages\" list with an assistant message); the chat JSONL download is checked against that format, so download it and look at the line named.",
+        ("model", _) => " To fix: Base model must be a model the provider fine-tunes (for OpenAI, e.g. gpt-4o-mini-2024-07-18).",
+        ("suffix", _) => " To fix: shorten or simplify Suffix.",
+        ("hyperparameters" | "n_epochs", _) => " To fix: change Epochs (or leave it empty to let the provider choose).",
+        _ if status == 401 => " To fix: check Fine-tuning API key.",
+        _ if status == 429 => " To fix: wait and try again; the account may be at its fine-tuning limit.",
+        _ => "",
+    }
+}
+
+pub fn ft_error(e: &FineTuneError) -> String {
+    match e {
+        FineTuneError::Form(errors) => errors.iter().map(field_error).collect::<Vec<_>>().join(" "),
+        FineTuneError::Files(d) => format!("No fine-tune started: {}", download_error(d)),
+        FineTuneError::Refused { call: FtCall::Follow, detail } => format!(
+            "Could not reach the provider while checking the fine-tuning job ({}); trying again, less often.",
+            detail.trim()
+        ),
+        FineTuneError::Refused { call, detail } => format!(
+            "The browser got no answer {} ({}). The provider may not allow its fine-tuning routes to be called from a web page (CORS), or the network is down. Nothing was started by this page: download the files and run the commands below in a terminal instead.",
+            ft_call(*call),
+            detail.trim()
+        ),
+        FineTuneError::Provider { call, error } => match error {
+            FtError::Http { status, message, param, code } => format!(
+                "The provider refused {} (HTTP {status}): {}{}",
+                ft_call(*call),
+                message.trim(),
+                ft_fix(param.as_deref(), code.as_deref(), *status)
+            ),
+            FtError::Unreadable(what) => format!(
+                "The provider's reply to {} was not what its API documents ({what}). Check Fine-tuning base URL.",
+                ft_call(*call)
+            ),
+        },
+    }
+}
+
+pub fn ft_step(s: &FtStep) -> String {
+    match s {
+        FtStep::Idle => String::new(),
+        FtStep::Uploading(name) => format!("Uploading {name}…"),
+        FtStep::Creating => "Creating the fine-tuning job…".into(),
+        FtStep::Cancelling => "Cancelling the fine-tuning job…".into(),
+    }
+}
+
+fn job_status(s: &JobStatus) -> String {
+    match s {
+        JobStatus::ValidatingFiles => "validating files".into(),
+        JobStatus::Queued => "queued".into(),
+        JobStatus::Running => "running".into(),
+        JobStatus::Succeeded => "succeeded".into(),
+        JobStatus::Failed => "failed".into(),
+        JobStatus::Cancelled => "cancelled".into(),
+        JobStatus::Other(s) => s.replace('_', " "),
+    }
+}
+
+/// The job's line: "Fine-tuning job ftjob-1: running (base model gpt-4o-mini-…)."
+pub fn ft_status(ft: &FineTune) -> String {
+    let mut s = format!(
+        "Fine-tuning job {}: {} (base model {}).",
+        ft.job_id,
+        job_status(&ft.status),
+        ft.spec.model
+    );
+    if let Some(m) = &ft.fine_tuned_model {
+        s.push_str(&format!(" New model: {m}."));
+    }
+    if let Some(e) = &ft.error {
+        s.push_str(&format!(" The provider says: {}", e.trim()));
+    }
+    if !ft.status.is_final() {
+        s.push_str(" Checked here while the page is open; it goes on at the provider if you close it.");
+    }
+    s
 }
