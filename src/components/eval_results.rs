@@ -64,7 +64,7 @@ fn Rates(results: Memo<EvalResults>) -> impl IntoView {
                 <text x=c.left - 6.0 y=y + 4.0 text-anchor="end">{format!("{t}%")}</text>
             }).collect_view();
             let groups = c.groups.iter().map(|g| view! {
-                <text x=g.center y=HEIGHT - 18.0 text-anchor="middle">{words::eval_kind(g.kind)}</text>
+                <text x=g.center y=HEIGHT - 30.0 text-anchor="middle">{words::eval_kind(g.kind)}</text>
             }).collect_view();
             let bars = c.bars.iter().map(|b| {
                 let colour = COLOURS[b.model % COLOURS.len()];
@@ -82,11 +82,14 @@ fn Rates(results: Memo<EvalResults>) -> impl IntoView {
                     </g>
                 }
             }).collect_view();
+            // Each entry as wide as its name (about 7 units a character at this size).
+            let mut next = c.left;
             let legend = r.models.iter().enumerate().map(|(m, name)| {
-                let x = c.left + 150.0 * m as f64;
+                let x = next;
+                next += 30.0 + 7.0 * name.chars().count() as f64;
                 view! {
-                    <rect x=x y=HEIGHT - 10.0 width=10 height=10 fill=COLOURS[m % COLOURS.len()] />
-                    <text x=x + 14.0 y=HEIGHT - 1.0>{name.clone()}</text>
+                    <rect x=x y=HEIGHT - 11.0 width=10 height=10 fill=COLOURS[m % COLOURS.len()] />
+                    <text x=x + 14.0 y=HEIGHT - 2.0>{name.clone()}</text>
                 }
             }).collect_view();
             view! {

@@ -10,6 +10,11 @@ use synfact_core::Step;
 pub fn ProgressTable() -> impl IntoView {
     let ctl = expect_context::<Controller>();
     let progress = ctl.view.progress;
+    // An evaluation writes no questions: its rows are the answers and the judge's labels.
+    let is_eval = Memo::new(move |_| {
+        ctl.view.revision.track();
+        ctl.with_run(|r| r.eval.is_some()).unwrap_or(false)
+    });
     view! {
         <Show when=move || progress.with(|p| p.total > 0)>
             <div class="table-wrap">
@@ -19,8 +24,9 @@ pub fn ProgressTable() -> impl IntoView {
                         <th scope="col">"Retried"</th><th scope="col">"Rejected"</th><th scope="col">"Failed"</th></tr>
                 </thead>
                 <tbody>
-                    {Step::ALL
+                    {move || Step::ALL
                         .iter()
+                        .filter(|s| !is_eval.get() || matches!(s, Step::WriteAnswer | Step::JudgeAnswer))
                         .map(|s| {
                             let i = s.index();
                             let c = move || progress.with(|p| p.steps[i]);
@@ -35,7 +41,7 @@ pub fn ProgressTable() -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <th scope="row">{words::step(*s)}</th>
+                                    <th scope="row">{if is_eval.get_untracked() { words::eval_step(*s) } else { words::step(*s) }}</th>
                                     <td>{move || c().in_flight}</td>
                                     <td>{done}</td>
                                     <td>{move || c().retried}</td>

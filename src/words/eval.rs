@@ -292,3 +292,11 @@ pub fn ft_status(ft: &FineTune) -> String {
     }
     s
 }
+
+/// A progress row of an evaluation.
+pub fn eval_step(s: synfact_core::Step) -> &'static str {
+    match s {
+        synfact_core::Step::JudgeAnswer => "Labels (open answers)",
+        _ => "Answers",
+    }
+}

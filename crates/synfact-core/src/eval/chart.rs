@@ -4,12 +4,12 @@
 use super::results::EvalResults;
 use super::EvalKind;
 
-pub const WIDTH: f64 = 640.0;
-pub const HEIGHT: f64 = 300.0;
+pub const WIDTH: f64 = 720.0;
+pub const HEIGHT: f64 = 320.0;
 /// Room for the axis labels (left) and the kind labels (bottom).
 const LEFT: f64 = 48.0;
 const TOP: f64 = 12.0;
-const BOTTOM: f64 = 40.0;
+const BOTTOM: f64 = 52.0;
 const RIGHT: f64 = 12.0;
 
 /// One model's bar in one group.
