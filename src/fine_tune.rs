@@ -47,7 +47,8 @@ pub async fn send(req: &Request, key: &str) -> Result<(u16, String), Unreached> 
         } => {
             let form = FormData::new().map_err(fail)?;
             form.append_with_str("purpose", purpose).map_err(fail)?;
-            let blob = gloo_file::Blob::new_with_options(content.as_str(), Some("application/jsonl"));
+            let blob =
+                gloo_file::Blob::new_with_options(content.as_str(), Some("application/jsonl"));
             let blob: &web_sys::Blob = blob.as_ref();
             form.append_with_blob_and_filename("file", blob, file_name)
                 .map_err(fail)?;

@@ -164,6 +164,20 @@ pub fn Evaluate() -> impl IntoView {
     let (temp_error, temp_blur) = problem(eval, Field::EvalTemperature);
     let (coh_error, coh_blur) = problem(eval, Field::EvalCoherence);
     let (wanted_error, wanted_blur) = problem(eval, Field::EvalWanted);
+    // What the evaluation will cost, as set up now.
+    let estimate = Memo::new(move |_| {
+        let doc = tpl.parsed.with(|(d, _)| d.clone())?;
+        let prices = settings.prices.get();
+        let prepared = form
+            .with(|f| {
+                settings
+                    .form
+                    .with(|main| f.prepare(main, &doc, None, String::new(), 0.0))
+            })
+            .ok()?;
+        let e = synfact_core::cost::estimate(&prepared.run, &prices, None);
+        Some((e, prepared.run.settings.budget_usd))
+    });
     let start = move || {
         let problems = ctl.evaluate(
             &form.get_untracked(),
@@ -240,8 +254,12 @@ pub fn Evaluate() -> impl IntoView {
                 hint="Open answers the judge scores below this (0 to 100) are left out, and counted."
                 value=coh on_input=set_coh error=coh_error on_blur=coh_blur />
             <p class="hint">"Open answers are labelled by the Judge model of Provider and models, at temperature 0; choices are read in this browser."</p>
+            <p class="hint estimate" id="eval-estimate">{move || match estimate.get() {
+                Some(e) => words::estimate(Some(&e)),
+                None => words::EVAL_NOT_READY.to_string(),
+            }}</p>
             <div class="buttons">
-                <button type="button" class="primary" on:click=move |_| start()>"Evaluate"</button>
+                <button type="button" class="primary" aria-describedby="eval-estimate" on:click=move |_| start()>"Evaluate"</button>
             </div>
             <Show when=move || !eval.problems.with(Vec::is_empty)>
                 <div role="alert" class="errors">

@@ -82,7 +82,8 @@ pub fn FineTunePanel(bundle: Callback<(), Result<Bundle, DownloadError>>) -> imp
     };
     let save_files = move || {
         let result = bundle.run(()).and_then(|b| {
-            let (t, v) = synfact_core::dataset::fine_tune_files(&b.files).ok_or(DownloadError::NoRun)?;
+            let (t, v) =
+                synfact_core::dataset::fine_tune_files(&b.files).ok_or(DownloadError::NoRun)?;
             for f in std::iter::once(t).chain(v) {
                 crate::download::save_text(&f.name, &f.text, "application/jsonl")?;
             }

@@ -3,10 +3,10 @@
 pub mod bind;
 pub mod cost_panel;
 pub mod estimate;
-pub mod fine_tune_panel;
 pub mod eval_results;
 pub mod evaluate;
 pub mod export_panel;
+pub mod fine_tune_panel;
 pub mod hub_push;
 pub mod judge_selftest;
 pub mod list_editor;

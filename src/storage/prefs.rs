@@ -178,7 +178,10 @@ pub fn load_ft_form() -> synfact_core::form::fine_tune::FineTuneForm {
 
 /// Saves the fine-tune form like the others: the key only when `remember_keys`, never a URL's
 /// credentials. Returns false if the browser refused.
-pub fn save_ft_form(form: &synfact_core::form::fine_tune::FineTuneForm, remember_keys: bool) -> bool {
+pub fn save_ft_form(
+    form: &synfact_core::form::fine_tune::FineTuneForm,
+    remember_keys: bool,
+) -> bool {
     let mut bare = form.clone();
     without_credentials(&mut bare.base_url);
     let key = std::mem::take(&mut bare.api_key);

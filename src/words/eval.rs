@@ -9,6 +9,8 @@ use synfact_core::eval::leakage::Leak;
 use synfact_core::eval::results::{Difference, EvalResults, Outcome, Rate};
 use synfact_core::eval::{EvalKind, EvalProblem};
 
+pub const EVAL_NOT_READY: &str = "The estimate of calls, tokens and cost shows once the models to test, the eval questions and the judge are set up (press Evaluate to see what is missing).";
+
 pub const RUN_GOING: &str = "A run is going: pause or cancel it first.";
 
 /// What an evaluation lacks before it can start.
@@ -288,7 +290,9 @@ pub fn ft_status(ft: &FineTune) -> String {
         s.push_str(&format!(" The provider says: {}", e.trim()));
     }
     if !ft.status.is_final() {
-        s.push_str(" Checked here while the page is open; it goes on at the provider if you close it.");
+        s.push_str(
+            " Checked here while the page is open; it goes on at the provider if you close it.",
+        );
     }
     s
 }

@@ -46,6 +46,8 @@ test('a model that knows the fact 90% of the time and one that knows it 10% are 
   await expect(wrote).toContainText('Wrote 12 eval questions');
   const questions = (await app.field('Eval questions').inputValue()).split('\n');
   expect(questions).toHaveLength(12);
+  // Priced before it starts: per model 64 answers and 48 labels of open answers.
+  await expect(page.locator('#eval-estimate')).toContainText('224 calls for about 128 items');
   await app.button('Evaluate').click();
   const finished = await app.waitFinished();
   const r = await rates(page);

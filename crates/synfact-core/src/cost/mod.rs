@@ -1,6 +1,7 @@
 //! What a run has spent, by model and kind of call, and what a run will cost before it starts.
 //! `price` holds the prices themselves.
 
+mod eval;
 pub mod price;
 
 pub use price::{Price, PriceTable, PRICES_AS_OF};
@@ -93,6 +94,9 @@ const JUDGE_TOKENS: u64 = 30;
 /// Forecasts `run` (its plan made, nothing sent) — or, when `measured` has finished items, from
 /// their average tokens per step and the share of items accepted.
 pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estimate {
+    if run.eval.is_some() {
+        return eval::estimate_eval(run, prices);
+    }
     let mut est = Estimate::default();
     let mut usd = Some(0.0);
     let averages = measured.and_then(averages_of);

@@ -131,3 +131,28 @@ fn a_fine_tune_is_kept_with_its_run_and_sends_nothing() {
     let saved: Run = serde_json::from_str(&serde_json::to_string(engine.run()).unwrap()).unwrap();
     assert_eq!(saved.fine_tune, Some(ft));
 }
+
+#[test]
+fn an_evaluation_is_priced_by_its_own_calls() {
+    use crate::cost::{estimate, Price, PriceTable};
+    let run = eval_run();
+    let mut prices = PriceTable::default();
+    for m in ["base", "ft:base:birds", "judge"] {
+        let price = Price {
+            input: 1.0,
+            output: 2.0,
+            cached_input: None,
+        };
+        prices.prices.insert(m.into(), price);
+    }
+    let e = estimate(&run, &prices, None);
+    // Per model: 12 answers, and 4 judge calls for the open ones (choices are read locally).
+    assert_eq!((e.items, e.calls), (24, 2 * (12 + 4)));
+    let sim = Sim::new(run).finish();
+    let sent = sim.steps_sent(Step::WriteAnswer) + sim.steps_sent(Step::JudgeAnswer);
+    assert_eq!(
+        e.calls as usize, sent,
+        "the estimate counts the calls the run makes"
+    );
+    assert!(e.usd.unwrap() > 0.0 && e.input_tokens > e.output_tokens);
+}
