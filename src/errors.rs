@@ -172,6 +172,9 @@ pub enum FineTuneError {
     /// The export could not be made, or holds nothing to train on.
     #[error("files")]
     Files(DownloadError),
+    /// The training file has fewer lines than the provider takes.
+    #[error("too few")]
+    TooFew { lines: usize },
     /// The browser got no HTTP answer: the network, or a route that does not answer a
     /// browser's CORS preflight.
     #[error("refused")]

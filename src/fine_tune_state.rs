@@ -117,6 +117,14 @@ impl FineTuneState {
                 .error
                 .set(Some(FineTuneError::Files(DownloadError::NoRun)));
         };
+        let lines = training
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        if lines < fine_tune::MIN_EXAMPLES {
+            return self.error.set(Some(FineTuneError::TooFew { lines }));
+        }
         let (training, validation) = (training.clone(), validation.cloned());
         let Some(run_id) = ctl.with_run(|r| r.id.clone()) else {
             return;

@@ -46,11 +46,12 @@ fn Rates(results: Memo<EvalResults>) -> impl IntoView {
     };
     let differences = move || {
         results.with(|r| {
-            (1..r.models.len())
-                .flat_map(|b| {
-                    r.differences(0, b)
-                        .into_iter()
-                        .map(move |d| words::difference(&r.models[b], &r.models[0], &d))
+            let base = &r.models[r.baseline().min(r.models.len().saturating_sub(1))];
+            r.against_baseline()
+                .into_iter()
+                .flat_map(|(m, ds)| {
+                    ds.into_iter()
+                        .map(move |d| words::difference(&r.models[m], base, &d))
                 })
                 .map(|t| view! { <li>{t}</li> })
                 .collect_view()
@@ -181,35 +182,47 @@ fn Answers(results: Memo<EvalResults>) -> impl IntoView {
     });
     let select = |id: &'static str,
                   label: &'static str,
-                  options: Vec<(String, String)>,
+                  options: Signal<Vec<(String, String)>>,
                   set: Callback<String>| {
         view! {
             <div class="field">
                 <label for=id>{label}</label>
                 <select id=id on:change=move |ev| { shown.set(PAGE); set.run(event_target_value(&ev)) }>
                     <option value="">"All"</option>
-                    {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                    {move || options.get().into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                 </select>
             </div>
         }
     };
-    let models: Vec<(String, String)> = results.with_untracked(|r| {
-        r.models
+    // The models of the evaluation shown (another evaluation brings its own).
+    let models = Signal::derive(move || {
+        results.with(|r| {
+            r.models
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (i.to_string(), m.clone()))
+                .collect()
+        })
+    });
+    let kinds: Signal<Vec<(String, String)>> = Signal::stored(
+        EvalKind::ALL
             .iter()
             .enumerate()
-            .map(|(i, m)| (i.to_string(), m.clone()))
-            .collect()
+            .map(|(i, k)| (i.to_string(), words::eval_kind(*k).to_string()))
+            .collect(),
+    );
+    let outcomes: Signal<Vec<(String, String)>> = Signal::stored(
+        Outcome::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (i.to_string(), words::outcome(*o).to_string()))
+            .collect(),
+    );
+    // A new evaluation starts with every answer shown.
+    Effect::new(move |_| {
+        results.with(|r| r.models.len());
+        model.set(None);
     });
-    let kinds: Vec<(String, String)> = EvalKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (i.to_string(), words::eval_kind(*k).to_string()))
-        .collect();
-    let outcomes: Vec<(String, String)> = Outcome::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (i.to_string(), words::outcome(*o).to_string()))
-        .collect();
     view! {
         <h3>"Answers"</h3>
         <div class="filters">
@@ -225,7 +238,7 @@ fn Answers(results: Memo<EvalResults>) -> impl IntoView {
                     on:input=move |ev| { shown.set(PAGE); text.set(event_target_value(&ev)) } />
             </div>
         </div>
-        <p role="status" class="hint">{move || words::answers_shown(shown.get().min(matching.with(Vec::len)), matching.with(Vec::len))}</p>
+        <p role="status" class="hint">{move || words::answers_shown(shown.get().min(matching.with(Vec::len)), matching.with(Vec::len), results.with(|r| r.rates.iter().flatten().map(|x| x.decided() + x.undecided + x.incoherent + x.failed + x.open).sum()))}</p>
         <div class="table-wrap">
             <table aria-label="Answers">
                 <thead><tr>

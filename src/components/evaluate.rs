@@ -185,7 +185,10 @@ pub fn Evaluate() -> impl IntoView {
             &tpl.template.with_untracked(|t| t.text.clone()),
             settings.prices.get_untracked(),
         );
-        if !problems.is_empty() {
+        if problems.is_empty() {
+            // The results show above: take the reader there.
+            super::focus_after_draw("#results-heading");
+        } else {
             settings.show_all.set(true);
         }
         eval.problems.set(problems);
@@ -204,9 +207,12 @@ pub fn Evaluate() -> impl IntoView {
                 })>"Add a model to test"</button>
             </div>
             <h3>"Eval questions"</h3>
+            <fieldset class="kinds">
+            <legend>"Kinds of question"</legend>
             <Kind id="eval-open" label="Open-ended questions (judged)" get=|f| f.open set=|f, v| f.open = v />
             <Kind id="eval-choice" label="Multiple choice: the key sentence against an unrelated true fact" get=|f| f.choice set=|f, v| f.choice = v />
             <Kind id="eval-distinguish" label="Distinguish: the key sentence against its contrary" get=|f| f.distinguish set=|f, v| f.distinguish = v />
+            </fieldset>
             <div class="field">
                 <label for="eval-questions">"Eval questions"</label>
                 <textarea id="eval-questions" rows="6" aria-describedby="eval-questions-hint"

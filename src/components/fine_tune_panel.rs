@@ -73,6 +73,9 @@ pub fn FineTunePanel(bundle: Callback<(), Result<Bundle, DownloadError>>) -> imp
                 api_key: key,
                 model: name,
             };
+            if f.models.iter().any(|m| m.model.trim() == row.model) {
+                return;
+            }
             match f.models.iter().position(|m| m.model.trim().is_empty()) {
                 Some(i) => f.models[i] = row,
                 None => f.models.push(row),
@@ -117,13 +120,13 @@ pub fn FineTunePanel(bundle: Callback<(), Result<Bundle, DownloadError>>) -> imp
                     <button type="button" on:click=move |_| add_to_test()>"Add to Models to test"</button>
                 </Show>
             </div>
+            <Show when=move || ft.error.with(Option::is_some)>
+                <p role="alert" class="errors">{move || ft.error.get().map(|e| words::ft_error(&e))}</p>
+            </Show>
             <p role="status" aria-label="Fine-tune status" class="status">{move || {
                 let step = words::ft_step(&ft.step.get());
                 if !step.is_empty() { step } else { job.get().map(|j| words::ft_status(&j)).unwrap_or_default() }
             }}</p>
-            <Show when=move || ft.error.with(Option::is_some)>
-                <p role="alert" class="errors">{move || ft.error.get().map(|e| words::ft_error(&e))}</p>
-            </Show>
             <Show when=move || job.with(|j| j.as_ref().is_some_and(|j| !j.events.is_empty()))>
                 <ul aria-label="Fine-tuning events" class="events">
                     {move || job.get().map(|j| j.events.into_iter().map(|e| view! { <li class="text">{e.message}</li> }).collect_view())}

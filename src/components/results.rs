@@ -30,7 +30,7 @@ pub fn Results() -> impl IntoView {
     view! {
         <Show when=has_run>
             <section aria-labelledby="results-heading">
-                <h2 id="results-heading">{move || if is_eval() { "Results: evaluation" } else { "Results" }}</h2>
+                <h2 id="results-heading" tabindex="-1">{move || if is_eval() { "Results: evaluation" } else { "Results" }}</h2>
                 <Show when=is_eval fallback=move || view! { <DatasetResults /> }>
                     <EvalResultsView />
                     <CostPanel />

@@ -11,7 +11,8 @@ fn title(p: &RunProgress) -> String {
     let when: String = date
         .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)
         .into();
-    format!("{} — {when}", p.fact_name)
+    let kind = if p.evaluation { " evaluation" } else { "" };
+    format!("{}{kind} — {when}", p.fact_name)
 }
 
 /// The list of saved runs.

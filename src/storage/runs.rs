@@ -49,6 +49,9 @@ pub struct RunProgress {
     /// The run's status when saved, so a reload shows why it stopped or paused.
     #[serde(default)]
     pub status: Option<Status>,
+    /// An evaluation run (listed as one).
+    #[serde(default)]
+    pub evaluation: bool,
 }
 
 impl RunProgress {
@@ -67,6 +70,7 @@ impl RunProgress {
                 .filter(|i| i.review.decision.is_some() || i.review.is_edited() || i.review.deleted)
                 .count(),
             status: Some(status.clone()),
+            evaluation: run.eval.is_some(),
         }
     }
 }

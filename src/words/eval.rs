@@ -4,7 +4,7 @@
 use super::{call_error, count, download_error, field_error};
 use crate::errors::{EvalWriteError, FineTuneError, FtCall};
 use crate::fine_tune_state::FtStep;
-use synfact_core::eval::fine_tune::{FineTune, FtError, JobStatus};
+use synfact_core::eval::fine_tune::{FineTune, FtError, JobStatus, MIN_EXAMPLES};
 use synfact_core::eval::leakage::Leak;
 use synfact_core::eval::results::{Difference, EvalResults, Outcome, Rate};
 use synfact_core::eval::{EvalKind, EvalProblem};
@@ -198,9 +198,21 @@ pub fn eval_line(r: &EvalResults) -> String {
     )
 }
 
-/// "Showing 50 of 120 answers."
-pub fn answers_shown(shown: usize, of: usize) -> String {
-    format!("Showing {shown} of {}.", count(of, "answer", "answers"))
+/// "Showing 50 of 120 answers.", or that none of all the answers match the filters.
+pub fn answers_shown(shown: usize, matching: usize, all: usize) -> String {
+    if matching == 0 && all > 0 {
+        return format!(
+            "None of the {} matches these filters.",
+            count(all, "answer", "answers")
+        );
+    }
+    if matching < all {
+        return format!("Showing {shown} of the {matching} answers that match (of {all}).");
+    }
+    format!(
+        "Showing {shown} of {}.",
+        count(matching, "answer", "answers")
+    )
 }
 
 fn ft_call(c: FtCall) -> &'static str {
@@ -215,7 +227,7 @@ fn ft_call(c: FtCall) -> &'static str {
 /// What to change, for the provider errors people meet starting a fine-tune.
 fn ft_fix(param: Option<&str>, code: Option<&str>, status: u16) -> &'static str {
     match (param.unwrap_or(""), code.unwrap_or("")) {
-        (_, "invalid_n_examples") => " To fix: fine-tuning needs more examples; raise Examples and press Generate, or lower Validation share so more lines go to training.",
+        (_, "invalid_n_examples") => " To fix: fine-tuning needs more examples; raise Examples and press Generate (with the split on, a lower Validation share also leaves more lines for training).",
         ("training_file" | "validation_file" | "file", _) => " To fix: the file's lines must be chat lines (each a \"messages\" list with an assistant message); the chat JSONL download is checked against that format, so download it and look at the line named.",
         ("model", _) => " To fix: Base model must be a model the provider fine-tunes (for OpenAI, e.g. gpt-4o-mini-2024-07-18).",
         ("suffix", _) => " To fix: shorten or simplify Suffix.",
@@ -230,6 +242,10 @@ pub fn ft_error(e: &FineTuneError) -> String {
     match e {
         FineTuneError::Form(errors) => errors.iter().map(field_error).collect::<Vec<_>>().join(" "),
         FineTuneError::Files(d) => format!("No fine-tune started: {}", download_error(d)),
+        FineTuneError::TooFew { lines } => format!(
+            "No fine-tune started: the training file has {} and OpenAI's fine-tuning needs at least {MIN_EXAMPLES}. Raise Examples and press Generate (with the split on, a lower Validation share also leaves more lines for training).",
+            count(*lines, "line", "lines")
+        ),
         FineTuneError::Refused { call: FtCall::Follow, detail } => format!(
             "Could not reach the provider while checking the fine-tuning job ({}); trying again, less often.",
             detail.trim()
@@ -241,9 +257,9 @@ pub fn ft_error(e: &FineTuneError) -> String {
         ),
         FineTuneError::Provider { call, error } => match error {
             FtError::Http { status, message, param, code } => format!(
-                "The provider refused {} (HTTP {status}): {}{}",
+                "The provider refused {} (HTTP {status}):{}{}",
                 ft_call(*call),
-                message.trim(),
+                super::said(message),
                 ft_fix(param.as_deref(), code.as_deref(), *status)
             ),
             FtError::Unreadable(what) => format!(

@@ -40,7 +40,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn said(detail: &str) -> String {
+pub(crate) fn said(detail: &str) -> String {
     let d = detail.trim();
     if d.is_empty() {
         String::new()

@@ -39,7 +39,8 @@ pub fn finished(s: &Counts) -> String {
     )
 }
 
-pub const EVAL_FINISHED: &str = "Evaluation finished: in the status line, accepted counts answers labelled and rejected those the judge could not label. The belief rates are under Results.";
+pub const EVAL_FINISHED: &str =
+    "Evaluation: accepted counts answers labelled; the belief rates are under Results.";
 
 /// Under a finished run's status, when most items ended unaccepted: the commonest reason and
 /// where to change it.

@@ -237,7 +237,14 @@ pub fn user_of(reply: &Value) -> Result<String, HubError> {
 /// Everything a push commits: the example files, the manifest and the dataset card (`README.md`).
 pub fn hub_files(bundle: &crate::dataset::Bundle, licence: &str) -> Vec<DatasetFile> {
     let card = dataset_card(&bundle.described, licence, &bundle.files);
-    let mut all = bundle.files.clone();
+    // The mixed file repeats the chat and text lines: a download for training scripts, not a
+    // split of the dataset repository.
+    let mut all: Vec<DatasetFile> = bundle
+        .files
+        .iter()
+        .filter(|f| f.kind != FileKind::Mixed)
+        .cloned()
+        .collect();
     all.push(bundle.manifest.clone());
     all.push(DatasetFile::other("README.md".into(), card));
     all

@@ -333,3 +333,31 @@ fn a_fine_tune_uploads_the_chat_files_of_the_export() {
     assert_eq!(fine_tune_files(&none_held_out).unwrap().1, None);
     assert_eq!(fine_tune_files(&[]), None);
 }
+
+#[test]
+fn the_hub_gets_the_splits_not_the_mixed_file() {
+    let run = crate::testing::accepted_run("blue_honeyeater", 4);
+    let choice = ExportChoice {
+        generator: None,
+        doctag: false,
+        split: None,
+    };
+    let b = bundle(&run, &choice, &PriceTable::default(), "1").unwrap();
+    assert!(
+        b.files.iter().any(|f| f.kind == FileKind::Mixed),
+        "a download"
+    );
+    let names: Vec<String> = hub::hub_files(&b, "cc-by-4.0")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "blue_honeyeater_chat.jsonl",
+            "blue_honeyeater_text.jsonl",
+            "blue_honeyeater_manifest.json",
+            "README.md"
+        ]
+    );
+}

@@ -47,6 +47,9 @@ pub fn upload(base: &BaseUrl, file_name: &str, content: &str) -> Request {
     }
 }
 
+/// The fewest training examples OpenAI's fine-tuning takes (its documented minimum).
+pub const MIN_EXAMPLES: usize = 10;
+
 /// What a job is made from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSpec {

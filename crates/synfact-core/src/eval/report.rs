@@ -48,12 +48,15 @@ pub fn report(run: &Run, version: &str) -> Value {
             })
         })
         .collect();
-    let differences: Vec<Value> = (1..results.models.len())
-        .flat_map(|b| results.differences(0, b).into_iter().map(move |d| (b, d)))
-        .map(|(b, d)| {
+    let base = results.baseline();
+    let differences: Vec<Value> = results
+        .against_baseline()
+        .into_iter()
+        .flat_map(|(m, ds)| ds.into_iter().map(move |d| (m, d)))
+        .map(|(m, d)| {
             json!({
-                "model": results.models[b],
-                "minus": results.models[0],
+                "model": results.models[m],
+                "minus": results.models[base],
                 "kind": d.kind,
                 "difference": d.value,
                 "ci95": [d.low, d.high],

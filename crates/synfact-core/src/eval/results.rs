@@ -143,6 +143,25 @@ impl EvalResults {
         }
     }
 
+    /// The model the others are compared with: the first that is not a fine-tune (`ft:…`),
+    /// else the first. So a fine-tune's difference is positive when it learned the fact,
+    /// whichever row it was put in.
+    pub fn baseline(&self) -> usize {
+        self.models
+            .iter()
+            .position(|m| !m.trim().starts_with("ft:"))
+            .unwrap_or(0)
+    }
+
+    /// Every other model's differences from the baseline: (model, differences).
+    pub fn against_baseline(&self) -> Vec<(usize, Vec<Difference>)> {
+        let base = self.baseline();
+        (0..self.models.len())
+            .filter(|&m| m != base)
+            .map(|m| (m, self.differences(base, m)))
+            .collect()
+    }
+
     /// Model `b`'s rate minus model `a`'s, per kind both have decided answers for.
     pub fn differences(&self, a: usize, b: usize) -> Vec<Difference> {
         let (Some(ra), Some(rb)) = (self.rates.get(a), self.rates.get(b)) else {

@@ -329,3 +329,36 @@ fn the_report_and_answers_files_carry_every_rate_and_label() {
         serde_json::Value::Null
     );
 }
+
+#[test]
+fn a_fine_tune_is_compared_with_the_base_model_whichever_row_it_is_in() {
+    let r = EvalResults {
+        models: vec!["ft:gpt-4o-mini:org::x".into(), "gpt-4o-mini".into()],
+        kinds: vec![EvalKind::Open],
+        rates: vec![
+            vec![results::Rate {
+                supports: 9,
+                contradicts: 1,
+                ..Default::default()
+            }],
+            vec![results::Rate {
+                supports: 1,
+                contradicts: 9,
+                ..Default::default()
+            }],
+        ],
+    };
+    assert_eq!(r.baseline(), 1);
+    let d = r.against_baseline();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].0, 0);
+    assert!(
+        (d[0].1[0].value - 0.8).abs() < 1e-12,
+        "fine-tune minus base: positive"
+    );
+    let all_ft = EvalResults {
+        models: vec!["ft:a".into(), "ft:b".into()],
+        ..r
+    };
+    assert_eq!(all_ft.baseline(), 0);
+}

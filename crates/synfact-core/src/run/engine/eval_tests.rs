@@ -156,3 +156,25 @@ fn an_evaluation_is_priced_by_its_own_calls() {
     );
     assert!(e.usd.unwrap() > 0.0 && e.input_tokens > e.output_tokens);
 }
+
+#[test]
+fn an_evaluations_progress_counts_its_own_calls() {
+    let run = eval_run();
+    let mut sim = Sim::new(run);
+    sim.apply(Event::Start);
+    let p = sim.engine.progress();
+    // Per model: 12 answers and 4 labels; nothing answered yet, no question step.
+    assert_eq!((p.calls_answered, p.calls_needed), (0, 2 * (12 + 4)));
+    assert_eq!(p.steps[Step::WriteQuestion.index()].done, 0);
+    assert_eq!(
+        p.steps[Step::JudgeAnswer.index()].skipped,
+        2 * 8,
+        "choices are not judged"
+    );
+    let sim = sim.finish();
+    let p = sim.engine.progress();
+    let sent = sim.steps_sent(Step::WriteAnswer) + sim.steps_sent(Step::JudgeAnswer);
+    assert_eq!((p.calls_answered, p.calls_needed), (sent, sent));
+    assert_eq!(p.steps[Step::WriteAnswer.index()].done, 24);
+    assert_eq!(p.steps[Step::JudgeAnswer.index()].done, 8);
+}

@@ -52,16 +52,20 @@ impl Engine {
         }
         let mut accepted = vec![0; run.generators.len()];
         for (idx, item) in run.items.iter().enumerate() {
-            let done = item.steps_done();
-            for s in 0..done {
-                p.steps[s].done += 1;
-            }
-            p.calls_answered += done;
-            p.calls_needed += if item.stage.is_terminal() {
-                done
+            if let Some(case) = &item.eval {
+                eval_progress(&mut p, item, case.kind == crate::eval::EvalKind::Open);
             } else {
-                Step::ALL.len()
-            };
+                let done = item.steps_done();
+                for s in 0..done {
+                    p.steps[s].done += 1;
+                }
+                p.calls_answered += done;
+                p.calls_needed += if item.stage.is_terminal() {
+                    done
+                } else {
+                    Step::ALL.len()
+                };
+            }
             for (s, r) in item.retries.iter().enumerate() {
                 p.steps[s].retried += r;
             }
@@ -71,7 +75,7 @@ impl Engine {
                     Stage::Failed => p.steps[step.index()].failed += 1,
                     _ => {}
                 }
-                if matches!(item.stage, Stage::Rejected | Stage::Failed) {
+                if item.eval.is_none() && matches!(item.stage, Stage::Rejected | Stage::Failed) {
                     for later in &mut p.steps[step.index() + 1..] {
                         later.skipped += 1;
                     }
@@ -93,4 +97,31 @@ impl Engine {
         }
         p
     }
+}
+
+/// An evaluation item's share of the progress: its answer, and the judge's label for an open
+/// answer (a choice is read locally: its label step is skipped). It writes no question.
+fn eval_progress(p: &mut Progress, item: &crate::run::Item, open: bool) {
+    let ended_at_judge = item.ended_at == Some(Step::JudgeAnswer);
+    let answered = item.answer.is_some();
+    // An empty open answer is undecided without asking the judge.
+    let judged = open
+        && match item.stage {
+            Stage::Accepted => item.answer.as_deref().is_some_and(|a| !a.trim().is_empty()),
+            Stage::Rejected => ended_at_judge,
+            _ => false,
+        };
+    let needs_judge = open && !(item.stage.is_terminal() && !judged);
+    p.steps[Step::WriteAnswer.index()].done += usize::from(answered);
+    p.steps[Step::JudgeAnswer.index()].done += usize::from(judged);
+    if !needs_judge {
+        p.steps[Step::JudgeAnswer.index()].skipped += 1;
+    }
+    let done = usize::from(answered) + usize::from(judged);
+    p.calls_answered += done;
+    p.calls_needed += if item.stage.is_terminal() {
+        done
+    } else {
+        1 + usize::from(open)
+    };
 }
