@@ -111,7 +111,7 @@ fn eval_progress(p: &mut Progress, item: &crate::run::Item, open: bool) {
             Stage::Rejected => ended_at_judge,
             _ => false,
         };
-    let needs_judge = open && !(item.stage.is_terminal() && !judged);
+    let needs_judge = open && (judged || !item.stage.is_terminal());
     p.steps[Step::WriteAnswer.index()].done += usize::from(answered);
     p.steps[Step::JudgeAnswer.index()].done += usize::from(judged);
     if !needs_judge {
