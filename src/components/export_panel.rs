@@ -62,9 +62,16 @@ pub fn ExportPanel() -> impl IntoView {
         })
         .unwrap_or(Err(DownloadError::NoRun))
     };
+    // One kind of file: built alone (no manifest), after the chat format check.
     let download = move |kind: FileKind| {
-        let result = bundle().and_then(|b| {
-            for f in b.files.iter().filter(|f| f.kind == kind) {
+        let result = choice().and_then(|c| {
+            ctl.with_run(|r| {
+                dataset::checked_files(r, &c, &[kind]).map_err(DownloadError::ChatFormat)
+            })
+            .unwrap_or(Err(DownloadError::NoRun))
+        });
+        let result = result.and_then(|files| {
+            for f in &files {
                 save_text(&f.name, &f.text, JSONL)?;
             }
             Ok(())

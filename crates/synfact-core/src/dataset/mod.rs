@@ -44,6 +44,11 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// The kinds that hold examples, in the order the files are written.
+    pub const DATA: [FileKind; 3] = [FileKind::Chat, FileKind::Text, FileKind::Mixed];
+}
+
 /// An exported file: its name, what it holds, its split (when split) and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatasetFile {
@@ -73,8 +78,29 @@ pub struct ExportChoice {
     pub split: Option<(f64, u64)>,
 }
 
-/// The dataset files of a run (after review): chat and text JSONL, split when asked.
+/// The dataset files of a run (after review): chat and text JSONL, split when asked, and the
+/// mixed file.
 pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
+    files_of(run, choice, &FileKind::DATA)
+}
+
+/// The files of these kinds once every kept item passes the chat format check, or the items
+/// that do not.
+pub fn checked_files(
+    run: &Run,
+    choice: &ExportChoice,
+    kinds: &[FileKind],
+) -> Result<Vec<DatasetFile>, Vec<ItemProblem>> {
+    let problems = check_run(run, choice.generator);
+    if problems.is_empty() {
+        Ok(files_of(run, choice, kinds))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Only the files of these kinds (a download of one kind builds nothing else).
+pub fn files_of(run: &Run, choice: &ExportChoice, kinds: &[FileKind]) -> Vec<DatasetFile> {
     let kept: Vec<usize> = run.kept(choice.generator).map(|i| i.id).collect();
     let fact = &run.template.fact_name;
     let parts: Vec<(Option<&'static str>, Vec<usize>)> = match choice.split {
@@ -89,32 +115,34 @@ pub fn files(run: &Run, choice: &ExportChoice) -> Vec<DatasetFile> {
         let suffix = part.map(|p| format!("_{p}")).unwrap_or_default();
         let items = || ids.iter().map(|&id| &run.items[id]);
         let a = |i: &Item| i.final_answer().unwrap_or("").to_string();
-        out.push(DatasetFile {
-            name: format!("{fact}_chat{suffix}.jsonl"),
-            kind: FileKind::Chat,
+        let file = |kind: FileKind, name: &str, lines: Vec<String>| DatasetFile {
+            name: format!("{fact}_{name}{suffix}.jsonl"),
+            kind,
             split: *part,
-            text: export::jsonl(items().map(chat_line_of)),
-        });
-        out.push(DatasetFile {
-            name: format!("{fact}_text{suffix}.jsonl"),
-            kind: FileKind::Text,
-            split: *part,
-            text: export::jsonl(items().map(|i| text_line(&a(i), choice.doctag))),
-        });
-        // Both kinds of line, shuffled by the split's seed (or the run's): the same set and
-        // split, one file.
-        let mut mixed: Vec<String> = items()
-            .map(chat_line_of)
-            .chain(items().map(|i| text_line(&a(i), choice.doctag)))
-            .collect();
-        let seed = choice.split.map_or(run.settings.seed, |(_, s)| s);
-        mixed.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6978_6564));
-        out.push(DatasetFile {
-            name: format!("{fact}_mixed{suffix}.jsonl"),
-            kind: FileKind::Mixed,
-            split: *part,
-            text: export::jsonl(mixed),
-        });
+            text: export::jsonl(lines),
+        };
+        for &kind in kinds {
+            out.push(match kind {
+                FileKind::Chat => file(kind, "chat", items().map(chat_line_of).collect()),
+                FileKind::Text => file(
+                    kind,
+                    "text",
+                    items().map(|i| text_line(&a(i), choice.doctag)).collect(),
+                ),
+                // Both kinds of line, shuffled by the split's seed (or the run's): the same set
+                // and split, one file.
+                FileKind::Mixed => {
+                    let mut mixed: Vec<String> = items()
+                        .map(chat_line_of)
+                        .chain(items().map(|i| text_line(&a(i), choice.doctag)))
+                        .collect();
+                    let seed = choice.split.map_or(run.settings.seed, |(_, s)| s);
+                    mixed.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6978_6564));
+                    file(kind, "mixed", mixed)
+                }
+                FileKind::Other => continue,
+            });
+        }
     }
     out
 }
@@ -257,11 +285,7 @@ pub fn bundle(
     prices: &PriceTable,
     version: &str,
 ) -> Result<Bundle, Vec<ItemProblem>> {
-    let problems = check_run(run, choice.generator);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let files = files(run, choice);
+    let files = checked_files(run, choice, &FileKind::DATA)?;
     let described = manifest(run, prices, version, &files);
     let manifest = DatasetFile::other(
         manifest_name(&run.template.fact_name),

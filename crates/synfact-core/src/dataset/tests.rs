@@ -361,3 +361,24 @@ fn the_hub_gets_the_splits_not_the_mixed_file() {
         ]
     );
 }
+
+#[test]
+fn a_download_of_one_kind_is_the_same_file_the_bundle_holds() {
+    let run = finished_run(8);
+    let choice = ExportChoice {
+        generator: None,
+        doctag: false,
+        split: Some((0.25, 3)),
+    };
+    let all = files(&run, &choice);
+    for kind in FileKind::DATA {
+        let one = checked_files(&run, &choice, &[kind]).unwrap();
+        let expected: Vec<&DatasetFile> = all.iter().filter(|f| f.kind == kind).collect();
+        assert_eq!(one.len(), 2, "train and validation of {kind:?}");
+        assert_eq!(one.iter().collect::<Vec<_>>(), expected);
+    }
+    // A kept item that fails the chat check blocks every kind, not just the chat file.
+    let mut bad = run.clone();
+    bad.items[0].answer = Some(String::new());
+    assert!(checked_files(&bad, &choice, &[FileKind::Text]).is_err());
+}
