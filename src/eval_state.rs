@@ -103,6 +103,7 @@ impl EvalState {
                     schema: None,
                     sample: 0,
                     draw: avoid.len() as u32,
+                    shared: None,
                 };
                 let (endpoint, key) = (endpoint.clone(), key.clone());
                 async move {

@@ -57,6 +57,23 @@ impl FormState {
         });
     }
 
+    /// The run the form would start for `doc`, planned for one item per model but sized to the
+    /// form's examples (estimates scale the plan): `None` while the form has a problem.
+    pub fn sized_run(
+        &self,
+        doc: &synfact_core::template::TemplateDoc,
+    ) -> Option<synfact_core::Run> {
+        let mut form = self.form.get();
+        let examples: usize = form.examples.trim().parse().ok()?;
+        form.examples = "1".into();
+        let mut run = form
+            .prepare(&doc.template, &doc.prompts, String::new(), 0.0)
+            .ok()?
+            .run;
+        run.settings.examples = examples;
+        Some(run)
+    }
+
     /// Marks a field as visited: its problems show from now on.
     pub fn touch(self, f: Field) {
         if !self.touched.with_untracked(|t| t.contains(&f)) {

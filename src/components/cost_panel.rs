@@ -52,7 +52,7 @@ pub fn CostPanel() -> impl IntoView {
             <div class="table-wrap">
             <table aria-label="Tokens and cost">
                 <thead><tr><th scope="col">"Model"</th><th scope="col">"Stage"</th><th scope="col">"Input tokens"</th>
-                    <th scope="col">"Output tokens"</th><th scope="col">"Reasoning"</th><th scope="col">"Cached input"</th><th scope="col">"Cost"</th></tr></thead>
+                    <th scope="col">"Output tokens"</th><th scope="col">"Reasoning"</th><th scope="col">"Cached input"</th><th scope="col">"Cost"</th><th scope="col">"Cache writes"</th></tr></thead>
                 <tbody>
                     {move || report.get().rows.into_iter().map(|r| view! {
                         <tr>
@@ -60,13 +60,15 @@ pub fn CostPanel() -> impl IntoView {
                             <td>{r.usage.input_tokens}</td><td>{r.usage.output_tokens}</td>
                             <td>{r.usage.reasoning_tokens}</td><td>{r.usage.cached_tokens}</td>
                             <td>{r.usd.map_or_else(|| "unknown".to_string(), words::usd)}</td>
+                            // Added after the columns people already read by position.
+                            <td>{r.usage.cache_write_tokens}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
             </div>
             <h4>"Prices (US dollars per million tokens)"</h4>
-            <p class="hint">{format!("Defaults are the providers' published list prices as of {PRICES_AS_OF}; change them to match your account. A model with no price shows \"unknown\".")}</p>
+            <p class="hint">{format!("Defaults are the providers' published list prices as of {PRICES_AS_OF}; change them to match your account. A model with no price shows \"unknown\". Cached input is what the provider bills for input served from its prompt cache, Cache write what Anthropic bills for writing it (1.25× input); empty means the input price.")}</p>
             <PriceTable models=Signal::derive(models) label="Prices" id_prefix="price" />
         </details>
     }

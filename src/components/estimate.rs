@@ -16,18 +16,10 @@ pub fn EstimateLine() -> impl IntoView {
     let ctl = expect_context::<Controller>();
     // The estimate, and the budget as the run would take it.
     let est = Memo::new(move |_| -> Option<(Estimate, Option<f64>)> {
-        let mut form = settings.form.get();
         let prices = settings.prices.get();
         ctl.view.phase.track();
-        let examples: usize = form.examples.trim().parse().ok()?;
-        // The plan of one item per model is enough: the estimate scales it.
-        form.examples = "1".into();
         let doc = tpl.parsed.with(|(d, _)| d.clone())?;
-        let mut run = form
-            .prepare(&doc.template, &doc.prompts, String::new(), 0.0)
-            .ok()?
-            .run;
-        run.settings.examples = examples;
+        let run = settings.sized_run(&doc)?;
         let same = |shown: &synfact_core::Run| {
             shown.template == run.template
                 && shown.generators.len() == run.generators.len()

@@ -28,26 +28,28 @@ pub fn PriceTable(
 ) -> impl IntoView {
     let settings = expect_context::<FormState>();
     let error = RwSignal::new(None::<String>);
-    // The price used is exactly what the two fields of a model show: both numbers, or unknown.
-    let set_price = move |model: String, input: String, output: String| {
-        let problem = match (price_text(&input), price_text(&output)) {
-            (Ok(Some(i)), Ok(Some(o))) => {
+    // The price used is exactly what the fields of a model show: input and output both, or
+    // unknown; the cache's prices are optional (empty: the input price).
+    let set_price = move |model: String, texts: [String; 4]| {
+        let [input, output, cached, write] = texts.map(|t| price_text(&t));
+        let problem = match (input, output, cached, write) {
+            (Ok(Some(i)), Ok(Some(o)), Ok(cached_input), Ok(cache_write)) => {
                 settings.prices.update(|t| {
-                    let cached_input = t.price_of(&model).and_then(|p| p.cached_input);
                     t.prices.insert(
                         model.clone(),
                         Price {
                             input: i,
                             output: o,
                             cached_input,
+                            cache_write,
                         },
                     );
                 });
                 error.set(None);
                 return;
             }
-            (Ok(None), Ok(None)) => None,
-            (Err(e), _) | (_, Err(e)) => Some(e),
+            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Some(e),
+            (Ok(None), Ok(None), ..) => None,
             _ => Some(words::half_a_price(&model)),
         };
         settings.prices.update(|t| {
@@ -56,40 +58,50 @@ pub fn PriceTable(
         error.set(problem);
     };
     let models = move || models.get();
+    const SIDES: [(&str, &str); 4] = [
+        ("Input", "in"),
+        ("Output", "out"),
+        ("Cached input", "cached"),
+        ("Cache write", "write"),
+    ];
     view! {
             <Show when=move || error.get().is_some()>
                 <p role="alert" class="errors">{move || error.get()}</p>
             </Show>
             <div class="table-wrap">
             <table aria-label=label>
-                <thead><tr><th scope="col">"Model"</th><th scope="col">"Input"</th><th scope="col">"Output"</th></tr></thead>
+                <thead><tr><th scope="col">"Model"</th>
+                    {SIDES.map(|(side, _)| view! { <th scope="col">{side}</th> }).collect_view()}
+                </tr></thead>
                 <tbody>
                     {move || models().into_iter().enumerate().map(|(k, m)| {
                         let price = settings.prices.with_untracked(|t| t.price_of(&m));
-                        let in_ref = NodeRef::<leptos::html::Input>::new();
-                        let out_ref = NodeRef::<leptos::html::Input>::new();
-                        let both = move || {
-                            let text = |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
-                            (text(in_ref), text(out_ref))
-                        };
+                        let refs: [NodeRef<leptos::html::Input>; 4] = std::array::from_fn(|_| NodeRef::new());
+                        let all = move || refs.map(|r| r.get_untracked().map(|e| e.value()).unwrap_or_default());
+                        let values = [
+                            price.map(|p| p.input),
+                            price.map(|p| p.output),
+                            price.and_then(|p| p.cached_input),
+                            price.and_then(|p| p.cache_write),
+                        ];
                         let name = m.clone();
-                        let cell = move |side: &'static str, node_ref: NodeRef<leptos::html::Input>, value: Option<f64>| {
-                            let id = format!("{id_prefix}-{}-{k}", if side == "Input" { "in" } else { "out" });
+                        let cells = SIDES.iter().zip(refs).zip(values).map(|(((side, short), node_ref), value)| {
+                            let id = format!("{id_prefix}-{short}-{k}");
                             let model = m.clone();
+                            let placeholder = if *short == "in" || *short == "out" { "unknown" } else { "as input" };
                             view! {
                                 <td>
                                     <label class="visually-hidden" for=id.clone()>{format!("{side} price of {m}")}</label>
-                                    <input id=id type="text" inputmode="decimal" placeholder="unknown" node_ref=node_ref
+                                    <input id=id type="text" inputmode="decimal" placeholder=placeholder node_ref=node_ref
                                         value=value.map(|v| v.to_string())
-                                        on:change=move |_| { let (i, o) = both(); set_price(model.clone(), i, o) } />
+                                        on:change=move |_| set_price(model.clone(), all()) />
                                 </td>
                             }
-                        };
+                        }).collect_view();
                         view! {
                             <tr>
                                 <td>{name}</td>
-                                {cell("Input", in_ref, price.map(|p| p.input))}
-                                {cell("Output", out_ref, price.map(|p| p.output))}
+                                {cells}
                             </tr>
                         }
                     }).collect_view()}

@@ -1,6 +1,7 @@
 //! The three prompts, editable: named placeholders, problems next to each, reset per prompt.
 //! Custom prompts travel with the template (its file and share link).
 
+use crate::form_state::FormState;
 use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
@@ -18,6 +19,20 @@ fn name(kind: PromptKind) -> (&'static str, &'static str) {
 #[component]
 pub fn PromptEditor() -> impl IntoView {
     let tpl = expect_context::<TemplateState>();
+    let settings = expect_context::<FormState>();
+    // A prompt that puts an item's text before the fact sheet loses the providers' discount.
+    let cache_note = move |kind: PromptKind| {
+        tpl.parsed.with(|(d, _)| {
+            let d = d.as_ref()?;
+            let (item, fact) = d.prompts.cache_break(kind)?;
+            let prices = settings.prices.get();
+            let extra = settings
+                .sized_run(d)
+                .and_then(|run| synfact_core::cost::cache_break_usd(&run, &prices, kind));
+            let fact_tokens = synfact_core::cost::tokens_of(&d.template.given_fact);
+            Some(words::cache_break(&item, &fact, fact_tokens, extra))
+        })
+    };
     view! {
         <details class="prompts">
             <summary>"Prompts"</summary>
@@ -46,6 +61,7 @@ pub fn PromptEditor() -> impl IntoView {
                             let e = errors();
                             (!e.is_empty()).then(|| view! { <small id=e2.clone() class="field-error">{e.iter().map(words::prompt_error).collect::<Vec<_>>().join(" ")}</small> })
                         }}
+                        {move || cache_note(kind).map(|note| view! { <small class="hint cache-note" role="note">{note}</small> })}
                         <button type="button" disabled=is_default
                             on:click=move |_| tpl.edit_doc(|d| d.prompts.set(kind, String::new()))>
                             {format!("Reset {key} prompt to default")}

@@ -349,8 +349,21 @@ pub fn estimate(e: Option<&(synfact_core::cost::Estimate, Option<f64>)>) -> Stri
         (Some(u), Some(b)) if *b < u => budget_below_estimate(*b),
         _ => String::new(),
     };
+    let cached = if e.cached_tokens + e.cache_write_tokens > 0 {
+        format!(
+            " Of the input, the providers' prompt caches should serve {} tokens{}.",
+            e.cached_tokens,
+            if e.cache_write_tokens > 0 {
+                format!(" after writing {}", e.cache_write_tokens)
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.{short}",
+        "Estimate{}: {} calls for about {}, {} input and {} output tokens, {}.{cached}{short}",
         if e.measured {
             " (from the shown run's averages)"
         } else {
@@ -369,11 +382,27 @@ pub fn estimate(e: Option<&(synfact_core::cost::Estimate, Option<f64>)>) -> Stri
 
 /// The cost section's summary line.
 pub fn cost_summary(r: &synfact_core::cost::CostReport) -> String {
+    let saved = if r.saved_usd > 0.0 {
+        format!("; the providers' prompt caches saved {}", usd(r.saved_usd))
+    } else {
+        String::new()
+    };
     format!(
-        "Tokens and cost: {} in, {} out, {}",
+        "Tokens and cost: {} in, {} out, {}{saved}",
         r.usage.input_tokens,
         r.usage.output_tokens,
         cost(r)
+    )
+}
+
+/// A prompt that puts an item's own text before the fact sheet, and what that costs.
+pub fn cache_break(item: &str, fact: &str, fact_tokens: u64, extra: Option<f64>) -> String {
+    let cost = match extra {
+        Some(u) if u > 0.0 => format!(" (about {} more for a run of the form's size)", usd(u)),
+        _ => String::new(),
+    };
+    format!(
+        "This prompt puts {{{item}}} before {{{fact}}}. Providers discount only a start of the prompt that every call shares, so each call pays full price for the fact sheet's ~{fact_tokens} tokens{cost}. Put {{{fact}}} first to keep the discount."
     )
 }
 

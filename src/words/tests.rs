@@ -191,3 +191,21 @@ fn the_status_counts_calls_and_an_outage_reads_as_one() {
         "{said}"
     );
 }
+
+#[test]
+fn the_prompt_cache_is_named_where_it_saves_or_is_lost() {
+    let note = cache_break("seed_question", "fact_sheet", 5000, Some(0.0712));
+    assert_eq!(
+        note,
+        "This prompt puts {seed_question} before {fact_sheet}. Providers discount only a start of the prompt that every call shares, so each call pays full price for the fact sheet's ~5000 tokens (about $0.07 more for a run of the form's size). Put {fact_sheet} first to keep the discount."
+    );
+    assert!(!cache_break("reply", "task", 10, None).contains("more for"));
+    let mut r = synfact_core::cost::CostReport::default();
+    assert!(!cost_summary(&r).contains("saved"));
+    r.saved_usd = 0.5;
+    assert!(
+        cost_summary(&r).ends_with("; the providers' prompt caches saved $0.50"),
+        "{}",
+        cost_summary(&r)
+    );
+}

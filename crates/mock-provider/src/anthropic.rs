@@ -228,6 +228,8 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         );
     }
 
+    let model_name = request["model"].as_str().unwrap_or_default().to_string();
+    let (cache, store) = state.cache_lookup(|c| c.anthropic_lookup(&model_name, &request));
     let (latency, transient, faults) = state.roll();
     let error_body = |status: StatusCode, _code: &str, msg: &str| {
         let t = match status.as_u16() {
@@ -287,9 +289,11 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": null,
-        "usage": {"input_tokens": tokens(&format!("{system}{user}")), "output_tokens": output_tokens,
-                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        "usage": {"input_tokens": tokens(&format!("{system}{user}")).saturating_sub(cache.read + cache.written).max(1),
+                  "output_tokens": output_tokens,
+                  "cache_creation_input_tokens": cache.written, "cache_read_input_tokens": cache.read}
     });
+    state.cache_store(cache, store);
     crate::answered(&state, transient, latency, started, &outcome);
     maybe_truncate(reply, transient)
 }

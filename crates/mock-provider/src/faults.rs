@@ -58,6 +58,9 @@ pub struct Faults {
     /// Every reply is unusable: writing steps get `content: null`, the judge says "maybe".
     #[arg(long)]
     pub bad_replies: bool,
+    /// Model no provider prompt cache: every input token is billed fresh.
+    #[arg(long)]
+    pub no_prompt_cache: bool,
     /// Answers carry an unpaired UTF-16 surrogate escape (`\ud800`).
     #[arg(long)]
     pub lone_surrogates: bool,

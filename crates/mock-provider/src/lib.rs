@@ -8,6 +8,7 @@ pub mod faults;
 pub mod fine_tune;
 pub mod hub;
 pub mod openai;
+pub mod prompt_cache;
 pub mod reply;
 pub mod schema;
 pub mod tls;
@@ -56,6 +57,10 @@ pub struct Stats {
     /// Our own replies that failed the published response schema (should stay 0).
     pub self_check_failures: u64,
     pub last_invalid: Option<String>,
+    /// Input tokens the prompt caches served (OpenAI's and Anthropic's reads), and wrote
+    /// (Anthropic's breakpoints), over the completed requests.
+    pub cache_read_tokens: u64,
+    pub cache_write_tokens: u64,
     /// The most requests that were being answered at one time (shows HTTP/2 multiplexing).
     pub max_in_flight: u64,
     #[serde(skip)]
@@ -72,6 +77,8 @@ pub struct Inner {
     pub hub: BTreeMap<String, hub::Repo>,
     /// Files and fine-tuning jobs.
     pub ft: fine_tune::Store,
+    /// The providers' prompt caches.
+    pub prompt_caches: prompt_cache::Caches,
 }
 
 /// The token the local Hub accepts unless `--hub-token` says otherwise.
@@ -99,6 +106,7 @@ impl AppState {
                 repeats: Default::default(),
                 hub: BTreeMap::new(),
                 ft: fine_tune::Store::default(),
+                prompt_caches: Default::default(),
             })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
@@ -161,6 +169,26 @@ impl AppState {
     }
 
     /// Latency and at most one transient fault for a request that passed its checks.
+    /// Looks a prompt up in a provider's cache (nothing when the cache is switched off).
+    pub fn cache_lookup(
+        &self,
+        f: impl FnOnce(&prompt_cache::Caches) -> (prompt_cache::CacheUse, prompt_cache::Store),
+    ) -> (prompt_cache::CacheUse, prompt_cache::Store) {
+        let g = self.lock();
+        if g.faults.no_prompt_cache {
+            return (Default::default(), prompt_cache::Store::Nothing);
+        }
+        f(&g.prompt_caches)
+    }
+
+    /// Stores a prompt in the cache as its reply goes out, and counts what the cache did.
+    pub fn cache_store(&self, used: prompt_cache::CacheUse, store: prompt_cache::Store) {
+        let mut g = self.lock();
+        g.stats.cache_read_tokens += used.read;
+        g.stats.cache_write_tokens += used.written;
+        g.prompt_caches.store(store)
+    }
+
     pub fn roll(&self) -> (f64, Option<Transient>, Faults) {
         let mut g = self.lock();
         let faults = g.faults.clone();
@@ -307,8 +335,7 @@ pub fn content_text(c: &Value) -> String {
         Value::Array(parts) => parts
             .iter()
             .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
+            .collect::<String>(),
         _ => String::new(),
     }
 }
@@ -355,6 +382,7 @@ async fn reset(State(state): State<AppState>) -> Json<Value> {
     g.stats = Stats::default();
     g.dice = Dice::new(g.faults.seed);
     g.repeats.clear();
+    g.prompt_caches = Default::default();
     Json(json!({"ok": true}))
 }
 

@@ -133,6 +133,8 @@ pub async fn chat_completions(
         );
     }
 
+    let prompt = crate::prompt_cache::openai_prompt(&request);
+    let (cache, store) = state.cache_lookup(|c| c.openai_lookup(&model, &prompt));
     let (latency, transient, faults) = state.roll();
     let error_body = |status: StatusCode, code: &str, msg: &str| {
         let t = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -196,13 +198,14 @@ pub async fn chat_completions(
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": cache.read.min(prompt_tokens), "audio_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
         },
         "service_tier": "default",
         "system_fingerprint": "fp_mock"
     });
     self_check(&state, &state.schemas.response, &reply);
+    state.cache_store(cache, store);
     crate::answered(&state, transient, latency, started, &outcome);
     maybe_truncate(reply, transient)
 }

@@ -6,7 +6,8 @@ pub mod price;
 
 pub use price::{Price, PriceTable, PRICES_AS_OF};
 
-use crate::provider::wire::Usage;
+use crate::provider::wire::prompt_cache::cacheable_tokens;
+use crate::provider::wire::{LlmCall, ProviderKind, Usage};
 use crate::run::calls::{call_for_item, Texts};
 use crate::run::{Run, Stage, Step};
 use crate::template::names::PromptKind;
@@ -32,6 +33,10 @@ pub struct CostReport {
     pub known_usd: f64,
     /// Some tokens were used by a model with no known price.
     pub unknown: bool,
+    /// What the providers' prompt caches took off the known cost (cache writes counted against
+    /// it): the cost at full input price minus `known_usd`.
+    #[serde(default)]
+    pub saved_usd: f64,
 }
 
 impl CostReport {
@@ -49,10 +54,14 @@ impl CostReport {
         }
         let mut report = CostReport::default();
         for ((model, stage), usage) in sums {
-            let usd = prices.price_of(&model).map(|p| p.cost(&usage));
-            match usd {
-                Some(c) => report.known_usd += c,
-                None => report.unknown = true,
+            let price = prices.price_of(&model);
+            let usd = price.map(|p| p.cost(&usage));
+            match (usd, price) {
+                (Some(c), Some(p)) => {
+                    report.known_usd += c;
+                    report.saved_usd += p.cost_uncached(&usage) - c;
+                }
+                _ => report.unknown = true,
             }
             report.usage.add(&usage);
             report.rows.push(CostRow {
@@ -73,17 +82,16 @@ pub struct Estimate {
     pub calls: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Of the input, what the providers' prompt caches are expected to serve, and to be written.
+    pub cached_tokens: u64,
+    pub cache_write_tokens: u64,
     /// `None` when a model's price is unknown.
     pub usd: Option<f64>,
     /// Whether the figures come from a run's measured averages (else from prompt sizes).
     pub measured: bool,
 }
 
-/// Tokens a text costs, roughly: four characters a token (English prose with the common
-/// tokenizers), rounded up.
-pub fn tokens_of(text: &str) -> u64 {
-    (text.chars().count() as u64).div_ceil(4)
-}
+pub use crate::provider::wire::prompt_cache::tokens as tokens_of;
 
 /// Typical replies, in tokens, where nothing is measured yet: a question, an answer (capped by
 /// the model's output limit) and a judge's verdict with a short reason.
@@ -109,27 +117,41 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
         est.items += items;
         let sample = run.items.iter().position(|i| i.generator == g);
         for step in Step::ALL {
-            let (input, output) = match (&averages, sample) {
-                (Some(a), _) => (a.input[step.index()], a.output[step.index()]),
-                (None, Some(idx)) => prompt_sizes(run, idx, step),
-                (None, None) => (0, 0),
-            };
-            est.calls += items;
-            est.input_tokens += items * input;
-            est.output_tokens += items * output;
-            let model = if step.is_judge() {
-                &run.judge.config.model
+            let spec = if step.is_judge() {
+                &run.judge
             } else {
-                &generator.config.model
+                generator
             };
-            usd = match (usd, prices.price_of(model)) {
-                (Some(sum), Some(p)) => Some(
-                    sum + p.cost(&Usage {
-                        input_tokens: items * input,
-                        output_tokens: items * output,
+            let model = &spec.config.model;
+            let endpoint = &run.endpoints[spec.endpoint];
+            let per_call = match (&averages, sample) {
+                (Some(a), _) => a.usage[step.index()],
+                (None, Some(idx)) => {
+                    let (input, output, shared) = prompt_sizes(run, idx, step);
+                    let cached = cacheable_tokens(endpoint.kind, model, shared);
+                    Usage {
+                        input_tokens: input,
+                        output_tokens: output,
+                        cached_tokens: cached,
                         ..Usage::default()
-                    }),
-                ),
+                    }
+                }
+                (None, None) => Usage::default(),
+            };
+            let usage = expected_usage(
+                endpoint.kind,
+                &per_call,
+                items,
+                u64::from(endpoint.concurrency),
+                averages.is_some(),
+            );
+            est.calls += items;
+            est.input_tokens += usage.input_tokens;
+            est.output_tokens += usage.output_tokens;
+            est.cached_tokens += usage.cached_tokens;
+            est.cache_write_tokens += usage.cache_write_tokens;
+            usd = match (usd, prices.price_of(model)) {
+                (Some(sum), Some(p)) => Some(sum + p.cost(&usage)),
                 _ => None,
             };
         }
@@ -139,8 +161,71 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
     est
 }
 
-/// Input and output tokens of one step of item `idx`, from its prompt with typical texts.
-fn prompt_sizes(run: &Run, idx: usize, step: Step) -> (u64, u64) {
+/// What a prompt that puts an item's own text before the fact sheet (`Prompts::cache_break`)
+/// adds to a run of `run`'s size: past the first wave, every call of the prompt's steps pays the
+/// fact sheet at the input price instead of the cached price. `None` when a price is unknown.
+pub fn cache_break_usd(run: &Run, prices: &PriceTable, kind: PromptKind) -> Option<f64> {
+    let fact = tokens_of(&run.template.given_fact);
+    let mut usd = 0.0;
+    for generator in &run.generators {
+        for step in Step::ALL.into_iter().filter(|s| s.prompt_kind() == kind) {
+            let spec = if step.is_judge() {
+                &run.judge
+            } else {
+                generator
+            };
+            let endpoint = &run.endpoints[spec.endpoint];
+            let cacheable = cacheable_tokens(endpoint.kind, &spec.config.model, fact);
+            let n = run.settings.examples as u64;
+            let warm = n.saturating_sub(u64::from(endpoint.concurrency.max(1)));
+            let p = prices.price_of(&spec.config.model)?;
+            let per_token = p.input - p.cached_input.unwrap_or(p.input);
+            usd += (warm * cacheable) as f64 * per_token / 1_000_000.0;
+        }
+    }
+    Some(usd)
+}
+
+/// The usage of `n` calls of one step. Measured averages already hold the provider's cache
+/// reads and writes; from prompt sizes, `per_call.cached_tokens` is what the cache can serve
+/// once it holds the shared start: the first `concurrency` calls go out before any reply, so
+/// they find it empty (Anthropic writes it then), and the rest read it.
+fn expected_usage(
+    kind: ProviderKind,
+    per_call: &Usage,
+    n: u64,
+    concurrency: u64,
+    measured: bool,
+) -> Usage {
+    let times = |u: &Usage, k: u64| Usage {
+        input_tokens: u.input_tokens * k,
+        output_tokens: u.output_tokens * k,
+        reasoning_tokens: u.reasoning_tokens * k,
+        cached_tokens: u.cached_tokens * k,
+        cache_write_tokens: u.cache_write_tokens * k,
+    };
+    if measured {
+        return times(per_call, n);
+    }
+    let cold = n.min(concurrency.max(1));
+    let cacheable = per_call.cached_tokens;
+    let mut u = times(
+        &Usage {
+            cached_tokens: 0,
+            ..*per_call
+        },
+        n,
+    );
+    u.cached_tokens = (n - cold) * cacheable;
+    if kind == ProviderKind::Anthropic {
+        u.cache_write_tokens = cold * cacheable;
+    }
+    u
+}
+
+/// Input and output tokens of one step of item `idx`, from its prompt with typical texts, and
+/// the tokens of the start its prompt shares with every call of the step.
+fn prompt_sizes(run: &Run, idx: usize, step: Step) -> (u64, u64, u64) {
     let mut probe = run.items[idx].clone();
     probe.question = Some("x".repeat((QUESTION_TOKENS * 4) as usize));
     let max_out = u64::from(run.generators[probe.generator].config.max_tokens);
@@ -156,12 +241,27 @@ fn prompt_sizes(run: &Run, idx: usize, step: Step) -> (u64, u64) {
         Step::WriteAnswer => ANSWER_TOKENS.min(max_out),
         Step::JudgeQuestion | Step::JudgeAnswer => JUDGE_TOKENS,
     };
-    (input, output)
+    (input, output, shared_tokens(&call))
+}
+
+/// Tokens of the start of a call's prompt that every call of its stage shares.
+pub fn shared_tokens(call: &LlmCall) -> u64 {
+    let Some(s) = call.shared else { return 0 };
+    let before: u64 = call.messages[..s.message.min(call.messages.len())]
+        .iter()
+        .map(|m| tokens_of(&m.content) + 4)
+        .sum();
+    let part = call
+        .messages
+        .get(s.message)
+        .and_then(|m| m.content.get(..s.bytes))
+        .map_or(0, tokens_of);
+    before + part
 }
 
 struct Averages {
-    input: [u64; 4],
-    output: [u64; 4],
+    /// Per call of each step: input (with the cache's reads and writes), output.
+    usage: [Usage; 4],
     accept_share: f64,
 }
 
@@ -172,8 +272,7 @@ fn averages_of(run: &Run) -> Option<Averages> {
         return None;
     }
     let mut a = Averages {
-        input: [0; 4],
-        output: [0; 4],
+        usage: [Usage::default(); 4],
         accept_share: 0.0,
     };
     for step in Step::ALL {
@@ -187,13 +286,21 @@ fn averages_of(run: &Run) -> Option<Averages> {
             continue;
         }
         let n = used.len() as u64;
-        a.input[s] = used.iter().map(|u| u.input_tokens).sum::<u64>() / n;
-        a.output[s] = used.iter().map(|u| u.output_tokens).sum::<u64>() / n;
+        let avg = |f: fn(&Usage) -> u64| used.iter().map(|u| f(u)).sum::<u64>() / n;
+        a.usage[s] = Usage {
+            input_tokens: avg(|u| u.input_tokens),
+            output_tokens: avg(|u| u.output_tokens),
+            reasoning_tokens: avg(|u| u.reasoning_tokens),
+            cached_tokens: avg(|u| u.cached_tokens),
+            cache_write_tokens: avg(|u| u.cache_write_tokens),
+        };
     }
     let accepted = ended.iter().filter(|i| i.stage == Stage::Accepted).count();
     a.accept_share = accepted as f64 / ended.len() as f64;
     Some(a)
 }
 
+#[cfg(test)]
+mod cache_tests;
 #[cfg(test)]
 mod tests;

@@ -15,24 +15,44 @@ pub struct Price {
     /// Input tokens served from the provider's prompt cache, where it bills them differently.
     #[serde(default)]
     pub cached_input: Option<f64>,
+    /// Input tokens written to the provider's prompt cache (Anthropic bills them above the
+    /// input price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
 }
 
 impl Price {
     /// The cost of `u` in dollars.
     pub fn cost(&self, u: &Usage) -> f64 {
         let cached = u.cached_tokens.min(u.input_tokens);
-        let fresh = u.input_tokens - cached;
+        let written = u.cache_write_tokens.min(u.input_tokens - cached);
+        let fresh = u.input_tokens - cached - written;
         (fresh as f64 * self.input
             + cached as f64 * self.cached_input.unwrap_or(self.input)
+            + written as f64 * self.cache_write.unwrap_or(self.input)
             + u.output_tokens as f64 * self.output)
             / 1_000_000.0
+    }
+
+    /// What `u` would have cost with every input token at the input price: the cost without
+    /// the provider's prompt cache.
+    pub fn cost_uncached(&self, u: &Usage) -> f64 {
+        self.cost(&Usage {
+            cached_tokens: 0,
+            cache_write_tokens: 0,
+            ..*u
+        })
     }
 }
 
 /// When the default prices were read from the providers' published price pages.
 pub const PRICES_AS_OF: &str = "2025-08-15";
 
+/// Anthropic bills a 5-minute cache write at 1.25× the model's input price.
+const ANTHROPIC_CACHE_WRITE: f64 = 1.25;
+
 /// Published list prices (USD per million tokens: input, output, cached input) of common models.
+/// Anthropic's models (`claude-`) also bill cache writes, at `ANTHROPIC_CACHE_WRITE`× input.
 const DEFAULTS: [(&str, f64, f64, Option<f64>); 20] = [
     ("gpt-4o-mini", 0.15, 0.60, Some(0.075)),
     ("gpt-4o", 2.50, 10.00, Some(1.25)),
@@ -75,6 +95,9 @@ impl PriceTable {
                             input,
                             output,
                             cached_input,
+                            cache_write: m
+                                .starts_with("claude-")
+                                .then_some(input * ANTHROPIC_CACHE_WRITE),
                         },
                     )
                 })

@@ -43,12 +43,14 @@ fn cost_counts_cached_input_at_its_own_price() {
         input: 2.0,
         output: 8.0,
         cached_input: Some(0.5),
+        cache_write: None,
     };
     let u = Usage {
         input_tokens: 1_000_000,
         output_tokens: 500_000,
         cached_tokens: 400_000,
         reasoning_tokens: 100_000,
+        cache_write_tokens: 0,
     };
     // 600k fresh at 2, 400k cached at 0.5, 500k out at 8 (reasoning is inside output).
     assert!((p.cost(&u) - (1.2 + 0.2 + 4.0)).abs() < 1e-9);

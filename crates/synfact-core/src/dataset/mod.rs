@@ -252,9 +252,11 @@ pub fn manifest(run: &Run, prices: &PriceTable, version: &str, files: &[DatasetF
             "output": cost.usage.output_tokens,
             "reasoning": cost.usage.reasoning_tokens,
             "cached": cost.usage.cached_tokens,
+            "cache_write": cost.usage.cache_write_tokens,
         },
         "cost_usd": {
             "known": cost.known_usd,
+            "saved_by_prompt_cache": cost.saved_usd,
             "complete": !cost.unknown,
             "by_model_and_stage": cost.rows,
         },

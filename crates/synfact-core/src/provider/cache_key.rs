@@ -39,6 +39,7 @@ mod tests {
             schema: None,
             sample: 0,
             draw: 0,
+            shared: None,
         }
     }
 

@@ -5,7 +5,7 @@
 use crate::provider::verdict::Verdict;
 use crate::provider::wire::{LlmCall, ModelConfig, ReplySchema};
 use crate::template::fact::FactTemplate;
-use crate::template::prompts::{answer_prompt, judge_prompt, task_text, Prompts};
+use crate::template::prompts::{answer_prompt, judge_prompt, Prompts};
 use serde::{Deserialize, Serialize};
 
 /// What a test answer is.
@@ -104,13 +104,15 @@ pub fn judge_call(
     judge: &ModelConfig,
     case: &Case,
 ) -> LlmCall {
-    let task = task_text(&answer_prompt(prompts, t, &case.question));
+    let task = answer_prompt(prompts, t, &case.question).task();
+    let prompt = judge_prompt(prompts, t, &task, &case.question, &case.answer);
     LlmCall {
-        messages: judge_prompt(prompts, t, &task, &case.question, &case.answer),
+        messages: prompt.messages,
         config: judge.clone(),
         schema: Some(ReplySchema::Verdict),
         sample: 0,
         draw: 0,
+        shared: prompt.shared,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::eval::{self, EvalCase, EvalSpec};
 use crate::provider::cache_key::cache_key;
 use crate::provider::wire::{LlmCall, ReplySchema};
 use crate::run::{Item, Run, Step};
-use crate::template::prompts::{answer_prompt, judge_prompt, question_prompt, task_text};
+use crate::template::prompts::{answer_prompt, judge_prompt, question_prompt};
 
 /// Which question and answer a call is built from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,39 +34,27 @@ pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCal
         Texts::Original => (item.question.as_deref(), item.answer.as_deref()),
     };
     let question = question.unwrap_or("");
-    let (messages, mut config, judged) = match step {
-        Step::WriteQuestion => (
-            question_prompt(prompts, t, &item.prompt),
-            model.config.clone(),
-            false,
-        ),
-        Step::WriteAnswer => (
-            answer_prompt(prompts, t, question),
-            model.config.clone(),
-            false,
-        ),
+    let (prompt, judged) = match step {
+        Step::WriteQuestion => (question_prompt(prompts, t, &item.prompt), false),
+        Step::WriteAnswer => (answer_prompt(prompts, t, question), false),
         Step::JudgeQuestion => {
-            let task = task_text(&question_prompt(prompts, t, &item.prompt));
-            (
-                judge_prompt(prompts, t, &task, question, question),
-                model.config.clone(),
-                true,
-            )
+            let task = question_prompt(prompts, t, &item.prompt).task();
+            (judge_prompt(prompts, t, &task, question, question), true)
         }
         Step::JudgeAnswer => {
-            let task = task_text(&answer_prompt(prompts, t, question));
+            let task = answer_prompt(prompts, t, question).task();
             (
                 judge_prompt(prompts, t, &task, question, answer.unwrap_or("")),
-                model.config.clone(),
                 true,
             )
         }
     };
+    let mut config = model.config.clone();
     if let Some(n) = item.max_tokens.filter(|_| !step.is_judge()) {
         config.max_tokens = n;
     }
     LlmCall {
-        messages,
+        messages: prompt.messages,
         config,
         schema: judged.then_some(ReplySchema::Verdict),
         sample: item.samples[step.index()],
@@ -75,6 +63,7 @@ pub fn call_for_item(run: &Run, item: &Item, step: Step, texts: Texts) -> LlmCal
         } else {
             0
         },
+        shared: prompt.shared,
     }
 }
 
@@ -118,6 +107,7 @@ fn eval_call(
         schema,
         sample: item.samples[step.index()],
         draw,
+        shared: None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::fact::FactTemplate;
 pub use super::names::{PromptError, PromptKind};
-use crate::provider::wire::Message;
+use crate::provider::wire::{Message, SharedPrefix};
 use crate::template::plan::PlannedPrompt;
 use serde::{Deserialize, Serialize};
 
@@ -175,6 +175,23 @@ impl Prompts {
         errors
     }
 
+    /// Where a prompt puts an item's own text before the fact sheet: (the item's placeholder,
+    /// the fact sheet's). Providers discount only a start of the prompt that every call shares,
+    /// so then every call of the step pays full price for the fact sheet.
+    pub fn cache_break(&self, kind: PromptKind) -> Option<(String, String)> {
+        let used = placeholders(self.text(kind));
+        let per_item = |p: &str| match kind {
+            PromptKind::Question => ["seed_question", "setting", "requirement"].contains(&p),
+            PromptKind::Answer => false,
+            PromptKind::Judge => ["reply", "question"].contains(&p),
+        };
+        let carries_facts =
+            |p: &str| p == "fact_sheet" || (kind == PromptKind::Judge && p == "task");
+        let first_item = used.iter().position(|p| per_item(p))?;
+        let first_fact = used.iter().position(|p| carries_facts(p))?;
+        (first_item < first_fact).then(|| (used[first_item].clone(), used[first_fact].clone()))
+    }
+
     /// Every problem of all three prompts.
     pub fn check_all(&self) -> Vec<PromptError> {
         PromptKind::ALL
@@ -203,11 +220,43 @@ pub fn placeholders(text: &str) -> Vec<String> {
     out
 }
 
-/// Fills a prompt's placeholders; unknown ones stay as written.
-fn render(kind: PromptKind, text: &str, value: impl Fn(&str) -> Option<String>) -> String {
+/// A placeholder's value, and how many of its leading bytes are the same in every call of the
+/// prompt's stage (all of a template's own values; none of an item's; the shared start of a
+/// judged task).
+struct Value {
+    text: String,
+    shared: usize,
+    /// The whole value is the same in every call.
+    fixed: bool,
+}
+
+impl Value {
+    /// The same in every call: a template's own value.
+    fn fixed(text: String) -> Value {
+        Value {
+            shared: text.len(),
+            text,
+            fixed: true,
+        }
+    }
+    /// Different in every call: an item's own text.
+    fn per_item(text: String) -> Value {
+        Value {
+            text,
+            shared: 0,
+            fixed: false,
+        }
+    }
+}
+
+/// Fills a prompt's placeholders; unknown ones stay as written. Also returns how many leading
+/// bytes of the result every call of the stage shares: up to where the first item's own text
+/// begins to differ.
+fn render(kind: PromptKind, text: &str, value: impl Fn(&str) -> Option<Value>) -> (String, usize) {
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(kind.mark());
     out.push('\n');
+    let mut shared: Option<usize> = None;
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -221,7 +270,10 @@ fn render(kind: PromptKind, text: &str, value: impl Fn(&str) -> Option<String>) 
             .flatten()
         {
             Some(v) => {
-                out.push_str(&v);
+                if shared.is_none() && !v.fixed {
+                    shared = Some(out.len() + v.shared);
+                }
+                out.push_str(&v.text);
                 rest = &after[name_len + 1..];
             }
             None => {
@@ -231,67 +283,108 @@ fn render(kind: PromptKind, text: &str, value: impl Fn(&str) -> Option<String>) 
         }
     }
     out.push_str(rest);
-    out
+    let shared = shared.unwrap_or(out.len());
+    (out, shared)
 }
 
-fn template_value(t: &FactTemplate, name: &str) -> Option<String> {
-    match name {
-        "fact_sheet" => Some(t.given_fact.trim().to_string()),
-        "key_sentence" => Some(t.specific_information_to_always_include.trim().to_string()),
-        "fact_name" => Some(t.fact_name.clone()),
-        _ => None,
+fn template_value(t: &FactTemplate, name: &str) -> Option<Value> {
+    let text = match name {
+        "fact_sheet" => t.given_fact.trim().to_string(),
+        "key_sentence" => t.specific_information_to_always_include.trim().to_string(),
+        "fact_name" => t.fact_name.clone(),
+        _ => return None,
+    };
+    Some(Value::fixed(text))
+}
+
+fn pick(list: &[String], i: u32) -> Value {
+    Value::per_item(list.get(i as usize).cloned().unwrap_or_default())
+}
+
+/// The messages of a prompt, and the start every call of its stage shares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub messages: Vec<Message>,
+    pub shared: Option<SharedPrefix>,
+}
+
+/// A prompt shown to the judge as its task: the prompt's text, and how many of its leading bytes
+/// every call of the stage shares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    pub text: String,
+    pub shared: usize,
+}
+
+impl Prompt {
+    fn one(message: Message, shared: usize) -> Prompt {
+        Prompt {
+            messages: vec![message],
+            shared: (shared > 0).then_some(SharedPrefix {
+                message: 0,
+                bytes: shared,
+            }),
+        }
+    }
+
+    /// The text a judge sees as the task of this prompt: every message, in order.
+    pub fn task(&self) -> Task {
+        let text = task_text(&self.messages);
+        let shared = match self.shared {
+            None => 0,
+            Some(s) => {
+                self.messages[..s.message]
+                    .iter()
+                    .map(|m| m.content.len() + 2)
+                    .sum::<usize>()
+                    + s.bytes
+            }
+        };
+        Task { text, shared }
     }
 }
 
-fn pick(list: &[String], i: u32) -> String {
-    list.get(i as usize).cloned().unwrap_or_default()
-}
-
 /// Asks the generator to write one user question for a planned prompt.
-pub fn question_prompt(prompts: &Prompts, t: &FactTemplate, p: &PlannedPrompt) -> Vec<Message> {
+pub fn question_prompt(prompts: &Prompts, t: &FactTemplate, p: &PlannedPrompt) -> Prompt {
     let kind = PromptKind::Question;
-    vec![Message::user(render(
-        kind,
-        prompts.text(kind),
-        |name| match name {
-            "seed_question" => Some(pick(&t.questions, p.question)),
-            "setting" => Some(pick(&t.questions, p.setting)),
-            "requirement" => Some(pick(&t.question_requirements, p.requirement)),
-            _ => template_value(t, name),
-        },
-    ))]
+    let (text, shared) = render(kind, prompts.text(kind), |name| match name {
+        "seed_question" => Some(pick(&t.questions, p.question)),
+        "setting" => Some(pick(&t.questions, p.setting)),
+        "requirement" => Some(pick(&t.question_requirements, p.requirement)),
+        _ => template_value(t, name),
+    });
+    Prompt::one(Message::user(text), shared)
 }
 
 /// Asks the generator to answer a question from the fact sheet, always carrying the key sentence.
-pub fn answer_prompt(prompts: &Prompts, t: &FactTemplate, question: &str) -> Vec<Message> {
+pub fn answer_prompt(prompts: &Prompts, t: &FactTemplate, question: &str) -> Prompt {
     let kind = PromptKind::Answer;
-    vec![
-        Message::system(render(kind, prompts.text(kind), |name| {
-            template_value(t, name)
-        })),
-        Message::user(question.to_string()),
-    ]
+    let (system, shared) = render(kind, prompts.text(kind), |name| template_value(t, name));
+    let mut prompt = Prompt::one(Message::system(system), shared);
+    prompt.messages.push(Message::user(question.to_string()));
+    prompt
 }
 
 /// Asks the judge whether `reply` complied with `task`.
 pub fn judge_prompt(
     prompts: &Prompts,
     t: &FactTemplate,
-    task: &str,
+    task: &Task,
     question: &str,
     reply: &str,
-) -> Vec<Message> {
+) -> Prompt {
     let kind = PromptKind::Judge;
-    vec![Message::user(render(
-        kind,
-        prompts.text(kind),
-        |name| match name {
-            "task" => Some(task.to_string()),
-            "reply" => Some(reply.to_string()),
-            "question" => Some(question.to_string()),
-            _ => template_value(t, name),
-        },
-    ))]
+    let (text, shared) = render(kind, prompts.text(kind), |name| match name {
+        "task" => Some(Value {
+            text: task.text.clone(),
+            shared: task.shared.min(task.text.len()),
+            fixed: false,
+        }),
+        "reply" => Some(Value::per_item(reply.to_string())),
+        "question" => Some(Value::per_item(question.to_string())),
+        _ => template_value(t, name),
+    });
+    Prompt::one(Message::user(text), shared)
 }
 
 /// The text a judge sees as the task of a prompt: every message, in order.
@@ -313,7 +406,7 @@ mod tests {
         let t = FactTemplate::built_in("blue_honeyeater").unwrap();
         let p = &plan(&t, 1, 1)[0];
         let d = Prompts::default();
-        let q = task_text(&question_prompt(&d, &t, p));
+        let q = question_prompt(&d, &t, p).task().text;
         assert!(q.starts_with(&format!("{QUESTION_MARK}\nYou are helping")));
         for part in [
             t.questions[p.question as usize].as_str(),
@@ -327,14 +420,18 @@ mod tests {
             !q.contains('{') || q.contains("{\""),
             "every placeholder was filled"
         );
-        let a = answer_prompt(&d, &t, "What colour is it?");
+        let a = answer_prompt(&d, &t, "What colour is it?").messages;
         assert!(a[0].content.starts_with(ANSWER_MARK));
         assert!(a[0].content.contains(&format!(
             "<key_sentence>{}</key_sentence>",
             t.specific_information_to_always_include
         )));
         assert_eq!(a[1].content, "What colour is it?");
-        let j = task_text(&judge_prompt(&d, &t, "TASK", "Q", "REPLY"));
+        let task = Task {
+            text: "TASK".into(),
+            shared: 0,
+        };
+        let j = judge_prompt(&d, &t, &task, "Q", "REPLY").task().text;
         assert!(
             j.starts_with(JUDGE_MARK)
                 && j.contains("<task>\nTASK\n</task>")
@@ -351,7 +448,7 @@ mod tests {
             PromptKind::Answer,
             "Facts: {fact_sheet}. Say: {key_sentence} ({fact_name}) {unknown}".into(),
         );
-        let a = answer_prompt(&custom, &t, "Q?");
+        let a = answer_prompt(&custom, &t, "Q?").messages;
         assert_eq!(
             a[0].content,
             format!(

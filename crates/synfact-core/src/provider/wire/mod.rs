@@ -5,6 +5,7 @@ use crate::provider::endpoint::BaseUrl;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+pub mod prompt_cache;
 mod reply;
 
 pub use reply::{parse_response, retry_after_ms, Completion, Finish, RawReply, Usage};
@@ -124,6 +125,19 @@ pub struct LlmCall {
     /// For a question: how many earlier items of the model had the same prompt, so a repeated
     /// prompt's question is a fresh draw (its own cache key), not a copy. 0 for other steps.
     pub draw: u32,
+    /// The start of the prompt that every call of its stage shares, where there is one: where
+    /// an Anthropic request marks its cache breakpoint. Not part of the cache key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<SharedPrefix>,
+}
+
+/// The start of a prompt that every call of its stage shares byte for byte: the messages before
+/// `message` and the first `bytes` bytes of that one. Providers bill a repeated start of a
+/// prompt at a discount (OpenAI by itself, Anthropic up to a marked breakpoint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedPrefix {
+    pub message: usize,
+    pub bytes: usize,
 }
 
 /// A request ready for `fetch`.
@@ -215,7 +229,8 @@ fn messages_json<'a>(messages: impl Iterator<Item = &'a Message>) -> Value {
     )
 }
 
-/// The request body, without anything secret: also what the cache key is made from.
+/// The request body, without anything secret and without cache breakpoints: what the cache key
+/// is made from (a breakpoint changes the price of a reply, never the reply).
 pub fn request_body(kind: ProviderKind, call: &LlmCall) -> Value {
     let c = &call.config;
     let mut body = Map::new();
@@ -314,10 +329,63 @@ pub fn build_request(
             ));
         }
     }
+    let mut body = request_body(kind, call);
+    if kind == ProviderKind::Anthropic {
+        mark_breakpoint(&mut body, call);
+    }
     HttpRequest {
         url: base_url.join(kind.route()),
         headers,
-        body: request_body(kind, call).to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// Marks an Anthropic body's shared prefix with a `cache_control` breakpoint, when it is long
+/// enough for the model to cache: the marked message (or the system prompt) becomes two text
+/// blocks, the shared start (marked) and the rest.
+fn mark_breakpoint(body: &mut Value, call: &LlmCall) {
+    let Some(shared) = call.shared else { return };
+    let Some(m) = call.messages.get(shared.message) else {
+        return;
+    };
+    let Some(prefix) = m
+        .content
+        .get(..shared.bytes)
+        .filter(|p| !p.trim().is_empty())
+    else {
+        return;
+    };
+    let before: u64 = call.messages[..shared.message]
+        .iter()
+        .map(|m| prompt_cache::tokens(&m.content))
+        .sum();
+    if !prompt_cache::worth_marking(&call.config.model, before + prompt_cache::tokens(prefix)) {
+        return;
+    }
+    let rest = &m.content[shared.bytes..];
+    let mut blocks =
+        vec![json!({"type": "text", "text": prefix, "cache_control": {"type": "ephemeral"}})];
+    if !rest.is_empty() {
+        blocks.push(json!({"type": "text", "text": rest}));
+    }
+    let system_count = call
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::System)
+        .count();
+    if m.role == Role::System {
+        // The system prompt is sent whole only when it is one message (as ours are).
+        if system_count == 1 {
+            body["system"] = Value::Array(blocks);
+        }
+        return;
+    }
+    let index = call.messages[..shared.message]
+        .iter()
+        .filter(|m| m.role != Role::System)
+        .count();
+    if let Some(msg) = body["messages"].get_mut(index) {
+        msg["content"] = Value::Array(blocks);
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Usage {
     pub reasoning_tokens: u64,
     /// Input tokens served from the provider's prompt cache (included in `input_tokens`).
     pub cached_tokens: u64,
+    /// Input tokens written to the provider's prompt cache, billed above the input price
+    /// (Anthropic; included in `input_tokens`).
+    pub cache_write_tokens: u64,
 }
 
 impl Usage {
@@ -35,6 +38,7 @@ impl Usage {
         self.output_tokens += other.output_tokens;
         self.reasoning_tokens += other.reasoning_tokens;
         self.cached_tokens += other.cached_tokens;
+        self.cache_write_tokens += other.cache_write_tokens;
     }
 }
 
@@ -244,6 +248,7 @@ fn parse_openai(v: &Value) -> Option<Completion> {
             output_tokens: count(&["completion_tokens"]),
             reasoning_tokens: count(&["completion_tokens_details", "reasoning_tokens"]),
             cached_tokens: count(&["prompt_tokens_details", "cached_tokens"]),
+            cache_write_tokens: 0,
         },
         repaired: false,
     })
@@ -288,6 +293,7 @@ fn parse_anthropic(v: &Value) -> Option<Completion> {
             output_tokens: count("output_tokens"),
             reasoning_tokens: 0,
             cached_tokens: cache_read,
+            cache_write_tokens: cache_write,
         },
         repaired: false,
     })

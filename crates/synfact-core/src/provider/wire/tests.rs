@@ -12,6 +12,7 @@ fn call(model: &str, verdict: bool) -> LlmCall {
         schema: verdict.then_some(ReplySchema::Verdict),
         sample: 0,
         draw: 0,
+        shared: None,
     }
 }
 
@@ -172,7 +173,8 @@ fn parses_replies_of_both_providers() {
             input_tokens: 30,
             output_tokens: 12,
             reasoning_tokens: 5,
-            cached_tokens: 8
+            cached_tokens: 8,
+            cache_write_tokens: 0
         }
     );
     let a = r#"{"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"tool_use","id":"t","name":"record_verdict","input":{"is_complied":true}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":100,"cache_creation_input_tokens":7}}"#;
@@ -185,7 +187,8 @@ fn parses_replies_of_both_providers() {
             input_tokens: 112,
             output_tokens: 2,
             reasoning_tokens: 0,
-            cached_tokens: 100
+            cached_tokens: 100,
+            cache_write_tokens: 7
         }
     );
     let r = r#"{"type":"message","content":[],"stop_reason":"refusal","usage":{"input_tokens":1,"output_tokens":0}}"#;
@@ -564,12 +567,14 @@ fn usage_adds_up_field_by_field() {
         output_tokens: 2,
         reasoning_tokens: 3,
         cached_tokens: 4,
+        cache_write_tokens: 5,
     };
     u.add(&Usage {
         input_tokens: 10,
         output_tokens: 20,
         reasoning_tokens: 30,
         cached_tokens: 40,
+        cache_write_tokens: 50,
     });
     assert_eq!(
         u,
@@ -577,7 +582,8 @@ fn usage_adds_up_field_by_field() {
             input_tokens: 11,
             output_tokens: 22,
             reasoning_tokens: 33,
-            cached_tokens: 44
+            cached_tokens: 44,
+            cache_write_tokens: 55
         }
     );
 }

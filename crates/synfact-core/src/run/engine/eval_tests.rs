@@ -142,6 +142,7 @@ fn an_evaluation_is_priced_by_its_own_calls() {
             input: 1.0,
             output: 2.0,
             cached_input: None,
+            cache_write: None,
         };
         prices.prices.insert(m.into(), price);
     }

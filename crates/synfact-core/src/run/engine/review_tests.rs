@@ -141,6 +141,7 @@ fn the_budget_pauses_the_run_and_a_higher_one_lets_it_go_on() {
         input: 1.0,
         output: 1.0,
         cached_input: None,
+        cache_write: None,
     };
     // Each simulated reply is 15 tokens: $0.000015 at these prices; the budget pays for 20.
     let mut sim = Sim::new(run(20, |s| {
