@@ -24,7 +24,7 @@ fn main() {
         Some("install") => tools::ensure(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <build | serve [--port N] [--watch] | demo [--port N] | test [lint|native|browser|e2e] | bench [profile] | mutants | install>"
+                "usage: cargo xtask <build | serve [--port N] [--watch] | demo [--port N] | test [lint|native|browser|e2e] | bench [cost|profile] | mutants | install>"
             );
             std::process::exit(2);
         }
@@ -274,8 +274,13 @@ fn bench(root: &Path, which: Option<&str>) -> Result<(), String> {
                 &["--config", "bench.config.js", "bench/profile.bench.js"],
             )
         }
+        Some("cost") => e2e(
+            root,
+            true,
+            &["--config", "bench.config.js", "bench/cost.bench.js"],
+        ),
         Some(other) => Err(format!(
-            "unknown benchmark {other:?}: `bench` or `bench profile`"
+            "unknown benchmark {other:?}: `bench`, `bench cost` or `bench profile`"
         )),
     }
 }
