@@ -1,15 +1,16 @@
 //! The root component: run controls, template, models, results, saved runs.
 
-use crate::components::evaluate::Evaluate;
+use crate::components::evaluate::evaluate_part;
 use crate::components::judge_selftest::SelfTest;
 use crate::components::model_rows::ModelRows;
 use crate::components::results::Results;
 use crate::components::run_controls::{generate, RunControls, SETUP_FORM};
-use crate::components::saved_runs::SavedRuns;
-use crate::components::storage_panel::StoragePanel;
+use crate::components::saved_runs::saved_runs_part;
+use crate::components::storage_panel::storage_panel_part;
 use crate::components::template_panel::TemplatePanel;
 use crate::eval_state::EvalState;
 use crate::form_state::FormState;
+use crate::parts::{load, Lazy};
 use crate::run::Controller;
 use crate::template_state::TemplateState;
 use leptos::prelude::*;
@@ -60,9 +61,9 @@ pub fn App() -> impl IntoView {
                 <ModelRows />
             </form>
             <Results />
-            <Evaluate />
-            <SavedRuns />
-            <StoragePanel />
+            <Lazy what="Evaluate section" loading=load!(evaluate_part) />
+            <Lazy what="list of saved runs" loading=load!(saved_runs_part) />
+            <Lazy what="storage panel" loading=load!(storage_panel_part) />
         </main>
         <footer>
             <p>"Keys stay in this browser and go only to the provider they belong to. Replies are cached in this browser (IndexedDB)."</p>

@@ -10,6 +10,7 @@ pub mod fine_tune;
 pub mod fine_tune_state;
 pub mod form_state;
 pub mod hub;
+pub mod parts;
 pub mod provider;
 pub mod review;
 pub mod run;

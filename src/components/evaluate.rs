@@ -8,6 +8,7 @@ use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::eval_state::EvalState;
 use crate::form_state::FormState;
+use crate::parts::part;
 use crate::run::Controller;
 use crate::template_state::TemplateState;
 use crate::words;
@@ -276,3 +277,8 @@ pub fn Evaluate() -> impl IntoView {
         </section>
     }
 }
+
+part!(
+    /// The Evaluate section: loaded after the first screen.
+    evaluate_part, later => view! { <Evaluate /> }
+);

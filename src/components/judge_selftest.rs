@@ -3,6 +3,7 @@
 
 use crate::errors::SelfTestError;
 use crate::form_state::FormState;
+use crate::parts::part;
 use crate::provider;
 use crate::template_state::TemplateState;
 use crate::words;
@@ -99,3 +100,8 @@ pub fn JudgeSelfTest() -> impl IntoView {
         </div>
     }
 }
+
+part!(
+    /// The judge's self-test: loaded after the first screen.
+    judge_selftest_part, later => view! { <JudgeSelfTest /> }
+);

@@ -2,13 +2,14 @@
 
 use super::bind::{checks, getter, preset_options, setter};
 use super::estimate::EstimateLine;
-use super::judge_selftest::JudgeSelfTest;
+use super::judge_selftest::judge_selftest_part;
 use super::model_row::ModelRow;
 use super::price_table::PriceTable;
 use super::quality_settings::QualitySettings;
 use super::select_field::SelectField;
 use super::text_field::TextField;
 use crate::form_state::FormState;
+use crate::parts::{load, Lazy};
 use crate::run::Controller;
 use leptos::prelude::*;
 use synfact_core::form::{is_default_base_url, preset, Field, ModelForm, PRESETS};
@@ -122,7 +123,7 @@ pub fn ModelRows() -> impl IntoView {
                 <TextField id="judge-model".into() label="Judge model".into() value=getter(form, |f| f.judge_model.clone())
                     on_input=setter(form, |f, v| f.judge_model = v) hint="Checks every question and answer; temperature 0, structured output."
                     error=checks(settings, Field::JudgeModel).0 on_blur=checks(settings, Field::JudgeModel).1 />
-                <JudgeSelfTest />
+                <Lazy what="judge self-test" loading=load!(judge_selftest_part) />
             </fieldset>
             <TextField id="examples".into() label="Examples".into() kind="integer" value=getter(form, |f| f.examples.clone())
                 on_input=setter(form, |f, v| f.examples = v) hint="How many examples each model makes."

@@ -2,6 +2,7 @@
 //! Custom prompts travel with the template (its file and share link).
 
 use crate::form_state::FormState;
+use crate::parts::part;
 use crate::template_state::TemplateState;
 use crate::words;
 use leptos::prelude::*;
@@ -72,3 +73,8 @@ pub fn PromptEditor() -> impl IntoView {
         </details>
     }
 }
+
+part!(
+    /// The prompt editor: loaded after the first screen.
+    prompt_editor_part, later => view! { <PromptEditor /> }
+);

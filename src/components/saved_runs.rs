@@ -95,3 +95,8 @@ pub fn SavedRuns() -> impl IntoView {
         </section>
     }
 }
+
+crate::parts::part!(
+    /// The saved runs: loaded after the first screen.
+    saved_runs_part, later => view! { <SavedRuns /> }
+);

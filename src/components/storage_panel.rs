@@ -54,3 +54,8 @@ pub fn StoragePanel() -> impl IntoView {
         </section>
     }
 }
+
+crate::parts::part!(
+    /// The storage panel: loaded after the first screen.
+    storage_panel_part, later => view! { <StoragePanel /> }
+);

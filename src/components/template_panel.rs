@@ -1,10 +1,11 @@
 //! The fact template: which one (built-ins and My templates), what to do with it (new,
 //! duplicate, delete, save, import, export, share), and its two views — a form and the JSON.
 
-use super::prompt_editor::PromptEditor;
+use super::prompt_editor::prompt_editor_part;
 use super::select_field::SelectField;
 use super::template_form::TemplateForm;
 use crate::errors::{ImportError, TemplateFileError};
+use crate::parts::{load, Lazy};
 use crate::template_state::TemplateNote;
 use crate::template_state::TemplateState;
 use crate::words;
@@ -135,7 +136,7 @@ pub fn TemplatePanel() -> impl IntoView {
                 </div>
             </Show>
             <TemplateForm />
-            <PromptEditor />
+            <Lazy what="prompt editor" loading=load!(prompt_editor_part) />
             <div class="field">
                 <label for="template-json">"Template JSON"</label>
                 <textarea

@@ -14,6 +14,29 @@ use leptos::task::spawn_local;
 use std::collections::HashSet;
 use synfact_core::Status;
 
+/// What loading a saved run gives.
+type Loaded = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+            Output = Result<(synfact_core::Run, runs::RunProgress), StorageError>,
+        >,
+    >,
+>;
+
+/// Reads a saved run (its records' decoding is large, and needed only once a run is opened): in
+/// the chunk of what loads after the first screen.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn load_saved(
+    database: std::rc::Rc<Database>,
+    id: String,
+) -> Result<Loaded, crate::parts::ChunkError> {
+    Ok(Box::pin(async move { runs::load(&database, &id).await }))
+}
+
 impl Controller {
     /// Reloads the list of saved runs.
     pub fn refresh_saved(self) {
@@ -76,7 +99,10 @@ impl Controller {
         spawn_local(async move {
             let result = async {
                 let database = self.database().await?;
-                let (run, progress) = runs::load(&database, &id).await?;
+                let loading = crate::parts::call_split!(load_saved(database, id.clone()))
+                    .await
+                    .map_err(|e| StorageError::Failed(e.0))?;
+                let (run, progress) = loading.await?;
                 let executor = self.executor(run, Vec::new()).await?;
                 if let Some(status) = progress.status {
                     executor.restore_status(status);

@@ -77,3 +77,10 @@ pub fn storage_lines(u: &crate::run::StorageUse) -> Vec<String> {
     }
     out
 }
+
+/// A part of the page whose code could not be fetched (it loads after the first screen).
+pub fn chunk_failed(what: &str, detail: &str) -> String {
+    format!(
+        "The {what} could not be loaded ({detail}). The network may be gone, or synfact was updated since this page opened: reload the page to get it. Nothing you had is lost: runs, templates and settings are kept in this browser."
+    )
+}

@@ -2,6 +2,7 @@
 //! Plain std on purpose: it must build fast on a fresh machine before anything else exists.
 
 mod site;
+mod split;
 mod static_site;
 mod tools;
 
@@ -58,12 +59,34 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 /// The release site in `dist/`: Trunk's build, then hashed asset names, the service worker and
 /// the web app manifest (`site.rs`).
 fn build_app(root: &Path) -> Result<(), String> {
+    // The wasm target's flags only: RUSTFLAGS would override them (and apply to build scripts).
     run(Command::new("trunk")
-        .args(["build", "--release"])
+        .args(["build", "--release", "--features", "split"])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            split::RUSTFLAGS,
+        )
+        .env_remove("RUSTFLAGS")
         .current_dir(root))?;
+    let chunks = split::split_into(root, &root.join("dist"), false)?;
+    eprintln!("xtask: split the wasm: {}", chunks.join(", "));
     let hash = site::finish(root)?;
     eprintln!("xtask: built the site in dist/ (build {hash})");
     Ok(())
+}
+
+/// The same site without code splitting, in `target/dist-unsplit`: the baseline the load
+/// benchmark measures the split build against, in the same run.
+fn unsplit_site(root: &Path) -> Result<PathBuf, String> {
+    let dist = root.join("target/dist-unsplit");
+    run(Command::new("trunk")
+        .args(["build", "--release", "--dist"])
+        .arg(&dist)
+        .current_dir(root))?;
+    let wasm = dist.join("synfact_bg.wasm");
+    split::wasm_opt(&wasm, &wasm, false)?;
+    site::finish_in(root, &dist)?;
+    Ok(dist)
 }
 
 /// Builds the local provider server: a release build for benchmarks and demos, the test profile's
@@ -208,7 +231,8 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Formatting and clippy (warnings are errors), natively and for the app's wasm target, with
+/// Formatting and clippy (warnings are errors), natively and for the app's wasm target (as the
+/// release build compiles it, split), with
 /// the workspace's lint table (Cargo.toml `[workspace.lints]`).
 fn lint(root: &Path) -> Result<(), String> {
     run(Command::new("cargo")
@@ -232,6 +256,9 @@ fn lint(root: &Path) -> Result<(), String> {
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
+            // The release build's code path (the native run above checks the other).
+            "--features",
+            "split",
             "--",
             "-D",
             "warnings",
@@ -263,7 +290,20 @@ fn e2e_on(root: &Path, dist: &Path, release_mock: bool, extra: &[&str]) -> Resul
 fn bench(root: &Path, which: Option<&str>) -> Result<(), String> {
     tools::ensure(root, true)?;
     match which {
-        None => e2e(root, true, &["--config", "bench.config.js"]),
+        None => {
+            let unsplit = unsplit_site(root)?;
+            std::env::set_var("SYNFACT_DIST_UNSPLIT", &unsplit);
+            e2e(root, true, &["--config", "bench.config.js"])
+        }
+        Some("load") => {
+            let unsplit = unsplit_site(root)?;
+            std::env::set_var("SYNFACT_DIST_UNSPLIT", &unsplit);
+            e2e(
+                root,
+                true,
+                &["--config", "bench.config.js", "bench/load.bench.js"],
+            )
+        }
         Some("profile") => {
             build_app(root)?;
             let dist = profiling_site(root)?;
@@ -305,27 +345,32 @@ fn profiling_site(root: &Path) -> Result<PathBuf, String> {
         std::fs::copy(entry.path(), out.join(&name)).map_err(|e| format!("{name}: {e}"))?;
     }
     let wasm_name = wasm_name.ok_or("dist/ has no synfact_bg-*.wasm")?;
-    run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--keep-debug",
-            "--out-dir",
-        ])
-        .arg(&bindgen)
-        .arg(root.join("target/wasm32-unknown-unknown/release/synfact.wasm")))?;
-    run(Command::new("wasm-opt")
-        .args([
-            "-Oz",
-            "-g",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-        ])
-        .args(["--enable-sign-ext", "--enable-mutable-globals"])
-        .arg(bindgen.join("synfact_bg.wasm"))
-        .arg("-o")
-        .arg(out.join(wasm_name)))?;
+    // The same split, with names kept; each wasm replaces its hashed copy.
+    split::split_into(root, &bindgen, true)?;
+    let hashed: Vec<String> = std::fs::read_dir(&out)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    for entry in std::fs::read_dir(&bindgen).map_err(|e| e.to_string())? {
+        let name = entry
+            .map_err(|e| e.to_string())?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let Some(stem) = name.strip_suffix(".wasm") else {
+            continue;
+        };
+        let target = if name == "synfact_bg.wasm" {
+            Some(wasm_name.clone())
+        } else {
+            hashed
+                .iter()
+                .find(|h| h.starts_with(&format!("{stem}-")) && h.ends_with(".wasm"))
+                .cloned()
+        };
+        let target = target.ok_or(format!("dist/ has no hashed copy of {name}"))?;
+        std::fs::copy(bindgen.join(&name), out.join(target)).map_err(|e| format!("{name}: {e}"))?;
+    }
     Ok(out)
 }
 

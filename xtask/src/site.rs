@@ -2,6 +2,7 @@
 //! browser or a CDN never mixes an old `synfact.js` with a new wasm; writes the service worker
 //! (with the build's file list) and the web app manifest.
 
+use crate::split::LOADER;
 use std::fs;
 use std::path::Path;
 
@@ -38,20 +39,50 @@ fn hashed_name(name: &str, hash: &str) -> String {
     }
 }
 
+/// The split build's loader and chunks in `dist` (none in a build without splitting), in a
+/// fixed order.
+fn split_files(dist: &Path) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dist).map_err(|e| e.to_string())? {
+        let name = entry
+            .map_err(|e| e.to_string())?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let chunk =
+            (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm");
+        if chunk || name == LOADER {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
 /// Renames the assets, rewrites the references to them, and writes `sw.js` and the manifest.
 /// Returns the build's hash.
 pub fn finish(root: &Path) -> Result<String, String> {
-    let dist = root.join("dist");
+    finish_in(root, &root.join("dist"))
+}
+
+/// `finish` on a site built into `dist`.
+pub fn finish_in(root: &Path, dist: &Path) -> Result<String, String> {
+    let dist = dist.to_path_buf();
+    let names: Vec<String> = HASHED
+        .iter()
+        .map(|n| n.to_string())
+        .chain(split_files(&dist)?)
+        .collect();
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for name in HASHED {
+    for name in &names {
         let data = read(&dist, name)?;
         h = fnv1a(&data, h);
         files.push((name, data));
     }
     let hash = format!("{:012x}", h >> 16);
     let rename = |mut s: String| {
-        for name in HASHED {
+        for name in &names {
             s = s.replace(
                 &format!("./{name}"),
                 &format!("./{}", hashed_name(name, &hash)),
@@ -59,11 +90,21 @@ pub fn finish(root: &Path) -> Result<String, String> {
         }
         s
     };
+    let split = names.iter().any(|n| n == LOADER);
     for (name, data) in files {
-        let data = if name == "boot.js" {
-            rename(text(data)?).into_bytes()
-        } else {
-            data
+        let data = match name {
+            "boot.js" | LOADER => rename(text(data)?).into_bytes(),
+            // Only the import: the imports object's key must stay the name compiled into the wasm.
+            "synfact.js" if split => {
+                let js = text(data)?;
+                let from = format!("from \"./{LOADER}\"");
+                if !js.contains(&from) {
+                    return Err(format!("synfact.js does not import ./{LOADER} as expected"));
+                }
+                js.replace(&from, &format!("from \"./{}\"", hashed_name(LOADER, &hash)))
+                    .into_bytes()
+            }
+            _ => data,
         };
         write(&dist, &hashed_name(name, &hash), &data)?;
         fs::remove_file(dist.join(name)).map_err(|e| e.to_string())?;
@@ -87,11 +128,8 @@ pub fn finish(root: &Path) -> Result<String, String> {
         "./manifest.webmanifest".into(),
         "./icon.svg".into(),
     ];
-    cached.extend(
-        HASHED
-            .iter()
-            .map(|n| format!("./{}", hashed_name(n, &hash))),
-    );
+    // Every chunk too: a part of the page must load offline.
+    cached.extend(names.iter().map(|n| format!("./{}", hashed_name(n, &hash))));
     let list = cached
         .iter()
         .map(|f| format!("'{f}'"))
@@ -100,7 +138,7 @@ pub fn finish(root: &Path) -> Result<String, String> {
     let sw = text(fs::read(root.join("public/sw.js")).map_err(|e| e.to_string())?)?
         .replace("'__VERSION__'", &format!("'{hash}'"))
         .replace("['__FILES__']", &format!("[{list}]"));
-    if sw.contains("__") {
+    if sw.contains("'__VERSION__'") || sw.contains("['__FILES__']") {
         return Err("public/sw.js has a placeholder the build does not fill".into());
     }
     write(&dist, "sw.js", sw.as_bytes())?;

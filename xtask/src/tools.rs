@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TRUNK: &str = "0.21";
+/// The wasm splitter (its CLI, `wasm-split-cli`): 0.2.4 knows wasm-bindgen 0.2.128+'s names.
+const WASM_SPLIT: &str = "0.2.4";
 const BINARYEN: &str = "132";
 
 /// The path of a program on PATH.
@@ -70,6 +72,21 @@ pub fn ensure(root: &Path, for_tests: bool) -> Result<(), String> {
             "wasm-bindgen-cli",
             "--version",
             &format!("={wbg}"),
+        ]))?;
+    }
+    // The splitter has no --version: cargo's list of installed crates says which one is there.
+    let listed = output("cargo", &["install", "--list"]).unwrap_or_default();
+    if which("wasm-split-cli").is_none()
+        || !listed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT}"))
+    {
+        run(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "wasm_split_cli_support",
+            "--version",
+            &format!("={WASM_SPLIT}"),
+            "--features",
+            "build-binary",
         ]))?;
     }
     if !output("wasm-opt", &["--version"])

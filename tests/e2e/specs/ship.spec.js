@@ -58,6 +58,36 @@ test('the first load stays within the release-size budget', async () => {
   const size = firstLoad(dist);
   for (const r of size.rows) console.log(`${r.name}: ${r.raw} B raw, ${r.gzip} B gzip, ${r.brotli} B brotli`);
   console.log(`first load: ${size.raw} B raw, ${size.gzip} B gzip, ${size.brotli} B brotli (budget ${budget.gzip_max} gzip, target 250000)`);
+  for (const r of size.chunks) console.log(`  chunk ${r.name}: ${r.raw} B raw, ${r.gzip} B gzip, ${r.brotli} B brotli`);
+  console.log(`whole app, every chunk loaded: ${size.whole.gzip} B gzip, ${size.whole.brotli} B brotli (budget ${budget.whole_gzip_max} gzip)`);
+  expect(size.chunks.length, 'the release build is split').toBeGreaterThan(0);
   expect(size.gzip).toBeLessThanOrEqual(budget.gzip_max);
   expect(size.brotli).toBeLessThanOrEqual(budget.brotli_max);
+  expect(size.whole.gzip).toBeLessThanOrEqual(budget.whole_gzip_max);
+});
+
+test('a part of the page whose chunk cannot be fetched says so, with a reload that brings it back', async ({ browser }) => {
+  // No service worker: every fetch goes through the page's routes.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  let blocked = true;
+  await page.route(/\/split_results-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const app = new Synfact(page);
+  await app.open();
+  const open = () => app.field('Open a chat JSONL file').setInputFiles({ name: 'two.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(
+    ['{"messages":[{"role":"user","content":"Q1?"},{"role":"assistant","content":"A1."}]}',
+      '{"messages":[{"role":"user","content":"Q2?"},{"role":"assistant","content":"A2."}]}'].join('\n') + '\n') });
+  await open();
+  const alert = page.getByRole('alert').filter({ hasText: 'could not be loaded' });
+  await expect(alert).toContainText('The results of the run (review, downloads, tokens and cost) could not be loaded');
+  await expect(alert).toContainText('reload the page');
+  // The rest of the page still works.
+  await expect(app.button('Generate')).toBeEnabled();
+  blocked = false;
+  await alert.getByRole('button', { name: 'Reload the page' }).click();
+  await expect(app.button('Generate')).toBeVisible();
+  await open();
+  await expect(page.getByRole('heading', { name: 'Results', exact: true })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
+  await context.close();
 });
