@@ -93,6 +93,14 @@ pub fn ModelRows() -> impl IntoView {
             f.judge_provider = v;
         })
     });
+    let resend_options = vec![
+        ("off".to_string(), "Off".to_string()),
+        (
+            "on".to_string(),
+            "On: when slots sit idle at the end, send a slow call again (up to 3% extra calls, billed)"
+                .to_string(),
+        ),
+    ];
     let schedule_options = vec![
         (
             "pipelined".to_string(),
@@ -162,6 +170,8 @@ pub fn ModelRows() -> impl IntoView {
                     error=checks(settings, Field::Seed).0 on_blur=checks(settings, Field::Seed).1 />
                 <SelectField id="schedule".into() label="Schedule".into() options=schedule_options
                     value=getter(form, |f| f.schedule.clone()) on_change=setter(form, |f, v| f.schedule = v) />
+                <SelectField id="resend-slow".into() label="Re-send slow calls at the end".into() options=resend_options
+                    value=getter(form, |f| f.resend_slow.clone()) on_change=setter(form, |f, v| f.resend_slow = v) />
             </details>
             <QualitySettings />
             <div class="field checkbox">

@@ -61,11 +61,14 @@ pub fn finish_note(status: &Status, run: &Run) -> Option<String> {
 
 fn counts(p: &Progress) -> String {
     let s = &p.counts;
-    let waiting = if p.waiting > 0 {
+    let mut waiting = if p.waiting > 0 {
         format!(", {} waiting to retry", p.waiting)
     } else {
         String::new()
     };
+    if p.resent > 0 {
+        waiting.push_str(&format!(", {} slow calls re-sent", p.resent));
+    }
     format!(
         "{} of {} items done ({} accepted, {} rejected, {} failed); {} of {} calls answered, {} in flight{waiting}",
         s.ended(),

@@ -69,6 +69,8 @@ pub struct RunForm {
     pub max_retries: String,
     pub seed: String,
     pub schedule: String,
+    /// "on": re-send slow calls at the end of the run (up to 3 % extra calls); else off.
+    pub resend_slow: String,
     pub budget_usd: String,
     pub quality: QualityForm,
 }
@@ -118,6 +120,7 @@ impl Default for RunForm {
             max_retries: "6".into(),
             seed: crate::template::plan::DEFAULT_SEED.to_string(),
             schedule: "pipelined".into(),
+            resend_slow: "off".into(),
             budget_usd: String::new(),
             quality: QualityForm::default(),
         }
@@ -378,6 +381,7 @@ impl RunForm {
             },
             budget_usd,
             quality,
+            resend_slow: (self.resend_slow == "on").then_some(crate::run::RESEND_SHARE),
             ..RunSettings::default()
         };
         (settings, parsed)

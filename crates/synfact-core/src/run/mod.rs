@@ -87,7 +87,13 @@ pub struct RunSettings {
     pub quality: QualitySettings,
     /// The prices the budget is counted at, taken when the run was made.
     pub prices: crate::cost::price::PriceTable,
+    /// Re-send slow calls at the end of the run (`engine/resend.rs`): at most this share of the
+    /// calls sent, extra. `None`: off.
+    pub resend_slow: Option<f64>,
 }
+
+/// The default cap on re-sent calls: 3 % of the calls sent.
+pub const RESEND_SHARE: f64 = 0.03;
 
 impl Default for RunSettings {
     fn default() -> Self {
@@ -103,6 +109,7 @@ impl Default for RunSettings {
             budget_usd: None,
             quality: QualitySettings::default(),
             prices: crate::cost::price::PriceTable::defaults(),
+            resend_slow: None,
         }
     }
 }

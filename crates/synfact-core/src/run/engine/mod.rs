@@ -26,6 +26,7 @@ mod health;
 mod queue;
 mod reply;
 mod report;
+mod resend;
 mod topup;
 
 use queue::ReadyQueue;
@@ -131,6 +132,12 @@ struct InFlight {
     endpoint: usize,
     started: f64,
     cache_key: String,
+    /// The other copy of a re-sent call, while both are in flight.
+    twin: Option<u64>,
+    /// This is the second copy (it counts as an extra call).
+    resent: bool,
+    /// When the item's first copy of this call went out.
+    since: f64,
 }
 
 /// Drives one run.
@@ -168,6 +175,8 @@ pub struct Engine {
     /// Dollars spent on replies this engine received from providers (not from the cache), plus
     /// what the run had used when it was opened.
     spent_usd: f64,
+    /// Re-sending slow calls at the end: how long each step's calls took, and the extra calls.
+    resend: resend::Resend,
 }
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -223,6 +232,7 @@ impl Engine {
             stages,
             planned_in_flight: 0,
             topup,
+            resend: resend::Resend::default(),
             run,
         };
         for idx in 0..n {
@@ -438,6 +448,7 @@ impl Engine {
         }
         if self.status == Status::Running {
             self.send_ready(now, out);
+            self.resend_slow(now, out);
         }
         let next_backoff = self.waiting.first().map(|&(at, _)| at as f64);
         let next_wake = [
@@ -447,6 +458,7 @@ impl Engine {
                 .iter()
                 .filter_map(|h| h.deadline())
                 .reduce(f64::min),
+            self.resend_wake(now),
         ]
         .into_iter()
         .flatten()
@@ -532,6 +544,9 @@ impl Engine {
                 endpoint: e,
                 started: now,
                 cache_key: key.clone(),
+                twin: None,
+                resent: false,
+                since: now,
             },
         );
         out.push(Command::Send(CallRequest {
@@ -555,6 +570,8 @@ impl Engine {
 mod eval_tests;
 #[cfg(test)]
 mod outage_tests;
+#[cfg(test)]
+mod resend_tests;
 #[cfg(test)]
 mod review_tests;
 #[cfg(test)]

@@ -13,11 +13,26 @@ impl Engine {
         now: f64,
         out: &mut Vec<Command>,
     ) {
-        // Replies to calls that were aborted (cancel, stop) are ignored.
+        // Replies to calls that were aborted (cancel, stop, the other copy answered) are ignored.
         let Some(f) = self.in_flight.remove(&call) else {
             return;
         };
         self.busy[f.endpoint] = self.busy[f.endpoint].saturating_sub(1);
+        // A re-sent call: the first reply wins; a failure waits for the other copy.
+        let mut lost_twin = false;
+        if let Some(t) = f.twin {
+            if result.is_err() {
+                if let Some(other) = self.in_flight.get_mut(&t) {
+                    other.twin = None;
+                    self.pending[f.item] = Some(t);
+                    return;
+                }
+            } else if let Some(other) = self.in_flight.remove(&t) {
+                self.busy[other.endpoint] = self.busy[other.endpoint].saturating_sub(1);
+                out.push(Command::Abort(t));
+                lost_twin = true;
+            }
+        }
         self.set_pending(f.item, None);
         if cached {
             // A reply from the cache cost the provider nothing: give back its place in the minute.
@@ -26,10 +41,13 @@ impl Engine {
             }
         }
         let step = f.step;
+        if !cached && result.is_ok() {
+            self.resend.took(step, now - f.started);
+        }
         let log = |error: Option<CallError>| CallLog {
             step,
-            started_ms: f.started,
-            ms: now - f.started,
+            started_ms: f.since,
+            ms: now - f.since,
             error,
             cached,
         };
@@ -45,14 +63,19 @@ impl Engine {
                         .config
                         .model
                         .as_str();
+                    // The aborted copy of a re-sent call is billed as if it had answered the same.
+                    let copies = if lost_twin { 2.0 } else { 1.0 };
                     if let Some(p) = self.run.settings.prices.price_of(model) {
-                        let usd = p.cost(&reply.usage);
+                        let usd = p.cost(&reply.usage) * copies;
                         self.spent_usd += usd;
                         self.run.items[f.item].spent_usd += usd;
                     }
                 }
                 let item = &mut self.run.items[f.item];
                 item.usage[step.index()].add(&reply.usage);
+                if lost_twin && !cached {
+                    item.usage[step.index()].add(&reply.usage);
+                }
                 item.log(log(None));
                 if reply.repaired {
                     item.notes.push(Note::RepairedText(step));

@@ -29,6 +29,8 @@ pub struct Progress {
     /// need as they stand (four per open item).
     pub calls_answered: usize,
     pub calls_needed: usize,
+    /// Second copies of slow calls sent at the end of the run (extra calls).
+    pub resent: u64,
 }
 
 impl Progress {
@@ -47,9 +49,11 @@ impl Engine {
             counts: run.counts(),
             ..Progress::default()
         };
-        for f in self.in_flight.values() {
+        // A call re-sent at the end counts once (its copy is in `resent`).
+        for f in self.in_flight.values().filter(|f| !f.resent) {
             p.steps[f.step.index()].in_flight += 1;
         }
+        p.resent = self.resent_calls();
         let mut accepted = vec![0; run.generators.len()];
         for (idx, item) in run.items.iter().enumerate() {
             if let Some(case) = &item.eval {

@@ -38,7 +38,11 @@ fn model(endpoint: usize, name: &str) -> ModelSpec {
     }
 }
 
-fn run_with(examples: usize, concurrency: u32, settings: impl FnOnce(&mut RunSettings)) -> Run {
+pub(super) fn run_with(
+    examples: usize,
+    concurrency: u32,
+    settings: impl FnOnce(&mut RunSettings),
+) -> Run {
     let mut s = RunSettings {
         examples,
         backoff_base_ms: 100,
@@ -459,14 +463,16 @@ fn simulate(items: usize, conc: u32, seed: u64, schedule: Schedule) -> (f64, f64
     });
     let sim = sim.finish();
     assert_eq!(sim.finished.unwrap().accepted, items);
-    let chain = sim
-        .engine
-        .run()
-        .items
+    let chain = longest_chain(sim.engine.run());
+    (sim.now, (total.get() / conc as f64).max(chain))
+}
+
+/// The longest time one item spent in calls, its steps one after another.
+pub(super) fn longest_chain(run: &Run) -> f64 {
+    run.items
         .iter()
         .map(|i| i.calls.iter().map(|c| c.ms).sum::<f64>())
-        .fold(0.0, f64::max);
-    (sim.now, (total.get() / conc as f64).max(chain))
+        .fold(0.0, f64::max)
 }
 
 #[test]
