@@ -168,6 +168,11 @@ fn the_status_counts_calls_and_an_outage_reads_as_one() {
         said.contains("0 of 80 calls answered, 0 in flight"),
         "{said}"
     );
+    assert!(!said.contains("re-sent"), "{said}");
+    let mut resent = p.clone();
+    resent.resent = 3;
+    let said = status_line(&Status::Running, &resent, e.run());
+    assert!(said.ends_with(", 3 slow calls re-sent"), "{said}");
     let paused = Status::Paused(PauseReason::Outage {
         endpoint: 0,
         outage: Outage::NoAnswer { for_ms: 20_400 },
