@@ -70,8 +70,8 @@ macro_rules! load {
 }
 pub(crate) use load;
 
-/// A part of the page: nothing while its chunk loads (a status line after a moment), then the
-/// part; or what went wrong, with a way to reload.
+/// A part of the page: nothing while its chunk loads (on a fast connection, a few frames), then
+/// the part; or what went wrong, with a way to reload.
 #[component]
 pub fn Lazy(
     /// What the part is, for the message if it cannot be loaded ("the review and downloads").

@@ -32,6 +32,14 @@ pub mod yield_grid;
 /// Puts the keyboard focus on the first element matching `selector` once the page has drawn it,
 /// opening any closed section (`<details>`) around it first.
 pub fn focus_after_draw(selector: &'static str) {
+    focus_when_drawn(selector, FOCUS_FRAMES);
+}
+
+/// How many frames to wait for an element that is not drawn yet (its part of the page may still
+/// be loading): about two seconds.
+const FOCUS_FRAMES: u32 = 120;
+
+fn focus_when_drawn(selector: &'static str, frames_left: u32) {
     use leptos::prelude::{document, request_animation_frame};
     use wasm_bindgen::JsCast;
     request_animation_frame(move || {
@@ -41,6 +49,9 @@ pub fn focus_after_draw(selector: &'static str) {
             .flatten()
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         else {
+            if frames_left > 0 {
+                focus_when_drawn(selector, frames_left - 1);
+            }
             return;
         };
         let mut at = el.parent_element();

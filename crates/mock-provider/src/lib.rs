@@ -168,7 +168,6 @@ impl AppState {
         (t > n).then_some((t, n))
     }
 
-    /// Latency and at most one transient fault for a request that passed its checks.
     /// Looks a prompt up in a provider's cache (nothing when the cache is switched off).
     pub fn cache_lookup(
         &self,
@@ -189,6 +188,7 @@ impl AppState {
         g.prompt_caches.store(store)
     }
 
+    /// Latency and at most one transient fault for a request that passed its checks.
     pub fn roll(&self) -> (f64, Option<Transient>, Faults) {
         let mut g = self.lock();
         let faults = g.faults.clone();

@@ -4,8 +4,8 @@
 //! - OpenAI caches by itself: a prompt of 1,024 tokens or more is cached in steps of 128
 //!   tokens; a later prompt whose start is byte-identical to a cached step is served from it,
 //!   and `usage.prompt_tokens_details.cached_tokens` says how much.
-//! - Anthropic caches only what comes up to a block marked `cache_control` (tools, then the
-//!   system prompt, then the messages, in order), only when that is at least the model's
+//! - Anthropic caches only what comes up to a block marked `cache_control` (the system prompt,
+//!   then the messages, in order; tools, which come first at Anthropic, are not counted here), only when that is at least the model's
 //!   minimum; the first request writes it (`cache_creation_input_tokens`), later ones read it
 //!   (`cache_read_input_tokens`), and `input_tokens` counts only what follows the breakpoint.
 //!

@@ -134,10 +134,12 @@ struct InFlight {
     cache_key: String,
     /// The other copy of a re-sent call, while both are in flight.
     twin: Option<u64>,
-    /// This is the second copy (it counts as an extra call).
+    /// This call has had its one copy (whether or not it is still in flight): never another.
+    copied: bool,
+    /// This is the copy, and its first is still in flight: it counts as an extra call.
     resent: bool,
     /// When the item's first copy of this call went out.
-    since: f64,
+    first_sent: f64,
 }
 
 /// Drives one run.
@@ -545,8 +547,9 @@ impl Engine {
                 started: now,
                 cache_key: key.clone(),
                 twin: None,
+                copied: false,
                 resent: false,
-                since: now,
+                first_sent: now,
             },
         );
         out.push(Command::Send(CallRequest {

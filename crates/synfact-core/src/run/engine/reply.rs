@@ -21,10 +21,14 @@ impl Engine {
         // A re-sent call: the first reply wins; a failure waits for the other copy.
         let mut lost_twin = false;
         if let Some(t) = f.twin {
-            if result.is_err() {
+            if let Err(error) = &result {
                 if let Some(other) = self.in_flight.get_mut(&t) {
+                    // The survivor is the item's call now (counted in flight, never copied again).
                     other.twin = None;
+                    other.resent = false;
+                    other.copied = true;
                     self.pending[f.item] = Some(t);
+                    self.health[f.endpoint].failed(f.item, error, now);
                     return;
                 }
             } else if let Some(other) = self.in_flight.remove(&t) {
@@ -42,12 +46,14 @@ impl Engine {
         }
         let step = f.step;
         if !cached && result.is_ok() {
-            self.resend.took(step, now - f.started);
+            // From the first copy: what the item waited (a winning copy's own time would hide
+            // how slow its first was).
+            self.resend.took(step, now - f.first_sent);
         }
         let log = |error: Option<CallError>| CallLog {
             step,
-            started_ms: f.since,
-            ms: now - f.since,
+            started_ms: f.first_sent,
+            ms: now - f.first_sent,
             error,
             cached,
         };

@@ -15,6 +15,9 @@ const MIN_SAMPLES: usize = 10;
 #[derive(Clone, Debug, Default)]
 pub(super) struct Resend {
     took: [Vec<f64>; 4],
+    /// Each step's 90th percentile, as of its last call (recomputed only when it changed).
+    p90: [Option<f64>; 4],
+    stale: [bool; 4],
     /// Second copies sent so far.
     pub(super) sent: u64,
 }
@@ -23,17 +26,24 @@ impl Resend {
     /// A call of `step` answered after `ms` (from the network, not the cache).
     pub(super) fn took(&mut self, step: Step, ms: f64) {
         self.took[step.index()].push(ms);
+        self.stale[step.index()] = true;
     }
 
-    /// The 90th percentile of a step's call times, once enough calls answered.
-    fn p90(&self, step: Step) -> Option<f64> {
-        let took = &self.took[step.index()];
-        if took.len() < MIN_SAMPLES {
-            return None;
+    /// Each step's 90th percentile of call times, once enough calls answered.
+    fn p90s(&mut self) -> [Option<f64>; 4] {
+        for s in 0..4 {
+            if !self.stale[s] {
+                continue;
+            }
+            self.stale[s] = false;
+            let took = &mut self.took[s];
+            if took.len() >= MIN_SAMPLES {
+                let k = (took.len() * 9 / 10).min(took.len() - 1);
+                let (_, p, _) = took.select_nth_unstable_by(k, f64::total_cmp);
+                self.p90[s] = Some(*p);
+            }
         }
-        let mut sorted = took.clone();
-        sorted.sort_unstable_by(f64::total_cmp);
-        Some(sorted[(sorted.len() * 9 / 10).min(sorted.len() - 1)])
+        self.p90
     }
 }
 
@@ -55,12 +65,13 @@ impl Engine {
 
     /// The calls that may get a second copy, oldest first: one copy in flight, and slower than
     /// their step's 90th percentile (`None`: its percentile is not known yet).
-    fn slow_calls(&self, now: f64) -> Vec<(u64, f64)> {
+    fn slow_calls(&mut self, now: f64) -> Vec<(u64, f64)> {
+        let p90 = self.resend.p90s();
         let mut calls: Vec<(u64, f64)> = self
             .in_flight
             .iter()
-            .filter(|(_, f)| f.twin.is_none() && !f.resent)
-            .filter_map(|(&c, f)| Some((c, f.started + self.resend.p90(f.step)?)))
+            .filter(|(_, f)| !f.copied && !f.resent)
+            .filter_map(|(&c, f)| Some((c, f.started + p90[f.step.index()]?)))
             .filter(|&(_, due)| due < now)
             .collect();
         calls.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -95,12 +106,14 @@ impl Engine {
             self.sent[f.endpoint].push_back(now);
             if let Some(first) = self.in_flight.get_mut(&call) {
                 first.twin = Some(copy);
+                first.copied = true;
             }
             self.in_flight.insert(
                 copy,
                 InFlight {
                     started: now,
                     twin: Some(call),
+                    copied: true,
                     resent: true,
                     ..f.clone()
                 },
@@ -118,15 +131,16 @@ impl Engine {
     }
 
     /// When the next call in flight becomes slow enough to re-send, in the tail.
-    pub(super) fn resend_wake(&self, now: f64) -> Option<f64> {
+    pub(super) fn resend_wake(&mut self, now: f64) -> Option<f64> {
         if !self.in_tail() || self.resend_allowed() == 0 {
             return None;
         }
+        let p90 = self.resend.p90s();
         self.in_flight
             .values()
-            .filter(|f| f.twin.is_none() && !f.resent)
+            .filter(|f| !f.copied && !f.resent)
             // Just past the percentile: a call is slow once it has run longer than it.
-            .filter_map(|f| Some(f.started + self.resend.p90(f.step)? + 1.0))
+            .filter_map(|f| Some(f.started + p90[f.step.index()]? + 1.0))
             .filter(|&due| due > now)
             .reduce(f64::min)
     }

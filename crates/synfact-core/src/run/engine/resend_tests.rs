@@ -169,3 +169,43 @@ fn a_run_answered_from_the_cache_sends_no_copy() {
     assert_eq!(again.network_calls, 0);
     assert_eq!(again.engine.resent_calls(), 0);
 }
+
+#[test]
+fn a_copy_that_fails_leaves_its_first_to_answer_and_is_not_sent_again() {
+    let mut sim = Sim::new(run_with(20, 10, |s| s.resend_slow = Some(1.0)));
+    let asked: Rc<RefCell<HashSet<usize>>> = Rc::default();
+    sim.latency = Box::new(move |req| {
+        let first = req.step == Step::WriteQuestion && asked.borrow_mut().insert(req.item);
+        if first && req.item == 0 {
+            60_000.0
+        } else {
+            100.0
+        }
+    });
+    // The copy (the second send of the same request) fails at once.
+    sim.script = Box::new(|_, n| {
+        if n > 0 {
+            Script::Fail(CallError::new(
+                ErrorKind::Http {
+                    status: 500,
+                    code: None,
+                    error_type: None,
+                },
+                "HTTP 500",
+            ))
+        } else {
+            Script::Ok
+        }
+    });
+    sim.start();
+    sim.run_until(30_000.0);
+    assert_eq!(sim.engine.resent_calls(), 1, "one copy, not one per event");
+    assert_eq!(
+        sim.engine.progress().in_flight(),
+        1,
+        "the first copy is still counted in flight"
+    );
+    sim.run_until(f64::INFINITY);
+    assert_eq!(sim.finished.unwrap().accepted, 20);
+    assert_eq!(sim.engine.resent_calls(), 1);
+}
