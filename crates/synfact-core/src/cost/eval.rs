@@ -43,11 +43,7 @@ pub(super) fn estimate_eval(run: &Run, prices: &PriceTable) -> Estimate {
             est.calls += 1;
             est.input_tokens += input;
             est.output_tokens += output;
-            let model = if step.is_judge() {
-                &run.judge.config.model
-            } else {
-                &run.generators[item.generator].config.model
-            };
+            let model = &run.model_at(item, step).config.model;
             est.usd = match (est.usd, prices.price_of(model)) {
                 (Some(sum), Some(p)) => Some(
                     sum + p.cost(&Usage {

@@ -112,16 +112,12 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
         (crate::run::Target::Accepted, Some(a)) => a.accept_share.max(0.05),
         _ => 1.0,
     };
-    for (g, generator) in run.generators.iter().enumerate() {
+    for g in 0..run.generators.len() {
         let items = (run.settings.examples as f64 / accept_share).ceil() as u64;
         est.items += items;
         let sample = run.items.iter().position(|i| i.generator == g);
         for step in Step::ALL {
-            let spec = if step.is_judge() {
-                &run.judge
-            } else {
-                generator
-            };
+            let spec = run.model_for(g, step);
             let model = &spec.config.model;
             let endpoint = &run.endpoints[spec.endpoint];
             let per_call = match (&averages, sample) {
@@ -167,20 +163,22 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
 pub fn cache_break_usd(run: &Run, prices: &PriceTable, kind: PromptKind) -> Option<f64> {
     let fact = tokens_of(&run.template.given_fact);
     let mut usd = 0.0;
-    for generator in &run.generators {
+    for g in 0..run.generators.len() {
         for step in Step::ALL.into_iter().filter(|s| s.prompt_kind() == kind) {
-            let spec = if step.is_judge() {
-                &run.judge
-            } else {
-                generator
-            };
+            let spec = run.model_for(g, step);
             let endpoint = &run.endpoints[spec.endpoint];
-            let cacheable = cacheable_tokens(endpoint.kind, &spec.config.model, fact);
+            let per_call = Usage {
+                cached_tokens: cacheable_tokens(endpoint.kind, &spec.config.model, fact),
+                ..Usage::default()
+            };
             let n = run.settings.examples as u64;
-            let warm = n.saturating_sub(u64::from(endpoint.concurrency.max(1)));
+            let concurrency = u64::from(endpoint.concurrency);
+            // The fact sheet's tokens the cache would have served (reads, at the cached price).
+            let served =
+                expected_usage(endpoint.kind, &per_call, n, concurrency, false).cached_tokens;
             let p = prices.price_of(&spec.config.model)?;
             let per_token = p.input - p.cached_input.unwrap_or(p.input);
-            usd += (warm * cacheable) as f64 * per_token / 1_000_000.0;
+            usd += served as f64 * per_token / 1_000_000.0;
         }
     }
     Some(usd)

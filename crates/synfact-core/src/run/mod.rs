@@ -500,10 +500,15 @@ impl Run {
     /// The model an item's step goes to: the judge for judging steps, else the item's own
     /// model. The one answer to "which model" (calls, cost, the budget).
     pub fn model_at(&self, item: &Item, step: Step) -> &ModelSpec {
+        self.model_for(item.generator, step)
+    }
+
+    /// The model a step of generator `generator`'s items goes to (see `model_at`).
+    pub fn model_for(&self, generator: usize, step: Step) -> &ModelSpec {
         if step.is_judge() {
             &self.judge
         } else {
-            &self.generators[item.generator]
+            &self.generators[generator]
         }
     }
 
