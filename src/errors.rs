@@ -183,6 +183,6 @@ pub enum FineTuneError {
     #[error("provider")]
     Provider {
         call: FtCall,
-        error: synfact_core::eval::fine_tune::FtError,
+        error: synfact_core::provider::files::ApiError,
     },
 }

@@ -3,8 +3,8 @@
 //! while nothing changes; a reload follows it on, as the job is saved with its run), and
 //! cancelling it. A browser refused at the first call gets the same steps as terminal commands.
 
+use crate::api::{send, Unreached};
 use crate::errors::{DownloadError, FineTuneError, FtCall};
-use crate::fine_tune::{send, Unreached};
 use crate::form_state::FormState;
 use crate::run::Controller;
 use crate::storage::prefs;
@@ -13,11 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 use synfact_core::dataset::{fine_tune_files, Bundle};
-use synfact_core::eval::fine_tune::{
-    self, curl_commands, poll_delay_ms, read_events, read_file, read_job, FineTune, FtError,
-    Request,
-};
+use synfact_core::eval::fine_tune::{self, curl_commands, read_events, read_job, FineTune};
 use synfact_core::form::fine_tune::FineTuneForm;
+use synfact_core::provider::files::{poll_delay_ms, read_file, ApiError, Request};
 
 /// Where a start is.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +47,7 @@ async fn answer(req: &Request, key: &str, call: FtCall) -> Result<(u16, String),
         .map_err(|Unreached(detail)| FineTuneError::Refused { call, detail })
 }
 
-fn provider(call: FtCall) -> impl Fn(FtError) -> FineTuneError {
+fn provider(call: FtCall) -> impl Fn(ApiError) -> FineTuneError {
     move |error| FineTuneError::Provider { call, error }
 }
 

@@ -1,12 +1,12 @@
 //! synfact's browser app: Leptos components over thin adapters (fetch, IndexedDB, timers,
 //! downloads) that execute what `synfact_core`'s run engine asks for.
 
+pub mod api;
 pub mod app;
 pub mod components;
 pub mod download;
 pub mod errors;
 pub mod eval_state;
-pub mod fine_tune;
 pub mod fine_tune_state;
 pub mod form_state;
 pub mod hub;

@@ -4,10 +4,11 @@
 use super::{call_error, count, download_error, field_error};
 use crate::errors::{EvalWriteError, FineTuneError, FtCall};
 use crate::fine_tune_state::FtStep;
-use synfact_core::eval::fine_tune::{FineTune, FtError, JobStatus, MIN_EXAMPLES};
+use synfact_core::eval::fine_tune::{FineTune, JobStatus, MIN_EXAMPLES};
 use synfact_core::eval::leakage::Leak;
 use synfact_core::eval::results::{Difference, EvalResults, Outcome, Rate};
 use synfact_core::eval::{EvalKind, EvalProblem};
+use synfact_core::provider::files::ApiError;
 
 pub const EVAL_NOT_READY: &str = "The estimate of calls, tokens and cost shows once the models to test, the eval questions and the judge are set up (press Evaluate to see what is missing).";
 
@@ -256,13 +257,13 @@ pub fn ft_error(e: &FineTuneError) -> String {
             detail.trim()
         ),
         FineTuneError::Provider { call, error } => match error {
-            FtError::Http { status, message, param, code } => format!(
+            ApiError::Http { status, message, param, code } => format!(
                 "The provider refused {} (HTTP {status}):{}{}",
                 ft_call(*call),
                 super::said(message),
                 ft_fix(param.as_deref(), code.as_deref(), *status)
             ),
-            FtError::Unreadable(what) => format!(
+            ApiError::Unreadable(what) => format!(
                 "The provider's reply to {} was not what its API documents ({what}). Check Fine-tuning base URL.",
                 ft_call(*call)
             ),

@@ -183,10 +183,17 @@ fn costs_bill_reads_and_writes_at_their_prices_and_say_what_the_cache_saved() {
         reasoning_tokens: 0,
         cached_tokens: 600_000,
         cache_write_tokens: 300_000,
+        ..Usage::default()
     };
     // 100k fresh at 3, 600k read at 0.30, 300k written at 3.75.
     assert!((p.cost(&u) - (0.3 + 0.18 + 1.125)).abs() < 1e-9);
     assert!((p.cost_uncached(&u) - 3.0).abs() < 1e-9);
+    // Through a batch: half the list price, input and output, whatever the cache did.
+    let batched = crate::provider::batch::batched(Usage {
+        output_tokens: 200_000,
+        ..u
+    });
+    assert!((p.cost(&batched) - (1.5 + 0.2 * 15.0 / 2.0)).abs() < 1e-9);
     let mut run = run_with_facts(ProviderKind::Anthropic, "claude-sonnet-4", 2, 0);
     run.items[0].usage[0] = u;
     let report = CostReport::of(&run, &PriceTable::defaults());

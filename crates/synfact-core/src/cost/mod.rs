@@ -134,13 +134,17 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
                 }
                 (None, None) => Usage::default(),
             };
-            let usage = expected_usage(
+            let mut usage = expected_usage(
                 endpoint.kind,
                 &per_call,
                 items,
                 u64::from(endpoint.concurrency),
                 averages.is_some(),
             );
+            if run.settings.batch {
+                // Every call at the batch price, no prompt-cache discount counted on top.
+                usage = crate::provider::batch::batched(usage);
+            }
             est.calls += items;
             est.input_tokens += usage.input_tokens;
             est.output_tokens += usage.output_tokens;
@@ -201,6 +205,8 @@ fn expected_usage(
         reasoning_tokens: u.reasoning_tokens * k,
         cached_tokens: u.cached_tokens * k,
         cache_write_tokens: u.cache_write_tokens * k,
+        batch_input_tokens: u.batch_input_tokens * k,
+        batch_output_tokens: u.batch_output_tokens * k,
     };
     if measured {
         return times(per_call, n);
@@ -240,6 +246,37 @@ fn prompt_sizes(run: &Run, idx: usize, step: Step) -> (u64, u64, u64) {
         Step::JudgeQuestion | Step::JudgeAnswer => JUDGE_TOKENS,
     };
     (input, output, shared_tokens(&call))
+}
+
+/// What a round of batch calls (item, step, call) is expected to cost at batch prices: each
+/// call's prompt as it is, and the run's average reply of the step so far (else a typical one).
+/// Calls of a model with no known price count nothing.
+pub fn round_usd(run: &Run, prices: &PriceTable, calls: &[(usize, Step, &LlmCall)]) -> f64 {
+    let averages = averages_of(run);
+    calls
+        .iter()
+        .filter_map(|&(idx, step, call)| {
+            let price = prices.price_of(&call.config.model)?.batched();
+            let input: u64 = call
+                .messages
+                .iter()
+                .map(|m| tokens_of(&m.content) + 4)
+                .sum();
+            let measured = averages
+                .as_ref()
+                .map_or(0, |a| a.usage[step.index()].output_tokens);
+            let output = if measured > 0 {
+                measured
+            } else {
+                prompt_sizes(run, idx, step).1
+            };
+            Some(price.cost(&Usage {
+                input_tokens: input,
+                output_tokens: output,
+                ..Usage::default()
+            }))
+        })
+        .sum()
 }
 
 /// Tokens of the start of a call's prompt that every call of its stage shares.
@@ -291,6 +328,8 @@ fn averages_of(run: &Run) -> Option<Averages> {
             reasoning_tokens: avg(|u| u.reasoning_tokens),
             cached_tokens: avg(|u| u.cached_tokens),
             cache_write_tokens: avg(|u| u.cache_write_tokens),
+            batch_input_tokens: avg(|u| u.batch_input_tokens),
+            batch_output_tokens: avg(|u| u.batch_output_tokens),
         };
     }
     let accepted = ended.iter().filter(|i| i.stage == Stage::Accepted).count();

@@ -19,19 +19,41 @@ pub struct Price {
     /// input price).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write: Option<f64>,
+    /// Input and output tokens of calls sent through the provider's batch service (empty: the
+    /// list price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_input: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_output: Option<f64>,
 }
 
 impl Price {
     /// The cost of `u` in dollars.
     pub fn cost(&self, u: &Usage) -> f64 {
-        let cached = u.cached_tokens.min(u.input_tokens);
-        let written = u.cache_write_tokens.min(u.input_tokens - cached);
-        let fresh = u.input_tokens - cached - written;
+        let batch_in = u.batch_input_tokens.min(u.input_tokens);
+        let batch_out = u.batch_output_tokens.min(u.output_tokens);
+        let live_in = u.input_tokens - batch_in;
+        let cached = u.cached_tokens.min(live_in);
+        let written = u.cache_write_tokens.min(live_in - cached);
+        let fresh = live_in - cached - written;
         (fresh as f64 * self.input
             + cached as f64 * self.cached_input.unwrap_or(self.input)
             + written as f64 * self.cache_write.unwrap_or(self.input)
-            + u.output_tokens as f64 * self.output)
+            + (u.output_tokens - batch_out) as f64 * self.output
+            + batch_in as f64 * self.batch_input.unwrap_or(self.input)
+            + batch_out as f64 * self.batch_output.unwrap_or(self.output))
             / 1_000_000.0
+    }
+
+    /// This price with every call sent through the batch service.
+    pub fn batched(&self) -> Price {
+        Price {
+            input: self.batch_input.unwrap_or(self.input),
+            output: self.batch_output.unwrap_or(self.output),
+            cached_input: None,
+            cache_write: None,
+            ..*self
+        }
     }
 
     /// What `u` would have cost with every input token at the input price: the cost without
@@ -47,6 +69,9 @@ impl Price {
 
 /// When the default prices were read from the providers' published price pages.
 pub const PRICES_AS_OF: &str = "2025-08-15";
+
+/// OpenAI's Batch API and Anthropic's Message Batches bill half the list price.
+pub const BATCH_SHARE: f64 = 0.5;
 
 /// Anthropic bills a 5-minute cache write at 1.25× the model's input price.
 const ANTHROPIC_CACHE_WRITE: f64 = 1.25;
@@ -98,6 +123,8 @@ impl PriceTable {
                             cache_write: m
                                 .starts_with("claude-")
                                 .then_some(input * ANTHROPIC_CACHE_WRITE),
+                            batch_input: Some(input * BATCH_SHARE),
+                            batch_output: Some(output * BATCH_SHARE),
                         },
                     )
                 })

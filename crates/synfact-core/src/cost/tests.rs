@@ -44,6 +44,8 @@ fn cost_counts_cached_input_at_its_own_price() {
         output: 8.0,
         cached_input: Some(0.5),
         cache_write: None,
+        batch_input: None,
+        batch_output: None,
     };
     let u = Usage {
         input_tokens: 1_000_000,
@@ -51,6 +53,8 @@ fn cost_counts_cached_input_at_its_own_price() {
         cached_tokens: 400_000,
         reasoning_tokens: 100_000,
         cache_write_tokens: 0,
+        batch_input_tokens: 0,
+        batch_output_tokens: 0,
     };
     // 600k fresh at 2, 400k cached at 0.5, 500k out at 8 (reasoning is inside output).
     assert!((p.cost(&u) - (1.2 + 0.2 + 4.0)).abs() < 1e-9);

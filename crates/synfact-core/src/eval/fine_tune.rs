@@ -6,33 +6,9 @@
 //! browser the routes do not answer.
 
 use crate::provider::endpoint::BaseUrl;
+use crate::provider::files::{json_of, url, ApiError, Body, Request};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// A request's body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Body {
-    None,
-    Json(String),
-    /// A file upload: the adapter builds the multipart form (the browser sets the boundary).
-    File {
-        purpose: &'static str,
-        file_name: String,
-        content: String,
-    },
-}
-
-/// One request to the fine-tuning API.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Request {
-    pub method: &'static str,
-    pub url: String,
-    pub body: Body,
-}
-
-fn url(base: &BaseUrl, path: &str) -> String {
-    format!("{}/{path}", base.as_str().trim_end_matches('/'))
-}
 
 /// Uploads a JSONL file for fine-tuning.
 pub fn upload(base: &BaseUrl, file_name: &str, content: &str) -> Request {
@@ -189,71 +165,20 @@ impl FineTune {
     }
 }
 
-/// How long to wait before polling a job again, after `unchanged` polls in a row that changed
-/// nothing: 1 s, growing by half each time, at most 30 s.
-pub fn poll_delay_ms(unchanged: u32) -> u64 {
-    (1000.0 * 1.5f64.powi(unchanged.min(20) as i32)).min(30_000.0) as u64
-}
-
-/// What went wrong with a fine-tuning call that answered.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum FtError {
-    /// An HTTP error with the provider's error object: its message, and the parameter and code
-    /// it names (what to fix).
-    #[error("{status}: {message}")]
-    Http {
-        status: u16,
-        message: String,
-        param: Option<String>,
-        code: Option<String>,
-    },
-    /// A reply that is not what the API documents.
-    #[error("unreadable: {0}")]
-    Unreadable(String),
-}
-
-fn json_of(status: u16, body: &str) -> Result<Value, FtError> {
-    let v: Option<Value> = serde_json::from_str(body).ok();
-    if !(200..300).contains(&status) {
-        let e = v.as_ref().and_then(|v| v.get("error"));
-        let text = |k: &str| {
-            e.and_then(|e| e.get(k))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        return Err(FtError::Http {
-            status,
-            message: text("message").unwrap_or_else(|| body.chars().take(300).collect()),
-            param: text("param"),
-            code: text("code"),
-        });
-    }
-    v.ok_or_else(|| FtError::Unreadable(body.chars().take(120).collect()))
-}
-
-/// The id of an uploaded file.
-pub fn read_file(status: u16, body: &str) -> Result<String, FtError> {
-    let v = json_of(status, body)?;
-    v.get("id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| FtError::Unreadable("no \"id\" in the file".into()))
-}
-
 /// A job as the API describes it: (id, status, fine-tuned model, error message).
 pub fn read_job(
     status: u16,
     body: &str,
-) -> Result<(String, JobStatus, Option<String>, Option<String>), FtError> {
+) -> Result<(String, JobStatus, Option<String>, Option<String>), ApiError> {
     let v = json_of(status, body)?;
     let id = v
         .get("id")
         .and_then(Value::as_str)
-        .ok_or_else(|| FtError::Unreadable("no \"id\" in the job".into()))?;
+        .ok_or_else(|| ApiError::Unreadable("no \"id\" in the job".into()))?;
     let st = v
         .get("status")
         .and_then(Value::as_str)
-        .ok_or_else(|| FtError::Unreadable("no \"status\" in the job".into()))?;
+        .ok_or_else(|| ApiError::Unreadable("no \"status\" in the job".into()))?;
     let model = v
         .get("fine_tuned_model")
         .and_then(Value::as_str)
@@ -267,12 +192,12 @@ pub fn read_job(
 }
 
 /// A job's events, newest first.
-pub fn read_events(status: u16, body: &str) -> Result<Vec<JobEvent>, FtError> {
+pub fn read_events(status: u16, body: &str) -> Result<Vec<JobEvent>, ApiError> {
     let v = json_of(status, body)?;
     let data = v
         .get("data")
         .and_then(Value::as_array)
-        .ok_or_else(|| FtError::Unreadable("no \"data\" in the events".into()))?;
+        .ok_or_else(|| ApiError::Unreadable("no \"data\" in the events".into()))?;
     Ok(data
         .iter()
         .filter_map(|e| {
@@ -344,6 +269,7 @@ pub fn curl_commands(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::files::{poll_delay_ms, read_file};
 
     #[test]
     fn polling_backs_off_while_nothing_changes_and_an_update_keeps_what_it_knew() {
@@ -446,7 +372,7 @@ mod tests {
         let e = read_file(400, r#"{"error":{"message":"Invalid file format.","type":"invalid_request_error","param":"file","code":"invalid_file_format"}}"#).unwrap_err();
         assert_eq!(
             e,
-            FtError::Http {
+            ApiError::Http {
                 status: 400,
                 message: "Invalid file format.".into(),
                 param: Some("file".into()),
@@ -458,7 +384,7 @@ mod tests {
         assert_eq!(ev[0].message, "Step 10/30");
         assert!(matches!(
             read_job(200, "<html>"),
-            Err(FtError::Unreadable(_))
+            Err(ApiError::Unreadable(_))
         ));
     }
 

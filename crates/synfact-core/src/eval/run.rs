@@ -61,6 +61,7 @@ impl Run {
             items,
             eval: Some(spec),
             fine_tune: None,
+            batch: None,
         }
     }
 }

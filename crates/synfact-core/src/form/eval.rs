@@ -245,6 +245,7 @@ impl EvalForm {
                 max_retries: settings.max_retries,
                 budget_usd: settings.budget_usd,
                 prices: None,
+                batch: false,
             },
             p.keys,
         ))

@@ -13,6 +13,8 @@ pub enum Field {
     MaxRetries,
     Seed,
     Budget,
+    /// Send calls: live, or as a batch.
+    SendAs,
     Reasks,
     DuplicateThreshold,
     Provider(usize),
@@ -62,6 +64,8 @@ pub enum Problem {
     ExtraBodyNotObject,
     /// Extra body may not set a field the run decides.
     ExtraBodyReserved(String),
+    /// Send as a batch, with an endpoint whose batch service a browser cannot reach (Anthropic).
+    BatchNeedsOpenAi,
     /// Resume: this row's model differs from the one the run was made with.
     ModelChanged {
         was: String,

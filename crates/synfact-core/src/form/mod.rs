@@ -71,6 +71,8 @@ pub struct RunForm {
     pub schedule: String,
     /// "on": re-send slow calls at the end of the run (up to 3 % extra calls); else off.
     pub resend_slow: String,
+    /// "batch": send the calls through the provider's batch service, in rounds; else live.
+    pub send_as: String,
     pub budget_usd: String,
     pub quality: QualityForm,
 }
@@ -121,6 +123,7 @@ impl Default for RunForm {
             seed: crate::template::plan::DEFAULT_SEED.to_string(),
             schedule: "pipelined".into(),
             resend_slow: "off".into(),
+            send_as: "live".into(),
             budget_usd: String::new(),
             quality: QualityForm::default(),
         }
@@ -382,6 +385,7 @@ impl RunForm {
             budget_usd,
             quality,
             resend_slow: (self.resend_slow == "on").then_some(crate::run::RESEND_SHARE),
+            batch: self.batch(r, &parsed.endpoints),
             ..RunSettings::default()
         };
         (settings, parsed)
@@ -490,6 +494,7 @@ impl RunForm {
                 },
             );
         }
+        let batch = self.batch(&mut r, &parsed.endpoints);
         if !r.errors.is_empty() {
             return Err(r.errors);
         }
@@ -502,9 +507,20 @@ impl RunForm {
                 max_retries,
                 budget_usd,
                 prices: None,
+                batch,
             },
             parsed.keys,
         ))
+    }
+
+    /// Whether to send as a batch: only where a browser can reach the batch service (OpenAI's
+    /// routes, on OpenAI or a compatible server).
+    fn batch(&self, r: &mut Reader, endpoints: &[EndpointSpec]) -> bool {
+        let batch = self.send_as == "batch";
+        if batch && endpoints.iter().any(|e| e.kind == ProviderKind::Anthropic) {
+            r.fail(Field::SendAs, Problem::BatchNeedsOpenAi);
+        }
+        batch
     }
 }
 

@@ -139,6 +139,33 @@ pub enum PauseReason {
         /// The last failure's own words (key removed).
         detail: String,
     },
+    /// A run sent as batches: the next round would take the spent cost past the budget, so it
+    /// was not submitted.
+    RoundOverBudget {
+        spent_usd: f64,
+        round_usd: f64,
+        budget_usd: f64,
+    },
+    /// A run sent as batches: the provider's batch service could not take or run the round.
+    /// Its calls are back among the unanswered; Resume submits them again (or sends them live).
+    Batch(BatchProblem),
+}
+
+/// What kept a round of batches from running, with the provider's or the browser's own words
+/// (key removed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchProblem {
+    /// No HTTP answer from the file or batch routes: the server refuses a browser (CORS), or the
+    /// network is down.
+    Unreachable { detail: String },
+    /// The upload of the round's file was refused (too big, a bad line).
+    UploadRefused { status: u16, detail: String },
+    /// The batch failed the provider's validation.
+    Failed { errors: Vec<String> },
+    /// The routes answered with an error (after retries, for a 429 or a 5xx).
+    Http { status: u16, detail: String },
+    /// A reply that is not what the API documents.
+    Unreadable { detail: String },
 }
 
 /// What an endpoint did that made the run pause by itself.

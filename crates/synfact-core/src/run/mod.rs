@@ -1,6 +1,7 @@
 //! A run as plain data: what was asked for and every item's state. This is what is saved, listed,
 //! reopened and resumed; the engine works on it.
 
+pub mod batch;
 pub mod calls;
 mod counts;
 pub mod engine;
@@ -90,6 +91,9 @@ pub struct RunSettings {
     /// Re-send slow calls at the end of the run (`engine/resend.rs`): at most this share of the
     /// calls sent, extra. `None`: off.
     pub resend_slow: Option<f64>,
+    /// Send the calls through the provider's batch service, in rounds (`run/batch.rs`): half
+    /// the price, replies within a day, the tab need not stay open.
+    pub batch: bool,
 }
 
 /// The default cap on re-sent calls: 3 % of the calls sent.
@@ -110,6 +114,7 @@ impl Default for RunSettings {
             quality: QualitySettings::default(),
             prices: crate::cost::price::PriceTable::defaults(),
             resend_slow: None,
+            batch: false,
         }
     }
 }
@@ -412,6 +417,9 @@ pub struct Run {
     /// A fine-tune started from this run's dataset, followed across reloads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fine_tune: Option<crate::eval::fine_tune::FineTune>,
+    /// The batches of the round at the provider, saved so a reopened page follows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<batch::BatchState>,
 }
 
 impl Run {
@@ -454,6 +462,7 @@ impl Run {
             items,
             eval: None,
             fine_tune: None,
+            batch: None,
         }
     }
 

@@ -30,6 +30,12 @@ pub struct Usage {
     /// Input tokens written to the provider's prompt cache, billed above the input price
     /// (Anthropic; included in `input_tokens`).
     pub cache_write_tokens: u64,
+    /// Input and output tokens of calls sent through a provider's batch service, billed at the
+    /// batch price (included in `input_tokens` and `output_tokens`).
+    #[serde(default)]
+    pub batch_input_tokens: u64,
+    #[serde(default)]
+    pub batch_output_tokens: u64,
 }
 
 impl Usage {
@@ -39,6 +45,8 @@ impl Usage {
         self.reasoning_tokens += other.reasoning_tokens;
         self.cached_tokens += other.cached_tokens;
         self.cache_write_tokens += other.cache_write_tokens;
+        self.batch_input_tokens += other.batch_input_tokens;
+        self.batch_output_tokens += other.batch_output_tokens;
     }
 }
 
@@ -249,6 +257,7 @@ fn parse_openai(v: &Value) -> Option<Completion> {
             reasoning_tokens: count(&["completion_tokens_details", "reasoning_tokens"]),
             cached_tokens: count(&["prompt_tokens_details", "cached_tokens"]),
             cache_write_tokens: 0,
+            ..Usage::default()
         },
         repaired: false,
     })
@@ -294,6 +303,7 @@ fn parse_anthropic(v: &Value) -> Option<Completion> {
             reasoning_tokens: 0,
             cached_tokens: cache_read,
             cache_write_tokens: cache_write,
+            ..Usage::default()
         },
         repaired: false,
     })

@@ -174,7 +174,8 @@ fn parses_replies_of_both_providers() {
             output_tokens: 12,
             reasoning_tokens: 5,
             cached_tokens: 8,
-            cache_write_tokens: 0
+            cache_write_tokens: 0,
+            ..Usage::default()
         }
     );
     let a = r#"{"id":"m","type":"message","role":"assistant","model":"c","content":[{"type":"tool_use","id":"t","name":"record_verdict","input":{"is_complied":true}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":100,"cache_creation_input_tokens":7}}"#;
@@ -188,7 +189,8 @@ fn parses_replies_of_both_providers() {
             output_tokens: 2,
             reasoning_tokens: 0,
             cached_tokens: 100,
-            cache_write_tokens: 7
+            cache_write_tokens: 7,
+            ..Usage::default()
         }
     );
     let r = r#"{"type":"message","content":[],"stop_reason":"refusal","usage":{"input_tokens":1,"output_tokens":0}}"#;
@@ -568,6 +570,8 @@ fn usage_adds_up_field_by_field() {
         reasoning_tokens: 3,
         cached_tokens: 4,
         cache_write_tokens: 5,
+        batch_input_tokens: 0,
+        batch_output_tokens: 0,
     };
     u.add(&Usage {
         input_tokens: 10,
@@ -575,6 +579,8 @@ fn usage_adds_up_field_by_field() {
         reasoning_tokens: 30,
         cached_tokens: 40,
         cache_write_tokens: 50,
+        batch_input_tokens: 0,
+        batch_output_tokens: 0,
     });
     assert_eq!(
         u,
@@ -583,7 +589,8 @@ fn usage_adds_up_field_by_field() {
             output_tokens: 22,
             reasoning_tokens: 33,
             cached_tokens: 44,
-            cache_write_tokens: 55
+            cache_write_tokens: 55,
+            ..Usage::default()
         }
     );
 }

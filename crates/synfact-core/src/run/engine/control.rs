@@ -94,6 +94,7 @@ impl Engine {
         self.run.settings.timeout_ms = c.timeout_ms;
         self.run.settings.max_retries = c.max_retries;
         self.run.settings.budget_usd = c.budget_usd;
+        self.run.settings.batch = c.batch;
         if let Some(p) = c.prices {
             self.run.settings.prices = p;
         }

@@ -7,6 +7,7 @@ use crate::eval::results::EvalResults;
 use crate::eval::{Belief, EvalKind, EvalQuestions, EvalSettings, EvalSpec};
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::wire::{ModelConfig, ProviderKind};
+use crate::run::EndpointSpec;
 use crate::run::{ModelSpec, RunSettings};
 use crate::template::fact::FactTemplate;
 use std::collections::HashSet;
@@ -143,6 +144,8 @@ fn an_evaluation_is_priced_by_its_own_calls() {
             output: 2.0,
             cached_input: None,
             cache_write: None,
+            batch_input: None,
+            batch_output: None,
         };
         prices.prices.insert(m.into(), price);
     }

@@ -16,114 +16,25 @@ use crate::quality::CheckFailure;
 use crate::run::calls::{call_for, Texts};
 use crate::run::reason::Reason;
 use crate::run::review::{self, ReviewAction};
-use crate::run::{CallLog, EndpointSpec, Item, Note, Run, Schedule, Stage, Step, Target};
+use crate::run::{CallLog, Item, Note, Run, Schedule, Stage, Step, Target};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod control;
+mod events;
 mod health;
 mod queue;
 mod reply;
 mod report;
 mod resend;
+mod rounds;
 mod topup;
 
+pub use events::{CallRequest, Command, Connection, Event, Status};
 use queue::ReadyQueue;
 pub use report::{Progress, StepProgress};
-
-/// Something that happened.
-#[derive(Clone, Debug)]
-pub enum Event {
-    /// Begin, or carry on with a reopened run.
-    Start,
-    Reply {
-        call: u64,
-        result: Result<Completion, CallError>,
-        cached: bool,
-    },
-    Timer,
-    /// The user paused.
-    Pause,
-    Resume,
-    Cancel,
-    /// New endpoint settings from the form (applied before a Resume); ignored while running.
-    Reconnect(Connection),
-    /// The browser's storage is full: pause until the user frees space.
-    StorageFull,
-    /// The fine-tune started from this run, as last read (saved with the run).
-    FineTune(Option<crate::eval::fine_tune::FineTune>),
-    /// A reviewer acted on items (checked with `review::check`; items that fail it are left alone).
-    Review {
-        items: Vec<usize>,
-        action: ReviewAction,
-    },
-}
-
-/// Where a reopened run's calls go now: the endpoints in the form, and per-run limits.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Connection {
-    pub endpoints: Vec<EndpointSpec>,
-    /// The endpoint of each generator, in order.
-    pub generator_endpoints: Vec<usize>,
-    pub judge_endpoint: usize,
-    pub timeout_ms: u64,
-    pub max_retries: u32,
-    pub budget_usd: Option<f64>,
-    /// The price table as the user keeps it now, when it is to replace the run's.
-    pub prices: Option<crate::cost::price::PriceTable>,
-}
-
-/// A call for the adapter to make. The adapter adds the key and builds the HTTP request.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CallRequest {
-    pub call: u64,
-    pub item: usize,
-    pub step: Step,
-    pub endpoint: usize,
-    pub llm: LlmCall,
-    pub cache_key: String,
-    pub timeout_ms: u64,
-}
-
-/// Something for the adapter to do.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    Send(CallRequest),
-    Abort(u64),
-    /// Deliver `Event::Timer` at this time (ms).
-    WakeAt(f64),
-    /// Persist this item as it is now; with `reply`, also cache that reply under its key, in the
-    /// same transaction, so a saved item is never ahead of its cached reply.
-    Save {
-        item: usize,
-        reply: Option<(String, Completion)>,
-    },
-    /// `Engine::status` changed.
-    Status,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum Status {
-    /// Reopened, not started.
-    Idle,
-    Running,
-    Paused(PauseReason),
-    /// Stopped by an error no retry can fix.
-    Stopped(StopReason),
-    Cancelled,
-    Finished,
-}
-
-impl Status {
-    /// Resume would carry on from here.
-    pub fn is_resumable(&self) -> bool {
-        matches!(
-            self,
-            Status::Idle | Status::Paused(_) | Status::Stopped(_) | Status::Cancelled
-        )
-    }
-}
+pub use rounds::RoundProgress;
 
 #[derive(Clone, Debug)]
 struct InFlight {
@@ -179,6 +90,11 @@ pub struct Engine {
     spent_usd: f64,
     /// Re-sending slow calls at the end: how long each step's calls took, and the extra calls.
     resend: resend::Resend,
+    /// Batch runs: rounds sent (a reopened run's round still at the provider is sent again under
+    /// its own number, for the adapter to follow), and the provider's count of the round's lines
+    /// done, of all.
+    rounds_sent: u32,
+    at_provider: (u64, u64),
 }
 
 const MINUTE_MS: f64 = 60_000.0;
@@ -235,6 +151,14 @@ impl Engine {
             planned_in_flight: 0,
             topup,
             resend: resend::Resend::default(),
+            rounds_sent: run.batch.as_ref().map_or(0, |b| {
+                if b.pending() {
+                    b.round - 1
+                } else {
+                    b.round
+                }
+            }),
+            at_provider: (0, 0),
             run,
         };
         for idx in 0..n {
@@ -339,6 +263,14 @@ impl Engine {
                 result,
                 cached,
             } => self.on_reply(call, result, cached, now, &mut out),
+            Event::AtProvider { done, total } => {
+                if self.at_provider != (done, total) {
+                    self.at_provider = (done, total);
+                    out.push(Command::Status);
+                }
+            }
+            Event::BatchSaved(state) => self.run.batch = state,
+            Event::BatchFailed(problem) => self.batch_failed(problem, now),
         }
         self.pump(now, &mut out);
         if self.status != before {
@@ -449,8 +381,12 @@ impl Engine {
             }
         }
         if self.status == Status::Running {
-            self.send_ready(now, out);
-            self.resend_slow(now, out);
+            if self.run.settings.batch {
+                self.send_round(now, out);
+            } else {
+                self.send_ready(now, out);
+                self.resend_slow(now, out);
+            }
         }
         let next_backoff = self.waiting.first().map(|&(at, _)| at as f64);
         let next_wake = [
@@ -527,16 +463,21 @@ impl Engine {
     }
 
     fn send(&mut self, idx: usize, e: usize, now: f64, out: &mut Vec<Command>) {
-        let Some((step, _)) = self.endpoint_of(idx) else {
-            return;
-        };
+        if let Some(req) = self.start_call(idx, e, now) {
+            self.busy[e] += 1;
+            self.sent[e].push_back(now);
+            out.push(Command::Send(req));
+        }
+    }
+
+    /// Puts an item's next call in flight and returns it, for the adapter to make.
+    fn start_call(&mut self, idx: usize, e: usize, now: f64) -> Option<CallRequest> {
+        let (step, _) = self.endpoint_of(idx)?;
         let llm = self.call_for(idx, step);
         let spec = &self.run.endpoints[e];
         let key = cache_key(spec.kind, &spec.base_url, &llm);
         let call = self.next_call;
         self.next_call += 1;
-        self.busy[e] += 1;
-        self.sent[e].push_back(now);
         self.set_pending(idx, Some(call));
         self.in_flight.insert(
             call,
@@ -552,7 +493,7 @@ impl Engine {
                 first_sent: now,
             },
         );
-        out.push(Command::Send(CallRequest {
+        Some(CallRequest {
             call,
             item: idx,
             step,
@@ -560,7 +501,7 @@ impl Engine {
             llm,
             cache_key: key,
             timeout_ms: self.run.settings.timeout_ms,
-        }));
+        })
     }
 
     /// The model call an item makes at a step.
@@ -569,6 +510,8 @@ impl Engine {
     }
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod eval_tests;
 #[cfg(test)]

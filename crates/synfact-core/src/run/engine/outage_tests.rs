@@ -8,6 +8,7 @@ use super::*;
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::error::Outage;
 use crate::provider::wire::{ModelConfig, ProviderKind};
+use crate::run::EndpointSpec;
 use crate::run::{ModelSpec, RunSettings};
 use crate::template::prompts::Prompts;
 use crate::template::FactTemplate;

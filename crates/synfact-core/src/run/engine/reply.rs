@@ -228,7 +228,12 @@ impl Engine {
             );
         } else {
             let unit: f64 = self.rng.random();
-            let wait = backoff_ms(*n, base, cap, error.retry_after_ms, unit);
+            // A batch run retries in its next round: the round itself is the wait.
+            let wait = if self.run.settings.batch {
+                0
+            } else {
+                backoff_ms(*n, base, cap, error.retry_after_ms, unit)
+            };
             self.ready_at[idx] = now + wait as f64;
         }
     }

@@ -31,6 +31,8 @@ pub struct Progress {
     pub calls_needed: usize,
     /// Second copies of slow calls sent at the end of the run (extra calls).
     pub resent: u64,
+    /// A run sent as batches: its round and what the provider has done of it.
+    pub batch: Option<super::rounds::RoundProgress>,
 }
 
 impl Progress {
@@ -54,6 +56,7 @@ impl Engine {
             p.steps[f.step.index()].in_flight += 1;
         }
         p.resent = self.resent_calls();
+        p.batch = self.round_progress();
         let mut accepted = vec![0; run.generators.len()];
         for (idx, item) in run.items.iter().enumerate() {
             if let Some(case) = &item.eval {

@@ -3,6 +3,7 @@
 use super::sim::{Script, Sim};
 use super::*;
 use crate::cost::{Price, PriceTable};
+use crate::run::EndpointSpec;
 use crate::run::RunSettings;
 use crate::testing::chat_jsonl;
 
@@ -142,6 +143,8 @@ fn the_budget_pauses_the_run_and_a_higher_one_lets_it_go_on() {
         output: 1.0,
         cached_input: None,
         cache_write: None,
+        batch_input: None,
+        batch_output: None,
     };
     // Each simulated reply is 15 tokens: $0.000015 at these prices; the budget pays for 20.
     let mut sim = Sim::new(run(20, |s| {
@@ -188,6 +191,7 @@ fn the_budget_pauses_the_run_and_a_higher_one_lets_it_go_on() {
         max_retries: 6,
         budget_usd: Some(1.0),
         prices: None,
+        batch: false,
     }));
     sim.apply(Event::Resume);
     sim.run_until(f64::INFINITY);

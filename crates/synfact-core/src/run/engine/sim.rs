@@ -70,6 +70,12 @@ pub(super) struct Sim {
     pub(super) cache: HashMap<String, Completion>,
     pub(super) use_cache: bool,
     pub(super) network_calls: usize,
+    /// Batch runs: how long a round takes at the provider, the lines it does not run (they
+    /// come back as not made), a failure of the next round, and each round's line count.
+    pub(super) batch_delay: f64,
+    pub(super) expire: Box<dyn FnMut(&CallRequest) -> bool>,
+    pub(super) batch_failure: Option<crate::provider::error::BatchProblem>,
+    pub(super) rounds: Vec<usize>,
 }
 
 fn reply_for(req: &CallRequest) -> Completion {
@@ -234,6 +240,10 @@ impl Sim {
             cache: HashMap::new(),
             use_cache: false,
             network_calls: 0,
+            batch_delay: 3_600_000.0,
+            expire: Box::new(|_| false),
+            batch_failure: None,
+            rounds: Vec::new(),
         }
     }
 
@@ -256,69 +266,27 @@ impl Sim {
         for c in cmds {
             match c {
                 Command::Send(req) => {
-                    let e = req.endpoint;
-                    let a = self.active.entry(e).or_default();
-                    *a += 1;
-                    let m = self.max_active.entry(e).or_default();
-                    *m = (*m).max(*a);
-                    if self.use_cache {
-                        if let Some(hit) = self.cache.get(&req.cache_key).cloned() {
-                            let call = req.call;
-                            self.sent.push((self.now, req));
-                            self.push(
-                                self.now,
-                                Event::Reply {
-                                    call,
-                                    result: Ok(hit),
-                                    cached: true,
-                                },
-                            );
-                            continue;
-                        }
-                    }
-                    self.network_calls += 1;
-                    let n = self
-                        .sent
-                        .iter()
-                        .filter(|(_, r)| r.cache_key == req.cache_key)
-                        .count();
-                    let script = (self.script)(&req, n);
-                    let mut reply = reply_for(&req);
-                    let result = match script {
-                        Script::Ok => Ok(reply),
-                        Script::Fail(e) => Err(e),
-                        Script::Refuse => {
-                            reply.refusal = Some("I can't help with that.".into());
-                            reply.text.clear();
-                            Ok(reply)
-                        }
-                        Script::Empty => {
-                            reply.text.clear();
-                            reply.structured = None;
-                            Ok(reply)
-                        }
-                        Script::Text(t) => {
-                            reply.text = t;
-                            reply.structured = None;
-                            Ok(reply)
-                        }
-                        Script::JudgeNo => {
-                            reply.structured =
-                                Some(json!({"reason": "off topic", "is_complied": false}));
-                            Ok(reply)
-                        }
-                    };
                     let at = self.now + (self.latency)(&req);
-                    let call = req.call;
-                    self.sent.push((self.now, req));
-                    self.push(
-                        at,
-                        Event::Reply {
-                            call,
-                            result,
-                            cached: false,
-                        },
-                    );
+                    self.perform(req, at, false);
+                }
+                Command::SendRound { calls, .. } => {
+                    self.rounds.push(calls.len());
+                    if let Some(problem) = self.batch_failure.take() {
+                        let now = self.now;
+                        self.push(now + self.batch_delay, Event::BatchFailed(problem));
+                        continue;
+                    }
+                    // The provider's output comes back in its own order, not the file's.
+                    let mut calls = calls;
+                    calls.sort_by_key(|c| {
+                        c.cache_key
+                            .bytes()
+                            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+                    });
+                    let at = self.now + self.batch_delay;
+                    for req in calls {
+                        self.perform(req, at, true);
+                    }
                 }
                 Command::Abort(call) => {
                     self.aborted.insert(call);
@@ -344,6 +312,80 @@ impl Sim {
                 }
             }
         }
+    }
+
+    /// Makes one call: from the cache when it holds the reply, else from the scripted provider,
+    /// its reply arriving at `at` (through a batch: billed at the batch price, or not run).
+    fn perform(&mut self, req: CallRequest, at: f64, batch: bool) {
+        let e = req.endpoint;
+        let a = self.active.entry(e).or_default();
+        *a += 1;
+        let m = self.max_active.entry(e).or_default();
+        *m = (*m).max(*a);
+        if self.use_cache {
+            if let Some(hit) = self.cache.get(&req.cache_key).cloned() {
+                let call = req.call;
+                self.sent.push((self.now, req));
+                self.push(
+                    self.now,
+                    Event::Reply {
+                        call,
+                        result: Ok(hit),
+                        cached: true,
+                    },
+                );
+                return;
+            }
+        }
+        self.network_calls += 1;
+        let n = self
+            .sent
+            .iter()
+            .filter(|(_, r)| r.cache_key == req.cache_key)
+            .count();
+        let script = (self.script)(&req, n);
+        let mut reply = reply_for(&req);
+        let mut result = match script {
+            Script::Ok => Ok(reply),
+            Script::Fail(e) => Err(e),
+            Script::Refuse => {
+                reply.refusal = Some("I can't help with that.".into());
+                reply.text.clear();
+                Ok(reply)
+            }
+            Script::Empty => {
+                reply.text.clear();
+                reply.structured = None;
+                Ok(reply)
+            }
+            Script::Text(t) => {
+                reply.text = t;
+                reply.structured = None;
+                Ok(reply)
+            }
+            Script::JudgeNo => {
+                reply.structured = Some(json!({"reason": "off topic", "is_complied": false}));
+                Ok(reply)
+            }
+        };
+        if batch {
+            if let Ok(r) = &mut result {
+                r.usage = crate::provider::batch::batched(r.usage);
+            }
+            if (self.expire)(&req) {
+                result = Err(CallError::new(ErrorKind::Aborted, "expired"));
+            }
+        }
+        let call = req.call;
+        self.sent.push((self.now, req));
+        self.push(
+            at,
+            Event::Reply {
+                call,
+                result,
+                cached: false,
+            },
+        );
     }
 
     /// Runs until nothing is left to happen or `until` (ms) is reached.

@@ -5,7 +5,7 @@ use super::*;
 use crate::provider::endpoint::BaseUrl;
 use crate::provider::error::BodyProblem;
 use crate::provider::wire::{ModelConfig, ProviderKind};
-use crate::run::{Counts, ModelSpec, RunSettings};
+use crate::run::{Counts, EndpointSpec, ModelSpec, RunSettings};
 use crate::template::prompts::Prompts;
 use crate::template::FactTemplate;
 use crate::testing::chat_jsonl;
@@ -727,6 +727,7 @@ fn resume_after_fixing_the_base_url_goes_to_the_new_endpoint() {
         max_retries: 6,
         budget_usd: None,
         prices: None,
+        batch: false,
     }));
     sim.apply(Event::Resume);
     sim.run_until(f64::INFINITY);

@@ -3,8 +3,8 @@
 //! from any error text. A call the browser could not make at all (the network, or a route that
 //! does not answer a browser's CORS preflight) is told apart from an HTTP error.
 
-use synfact_core::eval::fine_tune::{Body, Request};
 use synfact_core::provider::endpoint::redact;
+use synfact_core::provider::files::{Body, Request};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{FormData, Headers, RequestInit, Response};
