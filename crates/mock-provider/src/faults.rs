@@ -114,6 +114,21 @@ pub struct Faults {
     /// The next fine-tuning job fails at training with this message.
     #[arg(long)]
     pub ft_fail: Option<String>,
+    /// How long each state of a batch lasts (validating, in_progress, finalizing), in ms.
+    #[arg(long, default_value_t = 300)]
+    pub batch_step_ms: u64,
+    /// The share of a batch's lines left unrun when its window closes (the batch ends expired).
+    #[arg(long, default_value_t = 0.0)]
+    pub batch_expire_share: f64,
+    /// The next batch fails validation with these words.
+    #[arg(long)]
+    pub batch_fail: Option<String>,
+    /// The largest batch input file the upload takes, in bytes (OpenAI's limit: 200 MB).
+    #[arg(long, default_value_t = 200 * 1024 * 1024)]
+    pub batch_max_bytes: u64,
+    /// The next this-many calls to the batch routes get a 429.
+    #[arg(long, default_value_t = 0)]
+    pub batch_429: u32,
     /// Routes whose preflights get no CORS headers (a browser cannot call them), by prefix:
     /// e.g. `/v1/files,/v1/fine_tuning`.
     #[arg(long, value_delimiter = ',')]

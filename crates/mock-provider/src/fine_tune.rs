@@ -4,12 +4,13 @@
 //! examples), `GET /v1/fine_tuning/jobs/{id}` and `…/events`, `POST …/cancel`. A job moves
 //! validating_files → queued → running → succeeded (or failed, with `--ft-fail`) one state every
 //! `--ft-step-ms`; the fine-tuned model's name starts `ft:`, which the chat routes then answer as
-//! a model under evaluation.
+//! a model under evaluation. A file uploaded for a batch is kept and read back by
+//! `GET /v1/files/{id}/content`.
 
 use crate::{json_response, AppState};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -27,6 +28,8 @@ pub struct FileRec {
     pub purpose: String,
     pub bytes: usize,
     pub examples: usize,
+    /// The text, for a file that can be read back (batch input, output and error files).
+    pub content: Option<String>,
 }
 
 pub struct JobRec {
@@ -48,20 +51,20 @@ pub struct Store {
 }
 
 impl Store {
-    fn id(&mut self, prefix: &str) -> String {
+    pub(crate) fn id(&mut self, prefix: &str) -> String {
         self.next += 1;
         format!("{prefix}-mock{:06}", self.next)
     }
 }
 
-fn now_s() -> u64 {
+pub(crate) fn now_s() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 
-fn invalid(message: &str, param: &str, code: &str) -> Response {
+pub(crate) fn invalid(message: &str, param: &str, code: &str) -> Response {
     json_response(
         StatusCode::BAD_REQUEST,
         json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}),
@@ -138,6 +141,20 @@ pub async fn upload(State(state): State<AppState>, mut form: Multipart) -> Respo
     } else {
         0
     };
+    // 0 (a `Faults::default()`) is OpenAI's own limit.
+    let max = Some(state.faults().batch_max_bytes)
+        .filter(|m| *m > 0)
+        .unwrap_or(200 * 1024 * 1024);
+    if purpose == "batch" && text.len() as u64 > max {
+        return invalid(
+            &format!(
+                "File is too large: {} bytes. A batch input file may be at most {max} bytes.",
+                text.len()
+            ),
+            "file",
+            "file_too_large",
+        );
+    }
     let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     let id = g.ft.id("file");
     let bytes = text.len();
@@ -148,6 +165,7 @@ pub async fn upload(State(state): State<AppState>, mut form: Multipart) -> Respo
             purpose: purpose.clone(),
             bytes,
             examples,
+            content: (purpose == "batch").then(|| text.clone()),
         },
     );
     json_response(
@@ -331,5 +349,22 @@ pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Re
             json_response(StatusCode::OK, describe(&id, j).0)
         }
         None => unknown_job(&id),
+    }
+}
+
+/// `GET /v1/files/{id}/content`: a batch file's text (input, output or errors).
+pub async fn content(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
+    match g.ft.files.get(&id).and_then(|f| f.content.clone()) {
+        Some(text) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            text,
+        )
+            .into_response(),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            json!({"error": {"message": format!("No such File object: {id}"), "type": "invalid_request_error", "param": "id", "code": null}}),
+        ),
     }
 }

@@ -3,6 +3,7 @@
 //! It shares no code with the app: it is written from the providers' published shapes.
 
 pub mod anthropic;
+pub mod batch;
 pub mod eval;
 pub mod faults;
 pub mod fine_tune;
@@ -61,6 +62,11 @@ pub struct Stats {
     /// (Anthropic's breakpoints), over the completed requests.
     pub cache_read_tokens: u64,
     pub cache_write_tokens: u64,
+    /// Batches created and cancelled, lines run through the chat route, 429s on the batch routes.
+    pub batches_created: u64,
+    pub batches_cancelled: u64,
+    pub batch_lines: u64,
+    pub batch_429: u64,
     /// The most requests that were being answered at one time (shows HTTP/2 multiplexing).
     pub max_in_flight: u64,
     #[serde(skip)]
@@ -79,6 +85,8 @@ pub struct Inner {
     pub ft: fine_tune::Store,
     /// The providers' prompt caches.
     pub prompt_caches: prompt_cache::Caches,
+    /// Batches.
+    pub batches: batch::Store,
 }
 
 /// The token the local Hub accepts unless `--hub-token` says otherwise.
@@ -107,6 +115,7 @@ impl AppState {
                 hub: BTreeMap::new(),
                 ft: fine_tune::Store::default(),
                 prompt_caches: Default::default(),
+                batches: Default::default(),
             })),
             schemas: Arc::new(schema::Schemas::load()),
             api_key,
@@ -477,6 +486,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/_hub", get(hub::show))
         .route("/v1/files", post(fine_tune::upload))
+        .route("/v1/files/{id}/content", get(fine_tune::content))
+        .route("/v1/batches", post(batch::create))
+        .route("/v1/batches/{id}", get(batch::get))
+        .route("/v1/batches/{id}/cancel", post(batch::cancel))
         .route("/v1/fine_tuning/jobs", post(fine_tune::create))
         .route("/v1/fine_tuning/jobs/{id}", get(fine_tune::get))
         .route("/v1/fine_tuning/jobs/{id}/events", get(fine_tune::events))
@@ -485,6 +498,8 @@ pub fn router(state: AppState) -> Router {
         .route("/web501/{*rest}", get(web_501).post(web_501))
         .route("/login-wall/{*rest}", get(login_wall).post(login_wall))
         .fallback(not_found)
+        // Batch input files run to 200 MB (axum takes 2 MB by default).
+        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .layer(cors())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

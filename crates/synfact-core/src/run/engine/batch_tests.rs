@@ -7,8 +7,8 @@ use super::tests::run_with;
 use super::*;
 use crate::provider::error::BatchProblem;
 use crate::run::batch::BatchState;
-use crate::run::RunSettings;
 use crate::run::calls::{call_for, Texts};
+use crate::run::RunSettings;
 use crate::testing::chat_jsonl;
 use std::collections::{HashMap, HashSet};
 
