@@ -68,7 +68,7 @@ pub fn CostPanel() -> impl IntoView {
             </table>
             </div>
             <h4>"Prices (US dollars per million tokens)"</h4>
-            <p class="hint">{format!("Defaults are the providers' published list prices as of {PRICES_AS_OF}; change them to match your account. A model with no price shows \"unknown\". Cached input is what the provider bills for input served from its prompt cache, Cache write what Anthropic bills for writing it (1.25× input); empty means the input price.")}</p>
+            <p class="hint">{format!("Defaults are the providers' published list prices as of {PRICES_AS_OF}; change them to match your account. A model with no price shows \"unknown\". Cached input is what the provider bills for input served from its prompt cache, Cache write what Anthropic bills for writing it (1.25× input); empty means the input price. Batch input and Batch output are what a call sent as a batch costs (half the list price at OpenAI and Anthropic as of {PRICES_AS_OF}); empty means the list price.")}</p>
             <PriceTable models=Signal::derive(models) label="Prices" id_prefix="price" />
         </details>
     }

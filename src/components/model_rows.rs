@@ -93,6 +93,17 @@ pub fn ModelRows() -> impl IntoView {
             f.judge_provider = v;
         })
     });
+    let send_options = vec![
+        (
+            "live".to_string(),
+            "Live: calls go out now, results in minutes".to_string(),
+        ),
+        (
+            "batch".to_string(),
+            "As a batch: half the price, results within 24 hours (OpenAI and compatible servers)"
+                .to_string(),
+        ),
+    ];
     let resend_options = vec![
         ("off".to_string(), "Off".to_string()),
         (
@@ -138,6 +149,10 @@ pub fn ModelRows() -> impl IntoView {
                 error=checks(settings, Field::Examples).0 on_blur=checks(settings, Field::Examples).1 />
             <SelectField id="target".into() label="Stop when".into() options=target_options()
                 value=getter(form, |f| f.target.clone()) on_change=setter(form, |f, v| f.target = v) />
+            <SelectField id="send-as".into() label="Send calls".into() options=send_options
+                value=getter(form, |f| f.send_as.clone()) on_change=setter(form, |f, v| f.send_as = v)
+                hint="As a batch, the provider runs each round of calls (questions, their judgments, answers, theirs) in its own time at half the list price; you can close this tab and open the page later to collect the results."
+                error=checks(settings, Field::SendAs).0 />
             <TextField id="budget".into() label="Budget (USD)".into() kind="decimal" value=getter(form, |f| f.budget_usd.clone())
                 on_input=setter(form, |f, v| f.budget_usd = v)
                 hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."

@@ -30,10 +30,19 @@ pub fn PriceTable(
     let error = RwSignal::new(None::<String>);
     // The price used is exactly what the fields of a model show: input and output both, or
     // unknown; the cache's prices are optional (empty: the input price).
-    let set_price = move |model: String, texts: [String; 4]| {
-        let [input, output, cached, write] = texts.map(|t| price_text(&t));
-        let problem = match (input, output, cached, write) {
-            (Ok(Some(i)), Ok(Some(o)), Ok(cached_input), Ok(cache_write)) => {
+    let set_price = move |model: String, texts: [String; 6]| {
+        let read = texts.map(|t| price_text(&t));
+        if let Some(e) = read.iter().find_map(|r| r.clone().err()) {
+            settings.prices.update(|t| {
+                t.prices.remove(&model);
+            });
+            error.set(Some(e));
+            return;
+        }
+        let [input, output, cached_input, cache_write, batch_input, batch_output] =
+            read.map(|r| r.ok().flatten());
+        let problem = match (input, output) {
+            (Some(i), Some(o)) => {
                 settings.prices.update(|t| {
                     t.prices.insert(
                         model.clone(),
@@ -42,14 +51,15 @@ pub fn PriceTable(
                             output: o,
                             cached_input,
                             cache_write,
+                            batch_input,
+                            batch_output,
                         },
                     );
                 });
                 error.set(None);
                 return;
             }
-            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Some(e),
-            (Ok(None), Ok(None), ..) => None,
+            (None, None) => None,
             _ => Some(words::half_a_price(&model)),
         };
         settings.prices.update(|t| {
@@ -58,11 +68,13 @@ pub fn PriceTable(
         error.set(problem);
     };
     let models = move || models.get();
-    const SIDES: [(&str, &str); 4] = [
+    const SIDES: [(&str, &str); 6] = [
         ("Input", "in"),
         ("Output", "out"),
         ("Cached input", "cached"),
         ("Cache write", "write"),
+        ("Batch input", "batch-in"),
+        ("Batch output", "batch-out"),
     ];
     view! {
             <Show when=move || error.get().is_some()>
@@ -76,19 +88,25 @@ pub fn PriceTable(
                 <tbody>
                     {move || models().into_iter().enumerate().map(|(k, m)| {
                         let price = settings.prices.with_untracked(|t| t.price_of(&m));
-                        let refs: [NodeRef<leptos::html::Input>; 4] = std::array::from_fn(|_| NodeRef::new());
+                        let refs: [NodeRef<leptos::html::Input>; 6] = std::array::from_fn(|_| NodeRef::new());
                         let all = move || refs.map(|r| r.get_untracked().map(|e| e.value()).unwrap_or_default());
                         let values = [
                             price.map(|p| p.input),
                             price.map(|p| p.output),
                             price.and_then(|p| p.cached_input),
                             price.and_then(|p| p.cache_write),
+                            price.and_then(|p| p.batch_input),
+                            price.and_then(|p| p.batch_output),
                         ];
                         let name = m.clone();
                         let cells = SIDES.iter().zip(refs).zip(values).map(|(((side, short), node_ref), value)| {
                             let id = format!("{id_prefix}-{short}-{k}");
                             let model = m.clone();
-                            let placeholder = if *short == "in" || *short == "out" { "unknown" } else { "as input" };
+                            let placeholder = match *short {
+                                "in" | "out" => "unknown",
+                                "batch-out" => "as output",
+                                _ => "as input",
+                            };
                             view! {
                                 <td>
                                     <label class="visually-hidden" for=id.clone()>{format!("{side} price of {m}")}</label>

@@ -11,13 +11,30 @@ pub fn SelectField(
     #[prop(into)] value: Signal<String>,
     on_change: Callback<String>,
     #[prop(optional, into)] hint: String,
+    #[prop(optional, into)] error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
     let has_hint = !hint.is_empty();
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let described = {
+        let (h, e) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(h.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(e.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id aria-describedby=has_hint.then(|| hint_id.clone()) on:change=move |ev| on_change.run(event_target_value(&ev))>
+            <select id=id aria-describedby=described aria-invalid=move || error.with(Option::is_some).then_some("true")
+                on:change=move |ev| on_change.run(event_target_value(&ev))>
                 {move || options
                     .get()
                     .into_iter()
@@ -28,6 +45,7 @@ pub fn SelectField(
                     .collect_view()}
             </select>
             {has_hint.then(|| view! { <small id=hint_id class="hint">{hint}</small> })}
+            {move || error.get().map(|e| view! { <small id=error_id.clone() class="field-error">{e}</small> })}
         </div>
     }
 }

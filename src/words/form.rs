@@ -21,6 +21,7 @@ pub fn field(f: Field) -> String {
         Field::MaxRetries => "Max retries".into(),
         Field::Seed => "Seed".into(),
         Field::Budget => "Budget (USD)".into(),
+        Field::SendAs => "Send calls".into(),
         Field::Reasks => "Re-asks per step".into(),
         Field::DuplicateThreshold => "Duplicate threshold".into(),
         Field::Provider(i) => row("Provider", i),
@@ -82,6 +83,9 @@ pub fn field_error(e: &FieldError) -> String {
         ),
         Problem::ExtraBodyReserved(k) => format!(
             "{name} may not set \"{k}\": the run decides the model, the prompt and the judge's output format."
+        ),
+        Problem::BatchNeedsOpenAi => format!(
+            "{name}: Anthropic's Message Batches do not answer a browser, so a run with an Anthropic model is sent live: choose Live."
         ),
         Problem::ModelChanged { was } => format!(
             "This run was made with {name} \"{was}\". To resume it, set {name} back to \"{was}\"; to use another model, press Generate for a new run."

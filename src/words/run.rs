@@ -2,8 +2,10 @@
 
 use super::*;
 use synfact_core::provider::error::{
-    BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem, StopReason,
+    BatchProblem, BodyProblem, CallError, ErrorKind, Outage, PauseReason, ProviderProblem,
+    StopReason,
 };
+use synfact_core::run::engine::RoundProgress;
 use synfact_core::run::reason::{Reason, ReasonKind};
 use synfact_core::{Counts, Progress, Run, Status, Step};
 
@@ -123,8 +125,23 @@ pub fn dominant(kind: ReasonKind, n: usize, of: usize, run: &Run) -> String {
 /// The run status line.
 pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
     match status {
-        Status::Idle => format!("Ready to resume: {}. Press Resume to carry on.", counts(p)),
-        Status::Running => format!("Running: {}", counts(p)),
+        Status::Idle => match (&run.batch, p.batch) {
+            (Some(saved), Some(b)) if saved.pending() => format!(
+                "Ready to resume: round {} of {} was sent to the provider as a batch; {}. Press Resume to collect its results and carry on.",
+                b.round,
+                b.rounds.max(b.round),
+                counts(p)
+            ),
+            _ => format!("Ready to resume: {}. Press Resume to carry on.", counts(p)),
+        },
+        Status::Running => match p.batch {
+            Some(b) if b.at_provider => format!(
+                "Running as a batch: {}. You can close this tab: open the page again to collect the results; {}",
+                round_at_provider(&b),
+                counts(p)
+            ),
+            _ => format!("Running: {}", counts(p)),
+        },
         Status::Paused(PauseReason::ByUser) => {
             format!("Paused: {}. Press Resume to carry on.", counts(p))
         }
@@ -165,6 +182,23 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
                 ),
             }
         }
+        Status::Paused(PauseReason::RoundOverBudget {
+            spent_usd,
+            round_usd,
+            budget_usd,
+        }) => format!(
+            "Paused before round {} of the batch: it would cost about {} more, and the cost so far ({}) with it would pass the budget ({}); {}. Raise Budget (USD) and press Resume to submit it.",
+            p.batch.map_or(1, |b| b.round),
+            usd(*round_usd),
+            usd(*spent_usd),
+            usd(*budget_usd),
+            counts(p)
+        ),
+        Status::Paused(PauseReason::Batch(problem)) => format!(
+            "Paused: {} Nothing is lost: {}.",
+            batch_problem(problem),
+            counts(p)
+        ),
         Status::Paused(PauseReason::StorageFull) => format!(
             "Paused: the browser's storage for this site is full, so new results cannot be saved; {}. Free space (delete old runs or clear the cache under Storage), or download what is done now; then press Resume.",
             counts(p)
@@ -175,6 +209,49 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
             counts(p)
         ),
         Status::Finished => finished(&p.counts),
+    }
+}
+
+/// A batch run's round as the provider reports it: "round 2 of 4: 1,234 of 2,000 done at the
+/// provider".
+pub fn round_at_provider(b: &RoundProgress) -> String {
+    if b.total == 0 {
+        return format!(
+            "round {} of {}: submitting to the provider",
+            b.round, b.rounds
+        );
+    }
+    format!(
+        "round {} of {}: {} of {} done at the provider",
+        b.round,
+        b.rounds,
+        thousands(b.done as usize),
+        thousands(b.total as usize)
+    )
+}
+
+/// Why a round of batches could not run, and what to do.
+pub fn batch_problem(p: &BatchProblem) -> String {
+    match p {
+        BatchProblem::Unreachable { detail } => format!(
+            "the provider's batch routes (/files, /batches) did not answer this browser ({}): the provider may not allow them from a web page (CORS), or the network is down. To go on, choose Send calls: Live and press Resume — nothing already answered is sent again.",
+            if detail.is_empty() { "no answer" } else { detail.as_str() }
+        ),
+        BatchProblem::UploadRefused { status, detail } => format!(
+            "the provider refused the round's file (HTTP {status}):{} Lower Examples, or choose Send calls: Live, and press Resume.",
+            said(detail)
+        ),
+        BatchProblem::Failed { errors } => format!(
+            "the provider's validation failed the batch:{} Fix what it names, or choose Send calls: Live, and press Resume.",
+            if errors.is_empty() { said("it gave no reason") } else { said(&errors.join("; ")) }
+        ),
+        BatchProblem::Http { status, detail } => format!(
+            "the provider's batch routes answered HTTP {status}:{} Press Resume to try again, or choose Send calls: Live.",
+            said(detail)
+        ),
+        BatchProblem::Unreadable { detail } => format!(
+            "the provider's batch routes answered something synfact cannot read ({detail}). Press Resume to try again, or choose Send calls: Live."
+        ),
     }
 }
 
@@ -378,7 +455,14 @@ pub fn estimate(e: Option<&(synfact_core::cost::Estimate, Option<f64>)>) -> Stri
         e.output_tokens,
         e.usd.map_or_else(
             || "cost unknown (a model has no price)".to_string(),
-            |u| format!("about {}", usd(u))
+            |u| if e.batch {
+                format!(
+                    "about {} at batch prices (half the list price; replies within 24 hours)",
+                    usd(u)
+                )
+            } else {
+                format!("about {}", usd(u))
+            }
         ),
     )
 }

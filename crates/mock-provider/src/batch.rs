@@ -23,7 +23,6 @@ pub struct BatchRec {
     input_file_id: String,
     created: Instant,
     created_at: u64,
-    step_ms: u64,
     /// (custom_id, body) of each line, in file order.
     lines: Vec<(String, Value)>,
     /// Validation errors: (line number, code, message).
@@ -242,7 +241,6 @@ pub async fn create(
         input_file_id: file_id,
         created: Instant::now(),
         created_at: now_s(),
-        step_ms: faults.batch_step_ms,
         lines,
         errors,
         expire,
@@ -250,13 +248,15 @@ pub async fn create(
         auth: crate::header_str(&headers, "authorization").map(str::to_string),
         results: None,
     };
-    let v = describe(&id, &rec, step_of(&rec));
+    let v = describe(&id, &rec, faults.batch_step_ms);
     g.batches.batches.insert(id, rec);
     json_response(StatusCode::OK, v)
 }
 
-fn step_of(b: &BatchRec) -> u64 {
-    b.created.elapsed().as_millis() as u64 / b.step_ms.max(1)
+/// The state a batch is in by the clock: `--batch-step-ms` as it is set now (a test may move the
+/// clock of a batch already made).
+fn step_of(b: &BatchRec, step_ms: u64) -> u64 {
+    b.created.elapsed().as_millis() as u64 / step_ms.max(1)
 }
 
 /// A cancel takes this long to settle (cancelling → cancelled), whatever the clock's step.
@@ -268,13 +268,13 @@ fn cancel_settled(b: &BatchRec) -> bool {
 }
 
 /// The lines done at `step`: none before in_progress, all from finalizing (the unrun aside).
-fn done_at(b: &BatchRec, step: u64) -> usize {
+fn done_at(b: &BatchRec, step: u64, step_ms: u64) -> usize {
     let runnable = b.lines.len() - b.expire.len();
     match step {
         0 => 0,
         1 => {
-            let into = b.created.elapsed().as_millis() as u64 % b.step_ms.max(1);
-            runnable * into as usize / b.step_ms.max(1) as usize
+            let into = b.created.elapsed().as_millis() as u64 % step_ms.max(1);
+            runnable * into as usize / step_ms.max(1) as usize
         }
         _ => runnable,
     }
@@ -301,12 +301,13 @@ fn status_of(b: &BatchRec, step: u64) -> &'static str {
     }
 }
 
-fn describe(id: &str, b: &BatchRec, step: u64) -> Value {
+fn describe(id: &str, b: &BatchRec, step_ms: u64) -> Value {
+    let step = step_of(b, step_ms);
     let status = status_of(b, step);
     let total = b.lines.len();
     let (completed, failed) = match &b.results {
         Some(r) => (r.completed, r.failed),
-        None => (b.cancelled.map_or(done_at(b, step), |(_, n)| n), 0),
+        None => (b.cancelled.map_or(done_at(b, step, step_ms), |(_, n)| n), 0),
     };
     let errors = (!b.errors.is_empty()).then(|| {
         json!({"object": "list", "data": b.errors.iter().map(|(line, code, message)| json!({"code": code, "message": message, "param": null, "line": line})).collect::<Vec<_>>()})
@@ -432,12 +433,13 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     if let Some(r) = limited(&state) {
         return r;
     }
+    let step_ms = state.faults().batch_step_ms;
     let ready = {
         let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Some(b) = g.batches.batches.get(&id) else {
             return unknown(&id);
         };
-        let step = step_of(b);
+        let step = step_of(b, step_ms);
         b.results.is_none() && b.errors.is_empty() && (step >= 3 || cancel_settled(b))
     };
     if ready {
@@ -445,7 +447,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     }
     let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     match g.batches.batches.get(&id) {
-        Some(b) => json_response(StatusCode::OK, describe(&id, b, step_of(b))),
+        Some(b) => json_response(StatusCode::OK, describe(&id, b, step_ms)),
         None => unknown(&id),
     }
 }
@@ -454,15 +456,15 @@ pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Re
     if let Some(r) = limited(&state) {
         return r;
     }
+    let step_ms = state.faults().batch_step_ms;
     let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     g.stats.batches_cancelled += 1;
     let Some(b) = g.batches.batches.get_mut(&id) else {
         return unknown(&id);
     };
-    let step = step_of(b);
+    let step = step_of(b, step_ms);
     if b.cancelled.is_none() && b.results.is_none() && b.errors.is_empty() {
-        b.cancelled = Some((Instant::now(), done_at(b, step)));
+        b.cancelled = Some((Instant::now(), done_at(b, step, step_ms)));
     }
-    let step = step_of(b);
-    json_response(StatusCode::OK, describe(&id, b, step))
+    json_response(StatusCode::OK, describe(&id, b, step_ms))
 }

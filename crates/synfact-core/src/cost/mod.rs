@@ -89,6 +89,8 @@ pub struct Estimate {
     pub usd: Option<f64>,
     /// Whether the figures come from a run's measured averages (else from prompt sizes).
     pub measured: bool,
+    /// Priced as batches (the run is sent through the provider's batch service).
+    pub batch: bool,
 }
 
 pub use crate::provider::wire::prompt_cache::tokens as tokens_of;
@@ -158,6 +160,7 @@ pub fn estimate(run: &Run, prices: &PriceTable, measured: Option<&Run>) -> Estim
     }
     est.usd = usd;
     est.measured = averages.is_some();
+    est.batch = run.settings.batch;
     est
 }
 

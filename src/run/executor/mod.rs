@@ -1,6 +1,8 @@
 //! Executes the run engine's commands in the browser: calls (through the cache), aborts, timers
 //! and saves. What the page shows is published through `RunView`, a few times a second.
 
+mod batch;
+
 use super::saver::{self, Saver};
 use super::view::{Phase, RunView};
 use crate::storage::cache;
@@ -46,6 +48,8 @@ pub struct Executor {
     on_state: Box<dyn Fn()>,
     /// This tab's claim on the run while it goes (see `lock`).
     lock: RefCell<Option<super::lock::RunLock>>,
+    /// A batch run's round being carried out.
+    round: RefCell<Option<Rc<batch::RoundRun>>>,
 }
 
 impl Executor {
@@ -73,6 +77,7 @@ impl Executor {
             live: Cell::new(true),
             on_state,
             lock: RefCell::new(None),
+            round: RefCell::new(None),
         })
     }
 
@@ -152,10 +157,15 @@ impl Executor {
                         });
                     });
                 }
+                Command::SendRound { round, calls } => {
+                    sent = true;
+                    self.send_round(round, calls);
+                }
                 Command::Abort(call) => {
                     if let Some(c) = self.aborts.borrow_mut().remove(&call) {
                         c.abort();
                     }
+                    self.abort_round(call);
                 }
                 Command::WakeAt(at) => {
                     let me = self.clone();
