@@ -37,6 +37,9 @@ pub struct Controller {
     starting: RwSignal<bool>,
     /// Bumped when stored data was freed (a run deleted, the cache cleared).
     pub storage_changed: RwSignal<u64>,
+    /// Called when the newest run, reopened at start-up, was going with a round of batches at
+    /// the provider: the app resumes it with the form as it is, when the form is complete.
+    pub(super) follow_batches: StoredValue<Option<Callback<()>>, LocalStorage>,
 }
 
 impl Controller {
@@ -51,7 +54,14 @@ impl Controller {
             field_errors: RwSignal::new(Vec::new()),
             starting: RwSignal::new(false),
             storage_changed: RwSignal::new(0),
+            follow_batches: StoredValue::new_local(None),
         }
+    }
+
+    /// What to do when a reopened run has a round of batches at the provider (see
+    /// `follow_batches`).
+    pub fn on_batches_reopened(self, follow: Callback<()>) {
+        self.follow_batches.set_value(Some(follow));
     }
 
     /// The database, opened on first use.

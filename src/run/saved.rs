@@ -92,6 +92,11 @@ impl Controller {
 
     /// Shows a saved run; an unfinished one can then be resumed.
     pub fn open(self, id: String) {
+        self.open_then(id, false);
+    }
+
+    /// Shows a saved run; with `follow`, a round of batches it has at the provider is followed.
+    fn open_then(self, id: String, follow: bool) {
         if self.current().is_some_and(|e| e.run_id() == id) {
             // Already shown (and perhaps going): nothing to reopen.
             return;
@@ -114,9 +119,15 @@ impl Controller {
                 Ok(executor) => {
                     let elsewhere =
                         matches!(lock::acquire(&executor.run_id()).await, Acquired::Elsewhere);
+                    let batches =
+                        executor.with_run(|r| r.batch.as_ref().is_some_and(|b| b.pending()));
                     self.replace(executor);
                     if elsewhere {
                         self.view.status_line.set(words::ELSEWHERE.to_string());
+                    } else if follow && batches {
+                        if let Some(f) = self.follow_batches.get_value() {
+                            f.run(());
+                        }
                     }
                 }
                 Err(e) => self.problems.set(vec![words::storage_error(&e)]),
@@ -165,10 +176,13 @@ impl Controller {
                 Ok(l) => l,
                 Err(e) => return self.view.storage_error.set(Some(e)),
             };
-            let newest = list.first().map(|m| m.id.clone());
+            let newest = list.first().map(|m| (m.id.clone(), m.state));
             self.saved.set(list);
-            if let (Some(id), None) = (newest, self.current()) {
-                self.open(id);
+            if let (Some((id, state)), None) = (newest, self.current()) {
+                // A run that was going when the page closed, with a round of batches at the
+                // provider, is followed again at once (the batches went on without the page).
+                let follow = state == runs::RunState::Running;
+                self.open_then(id, follow);
             }
         });
     }

@@ -9,7 +9,7 @@ use synfact_core::run::reason::Reason;
 use synfact_core::template::prompts::Prompts;
 use synfact_core::template::TemplateDoc;
 use synfact_core::{
-    Engine, FactTemplate, ModelSpec, Run, RunSettings, Stage, Status, TemplateIssue,
+    Engine, FactTemplate, ModelSpec, Progress, Run, RunSettings, Stage, Status, TemplateIssue,
 };
 
 fn run(items: usize) -> Run {
@@ -212,5 +212,54 @@ fn the_prompt_cache_is_named_where_it_saves_or_is_lost() {
         cost_summary(&r).ends_with("; the providers' prompt caches saved $0.50"),
         "{}",
         cost_summary(&r)
+    );
+}
+
+#[test]
+fn a_batch_run_says_what_the_provider_is_doing_and_what_to_do_when_it_cannot() {
+    let mut p = Progress {
+        batch: Some(synfact_core::run::engine::RoundProgress {
+            round: 2,
+            rounds: 4,
+            done: 1234,
+            total: 2000,
+            at_provider: true,
+        }),
+        ..Progress::default()
+    };
+    let r = run(3);
+    let line = status_line(&Status::Running, &p, &r);
+    assert!(
+        line.starts_with("Running as a batch: round 2 of 4: 1,234 of 2,000 done at the provider. You can close this tab"),
+        "{line}"
+    );
+    p.batch = None;
+    assert!(status_line(&Status::Running, &p, &r).starts_with("Running: "));
+    let refused = status_line(
+        &Status::Paused(PauseReason::Batch(
+            synfact_core::provider::error::BatchProblem::Unreachable {
+                detail: "Failed to fetch".into(),
+            },
+        )),
+        &p,
+        &r,
+    );
+    assert!(
+        refused.contains("(Failed to fetch)")
+            && refused.contains("choose Send calls: Live and press Resume"),
+        "{refused}"
+    );
+    let failed = status_line(
+        &Status::Paused(PauseReason::Batch(
+            synfact_core::provider::error::BatchProblem::Failed {
+                errors: vec!["line 3: Model parameter is required.".into()],
+            },
+        )),
+        &p,
+        &r,
+    );
+    assert!(
+        failed.contains("failed the batch: line 3: Model parameter is required. Fix"),
+        "{failed}"
     );
 }

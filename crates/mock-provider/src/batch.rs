@@ -46,6 +46,8 @@ struct Results {
 #[derive(Default)]
 pub struct Store {
     pub batches: BTreeMap<String, BatchRec>,
+    /// Lines left unrun once: sent again, they run (as at a provider past its busy hour).
+    expired_before: HashSet<String>,
 }
 
 /// The line rules, checked in order: the first line that breaks one is named, as OpenAI names it.
@@ -228,13 +230,15 @@ pub async fn create(
     if let Some(words) = g.faults.batch_fail.take() {
         errors.push((1, "invalid_request".into(), words));
     }
-    let expire = lines
+    let expire: HashSet<String> = lines
         .iter()
         .filter(|(id, _)| {
             crate::faults::content_draw(faults.seed, "batch_expire", id) < faults.batch_expire_share
+                && !g.batches.expired_before.contains(id)
         })
         .map(|(id, _)| id.clone())
         .collect();
+    g.batches.expired_before.extend(expire.iter().cloned());
     let id = g.ft.id("batch");
     g.stats.batches_created += 1;
     let rec = BatchRec {

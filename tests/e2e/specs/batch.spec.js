@@ -82,12 +82,13 @@ test('the tab closed while a round is at the provider: a fresh page follows the 
   await page.screenshot({ path: 'test-results/batch-waiting.png' });
   await page.close();
 
-  await mock.control({ batch_step_ms: 150 });
+  // Opened again with the form complete (this server needs no key), the page follows the round
+  // by itself; with the provider's clock still, it waits on it.
   page = await ctx.newPage();
   app = new Synfact(page);
   await app.open();
-  await expect(app.status()).toHaveText(/^Ready to resume: round 1 of 4 was sent to the provider as a batch/, { timeout: 10_000 });
-  await app.button('Resume').click();
+  await expect(app.status()).toHaveText(/^Running as a batch: round 1 of 4: 0 of 20 done at the provider/, { timeout: 10_000 });
+  await mock.control({ batch_step_ms: 150 });
   await app.waitFinished(60_000);
   const stats = await mock.stats();
   // The first round was followed, not submitted again: four batches, 80 lines, each run once.
@@ -120,7 +121,8 @@ test('an expired batch keeps what finished and a failed one says why; both go on
 
 test('Cancel cancels the batch at the provider; Resume submits the round again', async ({ page }) => {
   test.setTimeout(90_000);
-  const mock = await startMock(['--batch-step-ms', '600000']);
+  // The routes answer the first two calls with a 429: tried again, not a failure.
+  const mock = await startMock(['--batch-step-ms', '600000', '--batch-429', '2']);
   const app = new Synfact(page);
   await app.open();
   await setupBatch(app, mock, 10);
@@ -134,7 +136,9 @@ test('Cancel cancels the batch at the provider; Resume submits the round again',
   await mock.control({ batch_step_ms: 150 });
   await app.button('Resume').click();
   await app.waitFinished(60_000);
-  expect((await mock.stats()).batches_created).toBe(5);
+  const stats = await mock.stats();
+  expect(stats.batches_created).toBe(5);
+  expect(stats.batch_429).toBe(2);
   mock.stop();
 });
 
