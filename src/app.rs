@@ -34,17 +34,19 @@ pub fn App() -> impl IntoView {
     fine_tune.watch(ctl, settings);
     settings.persist();
     tpl.persist();
-    ctl.on_batches_reopened(Callback::new(move |_| {
+    ctl.on_batches_reopened(Callback::new(move |_: ()| -> bool {
         let form = settings.form.get_untracked();
         // Only with the form complete for the run (its keys typed or remembered): otherwise the
         // status line says to press Resume.
-        if ctl.with_run(|r| form.connection(r).is_ok()) == Some(true) {
+        let complete = ctl.with_run(|r| form.connection(r).is_ok()) == Some(true);
+        if complete {
             ctl.resume(
                 &form,
                 &eval.form.get_untracked(),
                 settings.prices.get_untracked(),
             );
         }
+        complete
     }));
     ctl.restore();
     // A reload or closed tab saves what the last few hundred milliseconds brought.

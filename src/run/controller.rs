@@ -39,7 +39,7 @@ pub struct Controller {
     pub storage_changed: RwSignal<u64>,
     /// Called when the newest run, reopened at start-up, was going with a round of batches at
     /// the provider: the app resumes it with the form as it is, when the form is complete.
-    pub(super) follow_batches: StoredValue<Option<Callback<()>>, LocalStorage>,
+    pub(super) follow_batches: StoredValue<Option<Callback<(), bool>>, LocalStorage>,
 }
 
 impl Controller {
@@ -59,8 +59,8 @@ impl Controller {
     }
 
     /// What to do when a reopened run has a round of batches at the provider (see
-    /// `follow_batches`).
-    pub fn on_batches_reopened(self, follow: Callback<()>) {
+    /// `follow_batches`): true when it was resumed.
+    pub fn on_batches_reopened(self, follow: Callback<(), bool>) {
         self.follow_batches.set_value(Some(follow));
     }
 
@@ -366,7 +366,12 @@ impl Controller {
         connection.prices = Some(prices);
         self.view.note.set(None);
         spawn_local(async move {
-            match lock::acquire(&e.run_id()).await {
+            let acquired = if e.holds_lock() {
+                Acquired::Unsupported
+            } else {
+                lock::acquire(&e.run_id()).await
+            };
+            match acquired {
                 Acquired::Held(l) => e.hold(l),
                 Acquired::Elsewhere => {
                     return self.problems.set(vec![words::ELSEWHERE.to_string()]);

@@ -117,16 +117,24 @@ impl Controller {
             .await;
             match result {
                 Ok(executor) => {
-                    let elsewhere =
-                        matches!(lock::acquire(&executor.run_id()).await, Acquired::Elsewhere);
+                    let acquired = lock::acquire(&executor.run_id()).await;
+                    let elsewhere = matches!(acquired, Acquired::Elsewhere);
                     let batches =
                         executor.with_run(|r| r.batch.as_ref().is_some_and(|b| b.pending()));
+                    let follow = follow && batches && !elsewhere;
+                    if let (true, Acquired::Held(l)) = (follow, acquired) {
+                        // Kept for the resume below (a lock let go is not free at once).
+                        executor.hold(l);
+                    }
                     self.replace(executor);
                     if elsewhere {
                         self.view.status_line.set(words::ELSEWHERE.to_string());
-                    } else if follow && batches {
-                        if let Some(f) = self.follow_batches.get_value() {
-                            f.run(());
+                    } else if follow {
+                        let followed = self.follow_batches.get_value().is_some_and(|f| f.run(()));
+                        if !followed {
+                            if let Some(e) = self.current() {
+                                e.let_go();
+                            }
                         }
                     }
                 }

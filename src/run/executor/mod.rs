@@ -125,6 +125,16 @@ impl Executor {
         *self.lock.borrow_mut() = Some(lock);
     }
 
+    /// Lets go of the run's lock (another tab may take the run).
+    pub fn let_go(&self) {
+        self.lock.borrow_mut().take();
+    }
+
+    /// Whether this tab holds the run's lock now.
+    pub fn holds_lock(&self) -> bool {
+        self.lock.borrow().is_some()
+    }
+
     /// Closes this run without saving anything more (it is being deleted).
     pub fn discard(&self) {
         self.live.set(false);
