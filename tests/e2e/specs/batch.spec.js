@@ -79,6 +79,7 @@ test('the tab closed while a round is at the provider: a fresh page follows the 
   await app.generate();
   await expect(app.status()).toHaveText(/^Running as a batch: round 1 of 4: 0 of 20 done at the provider\. You can close this tab/, { timeout: 20_000 });
   await expect.poll(async () => (await app.newestRun()).run?.batch?.jobs?.[0]?.batch_id ?? null, { timeout: 10_000 }).toMatch(/^batch/);
+  await page.evaluate(() => document.getElementById('send-as').scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: 'test-results/batch-waiting.png' });
   await page.close();
 
