@@ -172,3 +172,18 @@ test('a run with an Anthropic model cannot be sent as a batch from the page, and
   expect((await mock.stats()).requests).toBe(0);
   mock.stop();
 });
+
+test('a round file the provider refuses pauses the run with the provider\'s words; live finishes it', async ({ page }) => {
+  test.setTimeout(60_000);
+  const mock = await startMock(['--batch-max-bytes', '2000']);
+  const app = new Synfact(page);
+  await app.open();
+  await setupBatch(app, mock, 6);
+  await app.generate();
+  await expect(app.status()).toHaveText(/^Paused: the provider refused the round's file \(HTTP 400\): File is too large: \d+ bytes\. A batch input file may be at most 2000 bytes\. Lower Examples, or choose Send calls: Live, and press Resume\. Nothing is lost/, { timeout: 20_000 });
+  await app.field('Send calls').selectOption('live');
+  await app.button('Resume').click();
+  await app.waitFinished(30_000);
+  expect((await mock.stats()).requests).toBe(24);
+  mock.stop();
+});
