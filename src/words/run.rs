@@ -249,6 +249,11 @@ pub fn batch_problem(p: &BatchProblem) -> String {
             "the provider's batch routes answered HTTP {status}:{} Press Resume to try again, or choose Send calls: Live.",
             said(detail)
         ),
+        BatchProblem::NotLoaded { detail } => {
+            let mut s = chunk_failed("code that sends batches", detail);
+            s.truncate(s.trim_end_matches('.').len());
+            format!("{}; then press Resume", s.replacen("The ", "the ", 1))
+        }
         BatchProblem::Unreadable { detail } => format!(
             "the provider's batch routes answered something synfact cannot read ({detail}). Press Resume to try again, or choose Send calls: Live."
         ),

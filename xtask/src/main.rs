@@ -89,11 +89,13 @@ fn unsplit_site(root: &Path) -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-/// Builds the local provider server: a release build for benchmarks and demos, the test profile's
-/// build (already made by the native tests) for end-to-end tests.
+/// Builds the local provider server and the command line: a release build for benchmarks and
+/// demos, the test profile's build (already made by the native tests) for end-to-end tests.
+/// Returns the server's path; the command line's is beside it.
 fn build_mock(root: &Path, release: bool) -> Result<PathBuf, String> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "-p", "mock-provider"]).current_dir(root);
+    cmd.args(["build", "-p", "mock-provider", "-p", "synfact-cli"])
+        .current_dir(root);
     if release {
         cmd.arg("--release");
     }
@@ -280,6 +282,7 @@ fn e2e_on(root: &Path, dist: &Path, release_mock: bool, extra: &[&str]) -> Resul
         .arg("test")
         .args(extra)
         .env("SYNFACT_DIST", dist)
+        .env("SYNFACT_CLI_BIN", mock.with_file_name("synfact"))
         .env("MOCK_PROVIDER_BIN", mock)
         .env("CHROMIUM", chromium)
         .current_dir(root.join("tests/e2e"))

@@ -49,6 +49,23 @@ fn problem_of(e: &ApiError) -> BatchProblem {
     }
 }
 
+/// Carries out a round: in a chunk of its own (a run that is not sent as batches never needs it).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn round_driver(
+    exec: Rc<Executor>,
+    round: u32,
+    calls: Vec<CallRequest>,
+    run: Rc<RoundRun>,
+) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>, crate::parts::ChunkError> {
+    Ok(Box::pin(async move {
+        exec.drive_round(round, calls, run).await
+    }))
+}
+
 impl Executor {
     /// Carries out `Command::SendRound`.
     pub(super) fn send_round(self: &Rc<Self>, round: u32, calls: Vec<CallRequest>) {
@@ -58,7 +75,15 @@ impl Executor {
         });
         *self.round.borrow_mut() = Some(run.clone());
         let me = self.clone();
-        wasm_bindgen_futures::spawn_local(async move { me.drive_round(round, calls, run).await });
+        wasm_bindgen_futures::spawn_local(async move {
+            let exec = me.clone();
+            let driving = crate::parts::call_split!(round_driver(exec, round, calls, run));
+            match driving.await {
+                Ok(driving) => driving.await,
+                // The batch code lives in a chunk of its own: without it the round cannot go.
+                Err(e) => me.dispatch(Event::BatchFailed(BatchProblem::NotLoaded { detail: e.0 })),
+            }
+        });
     }
 
     /// Calls of the engine aborted (Cancel, a stop): the round's batches are cancelled at the

@@ -166,6 +166,8 @@ pub enum BatchProblem {
     Http { status: u16, detail: String },
     /// A reply that is not what the API documents.
     Unreadable { detail: String },
+    /// The front end's own code for batches could not be loaded (a page's chunk).
+    NotLoaded { detail: String },
 }
 
 /// What an endpoint did that made the run pause by itself.

@@ -1,0 +1,416 @@
+//! `synfact`: the page's engine on the command line. The same templates and share links, plan,
+//! cache keys, checks, files and sentences; its own IO (tokio, reqwest, a redb store).
+
+mod drive;
+mod http;
+mod progress;
+mod store;
+
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use synfact_core::dataset::{bundle, ExportChoice};
+use synfact_core::form::{ModelForm, RunForm};
+use synfact_core::template::share;
+use synfact_core::{Run, Status, TemplateDoc};
+
+/// Exit codes: what a script needs to tell apart.
+const FINISHED: u8 = 0;
+/// Paused or stopped (a provider problem, the budget, an outage): the status line says why.
+const STOPPED: u8 = 1;
+/// The command, a setting or the template is wrong: nothing was sent.
+const USAGE: u8 = 2;
+/// Interrupted (Ctrl-C): run the same command again to resume.
+const INTERRUPTED: u8 = 130;
+
+#[derive(Parser)]
+#[command(
+    name = "synfact",
+    version,
+    about = "Turn one fact template into a fine-tuning dataset: the page's engine on the command line. Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY (any other server)."
+)]
+struct Cli {
+    /// The store of cached replies and runs.
+    #[arg(long, global = true, default_value = "synfact.redb")]
+    store: PathBuf,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Make a dataset. Running the same command again resumes it: the plan is the same and the
+    /// cache answers every call already answered.
+    Run(Box<RunArgs>),
+    /// Write a saved run's files (chat and text JSONL, the mixed file, the manifest).
+    Export(ExportArgs),
+    /// Check a chat JSONL file line by line, as the page's format check does.
+    Check { file: PathBuf },
+    /// List the built-in templates.
+    Templates,
+    /// List the saved runs in the store.
+    Runs,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// A template file, a share link (…#t=1.…) or a built-in template's name.
+    template: String,
+    /// openai, anthropic, openrouter, gemini, ollama, llamacpp, lmstudio or custom.
+    #[arg(long, default_value = "openai")]
+    provider: String,
+    /// The provider's API address (default: the provider's own).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// A model that writes questions and answers (repeat for several).
+    #[arg(long = "model", required = true)]
+    models: Vec<String>,
+    /// The model that checks every question and answer.
+    #[arg(long)]
+    judge_model: String,
+    /// Examples per model.
+    #[arg(long, default_value = "10")]
+    examples: String,
+    /// accepted (stop at N accepted) or attempts (N attempts).
+    #[arg(long, default_value = "accepted")]
+    stop_when: String,
+    #[arg(long, default_value = "")]
+    concurrency: String,
+    #[arg(long, default_value = "")]
+    rpm: String,
+    /// Seconds per call.
+    #[arg(long, default_value = "120")]
+    timeout: String,
+    #[arg(long, default_value = "6")]
+    max_retries: String,
+    /// US dollars: the run pauses when it has spent this.
+    #[arg(long, default_value = "")]
+    budget: String,
+    #[arg(long)]
+    seed: Option<String>,
+    /// Output tokens per reply of the models.
+    #[arg(long)]
+    max_tokens: Option<String>,
+    #[arg(long)]
+    temperature: Option<String>,
+    /// Write the dataset's files here when the run finishes.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Progress as one JSON object per line.
+    #[arg(long)]
+    json: bool,
+    /// No progress: only the final status line.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The run's id (`synfact runs`); default the one saved last.
+    run: Option<String>,
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// The text file with DOCTAG lines.
+    #[arg(long)]
+    doctag: bool,
+    /// Hold out this share for validation (e.g. 0.1).
+    #[arg(long)]
+    split: Option<f64>,
+}
+
+/// The environment variable holding the key of a provider.
+fn key_var(provider: &str) -> &'static str {
+    match provider {
+        "openai" => "OPENAI_API_KEY",
+        "anthropic" => "ANTHROPIC_API_KEY",
+        "openrouter" => "OPENROUTER_API_KEY",
+        _ => "SYNFACT_API_KEY",
+    }
+}
+
+/// A key typed on the command line would be kept in the shell's history: refused.
+fn key_in_arguments(args: &[String]) -> Option<&str> {
+    args.iter().map(String::as_str).find(|a| {
+        a.starts_with("--api-key") || a.starts_with("--key") || a.starts_with("--judge-api-key")
+    })
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("synfact: {message}");
+    ExitCode::from(code)
+}
+
+/// A template from a file, a share link or a built-in's name.
+fn read_template(arg: &str) -> Result<TemplateDoc, Vec<String>> {
+    if let Some(at) = arg.find("#t=") {
+        return share::decode(&arg[at + 1..]).map_err(|e| vec![synfact::words::link_error(&e)]);
+    }
+    let path = Path::new(arg);
+    if !path.exists() {
+        if let Some(template) = synfact_core::FactTemplate::built_in(arg) {
+            return Ok(TemplateDoc {
+                template,
+                ..TemplateDoc::default()
+            });
+        }
+        return Err(vec![format!(
+            "{arg}: no such file, share link or built-in template (see `synfact templates`)."
+        )]);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{arg}: {e}")])?;
+    let (doc, issues) = TemplateDoc::parse(&text);
+    let errors: Vec<String> = issues
+        .iter()
+        .filter(|i| !i.is_warning())
+        .map(synfact::words::template_issue)
+        .collect();
+    match doc {
+        Some(d) if errors.is_empty() => Ok(d),
+        _ => Err(errors),
+    }
+}
+
+fn form_of(a: &RunArgs) -> RunForm {
+    let models = a
+        .models
+        .iter()
+        .map(|m| {
+            let mut f = ModelForm::for_preset(&a.provider);
+            if let Some(b) = &a.base_url {
+                f.base_url = b.clone();
+            }
+            f.api_key = std::env::var(key_var(&a.provider)).unwrap_or_default();
+            f.model = m.clone();
+            if let Some(t) = &a.max_tokens {
+                f.max_tokens = t.clone();
+            }
+            if let Some(t) = &a.temperature {
+                f.temperature = t.clone();
+            }
+            f
+        })
+        .collect();
+    let mut form = RunForm {
+        models,
+        judge_model: a.judge_model.clone(),
+        examples: a.examples.clone(),
+        target: a.stop_when.clone(),
+        concurrency: a.concurrency.clone(),
+        rpm: a.rpm.clone(),
+        timeout_s: a.timeout.clone(),
+        max_retries: a.max_retries.clone(),
+        budget_usd: a.budget.clone(),
+        ..RunForm::default()
+    };
+    if let Some(s) = &a.seed {
+        form.seed = s.clone();
+    }
+    form
+}
+
+fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
+    let doc = match read_template(&a.template) {
+        Ok(d) => d,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("synfact: {e}");
+            }
+            return ExitCode::from(USAGE);
+        }
+    };
+    let form = form_of(&a);
+    let prepared = match form.prepare(&doc.template, &doc.prompts, String::new(), now_ms()) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("synfact: {}", synfact::words::field_error(e));
+            }
+            return ExitCode::from(USAGE);
+        }
+    };
+    let mut run = prepared.run;
+    // The same command makes the same calls: its run is found again by what it asks.
+    run.id = format!(
+        "cli-{}",
+        &run.fingerprint()[..16.min(run.fingerprint().len())]
+    );
+    let store = match store::Store::open(store_path) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            return fail(
+                USAGE,
+                &format!("cannot open the store {}: {e}", store_path.display()),
+            )
+        }
+    };
+    let (run, saved) = match store.load(&run.id) {
+        Ok(Some((saved_run, status))) => {
+            if !a.quiet && !a.json {
+                eprintln!(
+                    "synfact: resuming run {} ({} items saved)",
+                    saved_run.id,
+                    saved_run.items.len()
+                );
+            }
+            (saved_run, status)
+        }
+        Ok(None) => (run, None),
+        Err(e) => return fail(USAGE, &format!("cannot read the store: {e}")),
+    };
+    let mode = if a.quiet {
+        progress::Mode::Quiet
+    } else if a.json {
+        progress::Mode::Json
+    } else {
+        progress::Mode::Bars
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(USAGE, &e.to_string()),
+    };
+    let id = run.id.clone();
+    let ended = rt.block_on(async {
+        let (mut driver, rx) = drive::Driver::new(run, saved, store.clone(), prepared.keys);
+        let mut progress = progress::Progress::new(mode);
+        let ended = driver.run(rx, &mut progress).await;
+        (ended, driver.engine().run().clone())
+    });
+    match ended {
+        (Err(e), _) => fail(STOPPED, &format!("could not save to the store: {e}")),
+        (Ok(drive::Ended::Interrupted), _) => {
+            eprintln!("synfact: stopped; what was answered is saved. Run the same command again to resume run {id}.");
+            ExitCode::from(INTERRUPTED)
+        }
+        (Ok(drive::Ended::Status(status)), run) => {
+            if status != Status::Finished {
+                return ExitCode::from(STOPPED);
+            }
+            if let Some(out) = &a.out {
+                if let Err(e) = write_bundle(&run, out, false, None) {
+                    return fail(STOPPED, &e);
+                }
+            }
+            ExitCode::from(FINISHED)
+        }
+    }
+}
+
+fn write_bundle(run: &Run, out: &Path, doctag: bool, split: Option<f64>) -> Result<(), String> {
+    let choice = ExportChoice {
+        generator: None,
+        doctag,
+        split: split.map(|f| (f, run.settings.seed)),
+    };
+    let b = bundle(
+        run,
+        &choice,
+        &run.settings.prices,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .map_err(|problems| {
+        problems
+            .iter()
+            .map(|p| {
+                format!(
+                    "item {}: {}",
+                    p.item + 1,
+                    synfact::words::chat_problem(&p.problem)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for f in b.files.iter().chain([&b.manifest]) {
+        let path = out.join(&f.name);
+        std::fs::write(&path, &f.text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(a) = key_in_arguments(&args) {
+        let name = a.split('=').next().unwrap_or(a);
+        return fail(
+            USAGE,
+            &format!("{name}: keys are read from the environment only (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY): a key given as an argument would stay in your shell's history."),
+        );
+    }
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run(a) => run_command(&cli.store, *a),
+        Cmd::Export(a) => {
+            let store = match store::Store::open(&cli.store) {
+                Ok(s) => s,
+                Err(e) => return fail(USAGE, &e),
+            };
+            let id = match a.run.or_else(|| store.runs().ok()?.pop()) {
+                Some(id) => id,
+                None => return fail(USAGE, "no saved run in the store"),
+            };
+            match store.load(&id) {
+                Ok(Some((run, _))) => match write_bundle(&run, &a.out, a.doctag, a.split) {
+                    Ok(()) => ExitCode::from(FINISHED),
+                    Err(e) => fail(STOPPED, &e),
+                },
+                Ok(None) => fail(
+                    USAGE,
+                    &format!("no run {id} in the store (see `synfact runs`)"),
+                ),
+                Err(e) => fail(USAGE, &e),
+            }
+        }
+        Cmd::Check { file } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(USAGE, &format!("{}: {e}", file.display())),
+            };
+            let (examples, problems) = synfact_core::dataset::chat::read_chat_jsonl(&text);
+            for p in &problems {
+                println!(
+                    "line {}: {}",
+                    p.line,
+                    synfact::words::chat_problem(&p.problem)
+                );
+            }
+            println!(
+                "{} examples, {} lines with a problem",
+                examples.len(),
+                problems.len()
+            );
+            ExitCode::from(if problems.is_empty() {
+                FINISHED
+            } else {
+                STOPPED
+            })
+        }
+        Cmd::Templates => {
+            for (name, _) in synfact_core::template::BUILT_IN {
+                println!("{name}");
+            }
+            ExitCode::from(FINISHED)
+        }
+        Cmd::Runs => match store::Store::open(&cli.store).and_then(|s| s.runs()) {
+            Ok(ids) => {
+                for id in ids {
+                    println!("{id}");
+                }
+                ExitCode::from(FINISHED)
+            }
+            Err(e) => fail(USAGE, &e),
+        },
+    }
+}

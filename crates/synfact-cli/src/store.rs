@@ -1,0 +1,143 @@
+//! The command line's store: cached replies and runs (settings, items, status) in one `redb`
+//! file. redb rather than SQLite: pure Rust (no C compiler on the user's machine or in CI), a
+//! typed key-value store is all the page's IndexedDB stores need, and each write transaction is
+//! atomic — a reply and the item it moved on are committed together, as in the page.
+
+use redb::{Database, ReadableTable, TableDefinition};
+use std::path::Path;
+use synfact_core::provider::wire::Completion;
+use synfact_core::{Item, Run, Status};
+
+const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
+const RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("runs");
+const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
+const STATUS: TableDefinition<&str, &[u8]> = TableDefinition::new("status");
+
+pub struct Store {
+    db: Database,
+}
+
+/// A store error, in words.
+pub type Result<T> = std::result::Result<T, String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn item_key(run: &str, idx: usize) -> String {
+    format!("{run}/{idx:08}")
+}
+
+/// What one flush writes: replies to cache, items, the run's settings record and its status.
+#[derive(Default)]
+pub struct Writes {
+    pub replies: Vec<(String, Completion)>,
+    pub items: Vec<Item>,
+    pub run: Option<Run>,
+    pub status: Option<(String, Status)>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let db = Database::create(path).map_err(err)?;
+        let tx = db.begin_write().map_err(err)?;
+        for t in [CACHE, RUNS, ITEMS, STATUS] {
+            tx.open_table(t).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(Store { db })
+    }
+
+    /// Writes everything in one transaction: a saved item is never ahead of its cached reply.
+    pub fn write(&self, w: &Writes) -> Result<()> {
+        let tx = self.db.begin_write().map_err(err)?;
+        {
+            let mut cache = tx.open_table(CACHE).map_err(err)?;
+            for (key, c) in &w.replies {
+                let v = serde_json::to_vec(c).map_err(err)?;
+                cache.insert(key.as_str(), v.as_slice()).map_err(err)?;
+            }
+            if let Some(run) = &w.run {
+                let bare = Run {
+                    items: Vec::new(),
+                    ..run.clone()
+                };
+                let v = serde_json::to_vec(&bare).map_err(err)?;
+                tx.open_table(RUNS)
+                    .map_err(err)?
+                    .insert(run.id.as_str(), v.as_slice())
+                    .map_err(err)?;
+            }
+            let mut items = tx.open_table(ITEMS).map_err(err)?;
+            let run_id = w
+                .run
+                .as_ref()
+                .map(|r| r.id.clone())
+                .or_else(|| w.status.as_ref().map(|(id, _)| id.clone()))
+                .unwrap_or_default();
+            for i in &w.items {
+                let v = serde_json::to_vec(i).map_err(err)?;
+                items
+                    .insert(item_key(&run_id, i.id).as_str(), v.as_slice())
+                    .map_err(err)?;
+            }
+            if let Some((id, status)) = &w.status {
+                let v = serde_json::to_vec(status).map_err(err)?;
+                tx.open_table(STATUS)
+                    .map_err(err)?
+                    .insert(id.as_str(), v.as_slice())
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub fn cached(&self, key: &str) -> Result<Option<Completion>> {
+        let tx = self.db.begin_read().map_err(err)?;
+        let t = tx.open_table(CACHE).map_err(err)?;
+        match t.get(key).map_err(err)? {
+            Some(v) => serde_json::from_slice(v.value()).map(Some).map_err(err),
+            None => Ok(None),
+        }
+    }
+
+    /// A saved run with its items, and its status when saved.
+    pub fn load(&self, id: &str) -> Result<Option<(Run, Option<Status>)>> {
+        let tx = self.db.begin_read().map_err(err)?;
+        let runs = tx.open_table(RUNS).map_err(err)?;
+        let Some(v) = runs.get(id).map_err(err)? else {
+            return Ok(None);
+        };
+        let mut run: Run = serde_json::from_slice(v.value()).map_err(err)?;
+        let items = tx.open_table(ITEMS).map_err(err)?;
+        let (lo, hi) = (format!("{id}/"), format!("{id}/\u{ffff}"));
+        for entry in items.range(lo.as_str()..hi.as_str()).map_err(err)? {
+            let (_, v) = entry.map_err(err)?;
+            run.items
+                .push(serde_json::from_slice(v.value()).map_err(err)?);
+        }
+        run.items.sort_by_key(|i| i.id);
+        let status = tx
+            .open_table(STATUS)
+            .map_err(err)?
+            .get(id)
+            .map_err(err)?
+            .and_then(|v| serde_json::from_slice(v.value()).ok());
+        Ok(Some((run, status)))
+    }
+
+    /// The ids of the saved runs.
+    pub fn runs(&self) -> Result<Vec<String>> {
+        let tx = self.db.begin_read().map_err(err)?;
+        let runs = tx.open_table(RUNS).map_err(err)?;
+        let mut ids = Vec::new();
+        for entry in runs.iter().map_err(err)? {
+            let (k, _) = entry.map_err(err)?;
+            ids.push(k.value().to_string());
+        }
+        Ok(ids)
+    }
+}
