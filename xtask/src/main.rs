@@ -89,19 +89,40 @@ fn unsplit_site(root: &Path) -> Result<PathBuf, String> {
     Ok(dist)
 }
 
-/// Builds the local provider server and the command line: a release build for benchmarks and
-/// demos, the test profile's build (already made by the native tests) for end-to-end tests.
-/// Returns the server's path; the command line's is beside it.
+/// Builds the local provider server: a release build for benchmarks and demos, the test profile's
+/// build (already made by the native tests) for end-to-end tests.
 fn build_mock(root: &Path, release: bool) -> Result<PathBuf, String> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "-p", "mock-provider", "-p", "synfact-cli"])
-        .current_dir(root);
+    cmd.args(["build", "-p", "mock-provider"]).current_dir(root);
     if release {
         cmd.arg("--release");
     }
     run(&mut cmd)?;
     let profile = if release { "release" } else { "debug" };
     Ok(root.join("target").join(profile).join("mock-provider"))
+}
+
+/// The command line's builds go to a target directory of their own: its binary and the app's
+/// (Trunk's) are both named `synfact`, and one directory would hold only one of them.
+const CLI_TARGET: &str = "target/cli";
+
+fn cli_cargo(root: &Path) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.env("CARGO_TARGET_DIR", root.join(CLI_TARGET))
+        .current_dir(root);
+    cmd
+}
+
+/// Builds the command line; returns its binary.
+fn build_cli(root: &Path, release: bool) -> Result<PathBuf, String> {
+    let mut cmd = cli_cargo(root);
+    cmd.args(["build", "-p", "synfact-cli"]);
+    if release {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(root.join(CLI_TARGET).join(profile).join("synfact"))
 }
 
 /// Kills a child process when dropped.
@@ -201,8 +222,9 @@ fn test(root: &Path, which: &[String]) -> Result<(), String> {
     }
     if wants("native") {
         run(Command::new("cargo")
-            .args(["test", "--workspace"])
+            .args(["test", "--workspace", "--exclude", "synfact-cli"])
             .current_dir(root))?;
+        run(cli_cargo(root).args(["test", "-p", "synfact-cli"]))?;
     }
     if wants("browser") {
         let chromedriver = tools::which("chromedriver").ok_or("chromedriver is missing")?;
@@ -276,13 +298,14 @@ fn e2e(root: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
 /// The end-to-end suite (or the benchmarks: `extra`) on the site built in `dist`.
 fn e2e_on(root: &Path, dist: &Path, release_mock: bool, extra: &[&str]) -> Result<(), String> {
     let mock = build_mock(root, release_mock)?;
+    let cli = build_cli(root, release_mock)?;
     let chromium = tools::which("chromium").ok_or("chromium is missing")?;
     let mut cmd = Command::new("node");
     cmd.arg("node_modules/@playwright/test/cli.js")
         .arg("test")
         .args(extra)
         .env("SYNFACT_DIST", dist)
-        .env("SYNFACT_CLI_BIN", mock.with_file_name("synfact"))
+        .env("SYNFACT_CLI_BIN", cli)
         .env("MOCK_PROVIDER_BIN", mock)
         .env("CHROMIUM", chromium)
         .current_dir(root.join("tests/e2e"))
