@@ -290,7 +290,7 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
                 return ExitCode::from(STOPPED);
             }
             if let Some(out) = &a.out {
-                if let Err(e) = write_bundle(&run, out, false, None) {
+                if let Err(e) = write_bundle(&run, out, false, None, a.json) {
                     return fail(STOPPED, &e);
                 }
             }
@@ -299,7 +299,14 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
     }
 }
 
-fn write_bundle(run: &Run, out: &Path, doctag: bool, split: Option<f64>) -> Result<(), String> {
+/// Writes the dataset's files; names each on standard output (a JSON object each with `json`).
+fn write_bundle(
+    run: &Run,
+    out: &Path,
+    doctag: bool,
+    split: Option<f64>,
+    json: bool,
+) -> Result<(), String> {
     let choice = ExportChoice {
         generator: None,
         doctag,
@@ -328,7 +335,11 @@ fn write_bundle(run: &Run, out: &Path, doctag: bool, split: Option<f64>) -> Resu
     for f in b.files.iter().chain([&b.manifest]) {
         let path = out.join(&f.name);
         std::fs::write(&path, &f.text).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!("{}", path.display());
+        if json {
+            println!("{}", serde_json::json!({ "file": path }));
+        } else {
+            println!("{}", path.display());
+        }
     }
     Ok(())
 }
@@ -362,7 +373,7 @@ fn main() -> ExitCode {
                 None => return fail(USAGE, "no saved run in the store"),
             };
             match store.load(&id) {
-                Ok(Some((run, _))) => match write_bundle(&run, &a.out, a.doctag, a.split) {
+                Ok(Some((run, _))) => match write_bundle(&run, &a.out, a.doctag, a.split, false) {
                     Ok(()) => ExitCode::from(FINISHED),
                     Err(e) => fail(STOPPED, &e),
                 },
