@@ -72,7 +72,7 @@ impl Progress {
                     "calls_answered": p.calls_answered,
                     "calls_needed": p.calls_needed,
                     "in_flight": p.in_flight(),
-                    "spent_usd": engine.spent_usd(),
+                    "spent_usd": (engine.spent_usd() * 1e6).round() / 1e6,
                     "end": last,
                 });
                 println!("{v}");
