@@ -1,6 +1,7 @@
 //! `cargo xtask serve | demo | test | bench`: installs what is missing, builds, serves, tests.
 //! Plain std on purpose: it must build fast on a fresh machine before anything else exists.
 
+mod cli_bench;
 mod site;
 mod split;
 mod static_site;
@@ -345,8 +346,13 @@ fn bench(root: &Path, which: Option<&str>) -> Result<(), String> {
             true,
             &["--config", "bench.config.js", "bench/cost.bench.js"],
         ),
+        Some("cli") => {
+            let mock = build_mock(root, true)?;
+            let cli = build_cli(root, true)?;
+            cli_bench::bench(root, &mock, &cli)
+        }
         Some(other) => Err(format!(
-            "unknown benchmark {other:?}: `bench`, `bench cost` or `bench profile`"
+            "unknown benchmark {other:?}: `bench`, `bench cost`, `bench cli` or `bench profile`"
         )),
     }
 }
