@@ -85,11 +85,7 @@ fn json<T: Serialize>(value: &T) -> String {
 
 /// The write that saves a run's settings (everything but its items).
 pub fn settings(run: &Run) -> Write {
-    let bare = Run {
-        items: Vec::new(),
-        ..run.clone()
-    };
-    Write::Put(db::RUNS, run.id.clone(), json(&bare))
+    Write::Put(db::RUNS, run.id.clone(), json(&run.without_items()))
 }
 
 /// The write that saves one item.

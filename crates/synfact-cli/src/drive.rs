@@ -152,16 +152,20 @@ impl Driver {
             .filter_map(|&i| run.items.get(i).cloned())
             .collect();
         self.dirty.clear();
-        self.writes.status = Some((run.id.clone(), self.engine.status().clone()));
-        if self.writes.run.is_none() && !self.writes.items.is_empty() {
-            // Items are keyed by the run; the settings record says which run they belong to.
-            self.writes.run = Some(Run {
-                items: Vec::new(),
-                ..run.clone()
-            });
+        self.writes.status = Some(self.engine.status().clone());
+        let w = std::mem::replace(
+            &mut self.writes,
+            Writes {
+                run_id: run.id.clone(),
+                ..Writes::default()
+            },
+        );
+        if let Err(e) = self.store.write(&w) {
+            // The run's record is kept for the next save.
+            self.writes.run = w.run;
+            return Err(e);
         }
-        let w = std::mem::take(&mut self.writes);
-        self.store.write(&w)
+        Ok(())
     }
 
     /// Runs until nothing more will happen (finished, stopped, paused by itself) or Ctrl-C.

@@ -28,13 +28,15 @@ fn item_key(run: &str, idx: usize) -> String {
     format!("{run}/{idx:08}")
 }
 
-/// What one flush writes: replies to cache, items, the run's settings record and its status.
+/// What one flush writes for run `run_id`: replies to cache, items, the run's record (without
+/// its items) and its status.
 #[derive(Default)]
 pub struct Writes {
+    pub run_id: String,
     pub replies: Vec<(String, Completion)>,
     pub items: Vec<Item>,
     pub run: Option<Run>,
-    pub status: Option<(String, Status)>,
+    pub status: Option<Status>,
 }
 
 impl Store {
@@ -61,34 +63,24 @@ impl Store {
                 cache.insert(key.as_str(), v.as_slice()).map_err(err)?;
             }
             if let Some(run) = &w.run {
-                let bare = Run {
-                    items: Vec::new(),
-                    ..run.clone()
-                };
-                let v = serde_json::to_vec(&bare).map_err(err)?;
+                let v = serde_json::to_vec(&run.without_items()).map_err(err)?;
                 tx.open_table(RUNS)
                     .map_err(err)?
-                    .insert(run.id.as_str(), v.as_slice())
+                    .insert(w.run_id.as_str(), v.as_slice())
                     .map_err(err)?;
             }
             let mut items = tx.open_table(ITEMS).map_err(err)?;
-            let run_id = w
-                .run
-                .as_ref()
-                .map(|r| r.id.clone())
-                .or_else(|| w.status.as_ref().map(|(id, _)| id.clone()))
-                .unwrap_or_default();
             for i in &w.items {
                 let v = serde_json::to_vec(i).map_err(err)?;
                 items
-                    .insert(item_key(&run_id, i.id).as_str(), v.as_slice())
+                    .insert(item_key(&w.run_id, i.id).as_str(), v.as_slice())
                     .map_err(err)?;
             }
-            if let Some((id, status)) = &w.status {
+            if let Some(status) = &w.status {
                 let v = serde_json::to_vec(status).map_err(err)?;
                 tx.open_table(STATUS)
                     .map_err(err)?
-                    .insert(id.as_str(), v.as_slice())
+                    .insert(w.run_id.as_str(), v.as_slice())
                     .map_err(err)?;
             }
         }

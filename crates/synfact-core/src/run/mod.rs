@@ -495,6 +495,25 @@ impl Run {
         Planner::new(&self.template, self.settings.seed)
     }
 
+    /// The run's record without its items (which are saved one by one): a copy that does not
+    /// clone the items first.
+    pub fn without_items(&self) -> Run {
+        Run {
+            id: self.id.clone(),
+            created_ms: self.created_ms,
+            template: self.template.clone(),
+            prompts: self.prompts.clone(),
+            endpoints: self.endpoints.clone(),
+            generators: self.generators.clone(),
+            judge: self.judge.clone(),
+            settings: self.settings.clone(),
+            items: Vec::new(),
+            eval: self.eval.clone(),
+            fine_tune: self.fine_tune.clone(),
+            batch: self.batch.clone(),
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         Counts::of(&self.items)
     }
