@@ -35,3 +35,22 @@ pub fn checks(settings: FormState, f: Field) -> (Signal<Option<String>>, Callbac
         Callback::new(move |_| settings.touch(f)),
     )
 }
+
+/// A control's `aria-describedby`: its hint (when it has one) and its problem (while it has one).
+pub fn described_by(
+    id: &str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    let (h, e) = (format!("{id}-hint"), format!("{id}-error"));
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(h.clone());
+        }
+        if error.with(Option::is_some) {
+            ids.push(e.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}

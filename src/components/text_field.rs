@@ -21,19 +21,7 @@ pub fn TextField(
     let error_id = format!("{id}-error");
     let has_hint = !hint.is_empty();
     let error = error.unwrap_or_else(|| Signal::derive(|| None));
-    let described = {
-        let (h, e) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(h.clone());
-            }
-            if error.with(Option::is_some) {
-                ids.push(e.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = super::bind::described_by(&id, has_hint, error);
     let (input_type, inputmode) = match kind {
         "password" => ("password", None),
         "decimal" => ("text", Some("decimal")),

@@ -136,10 +136,7 @@ impl Executor {
         loop {
             match self.call(endpoint, req).await {
                 Err(Unreached(detail)) => return Err(BatchProblem::Unreachable { detail }),
-                Ok((status, body))
-                    if (status == 429 || status >= 500) && tries + 1 < ROUTE_TRIES =>
-                {
-                    let _ = body;
+                Ok((status, _)) if (status == 429 || status >= 500) && tries + 1 < ROUTE_TRIES => {
                     tries += 1;
                     sleep(Duration::from_millis(poll_delay_ms(tries + 1))).await;
                 }
