@@ -19,28 +19,57 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
-pub struct BatchRec {
-    input_file_id: String,
-    created: Instant,
-    created_at: u64,
-    /// (custom_id, body) of each line, in file order.
-    lines: Vec<(String, Value)>,
-    /// Validation errors: (line number, code, message).
-    errors: Vec<LineError>,
-    /// The lines left unrun when the window closes.
-    expire: HashSet<String>,
-    /// When it was cancelled, and the lines done by then.
-    cancelled: Option<(Instant, usize)>,
-    /// The Authorization header it was created with: its lines are made with it.
-    auth: Option<String>,
-    results: Option<Results>,
+/// Which service a batch was made through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    OpenAi,
+    /// Anthropic's Message Batches (`message_batches`).
+    Anthropic,
 }
 
-struct Results {
+pub struct BatchRec {
+    pub(crate) protocol: Protocol,
+    pub(crate) input_file_id: String,
+    pub(crate) created: Instant,
+    pub(crate) created_at: u64,
+    /// (custom_id, body) of each line, in file order.
+    pub(crate) lines: Vec<(String, Value)>,
+    /// Validation errors: (line number, code, message).
+    pub(crate) errors: Vec<LineError>,
+    /// The lines left unrun when the window closes.
+    pub(crate) expire: HashSet<String>,
+    /// When it was cancelled, and the lines done by then.
+    pub(crate) cancelled: Option<(Instant, usize)>,
+    /// The key headers it was created with: its lines are made with them.
+    pub(crate) auth: HeaderMap,
+    pub(crate) results: Option<Results>,
+}
+
+pub(crate) struct Results {
     output_file_id: Option<String>,
     error_file_id: Option<String>,
-    completed: usize,
-    failed: usize,
+    /// Anthropic's results, one line each.
+    pub(crate) text: Option<String>,
+    pub(crate) completed: usize,
+    pub(crate) failed: usize,
+}
+
+/// How one line of a batch ended.
+pub(crate) enum Ran {
+    Expired,
+    Cancelled,
+    Answered(u16, Value),
+}
+
+/// The key headers a batch's lines are made with.
+pub(crate) fn auth_of(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for name in ["authorization", "x-api-key", "anthropic-version"] {
+        if let Some(v) = headers.get(name) {
+            out.insert(name, v.clone());
+        }
+    }
+    out
 }
 
 #[derive(Default)]
@@ -150,17 +179,24 @@ fn batch_error(status: StatusCode, message: &str, code: &str) -> Response {
 
 /// A 429 on the routes themselves, while `--batch-429` has some left.
 fn limited(state: &AppState) -> Option<Response> {
+    take_429(state).then(|| {
+        batch_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit reached for batch requests. Please try again in 1s.",
+            "rate_limit_exceeded",
+        )
+    })
+}
+
+/// Whether this call to a batch route gets one of `--batch-429`'s 429s.
+pub(crate) fn take_429(state: &AppState) -> bool {
     let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     if g.faults.batch_429 == 0 {
-        return None;
+        return false;
     }
     g.faults.batch_429 -= 1;
     g.stats.batch_429 += 1;
-    Some(batch_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Rate limit reached for batch requests. Please try again in 1s.",
-        "rate_limit_exceeded",
-    ))
+    true
 }
 
 pub async fn create(
@@ -230,7 +266,35 @@ pub async fn create(
     if let Some(words) = g.faults.batch_fail.take() {
         errors.push((1, "invalid_request".into(), words));
     }
-    let expire: HashSet<String> = lines
+    let rec = BatchRec {
+        protocol: Protocol::OpenAi,
+        input_file_id: file_id,
+        created: Instant::now(),
+        created_at: now_s(),
+        lines,
+        errors,
+        expire: HashSet::new(),
+        cancelled: None,
+        auth: auth_of(&headers),
+        results: None,
+    };
+    let v = add(&mut g, &faults, rec, "batch", |id, b| {
+        describe(id, b, faults.batch_step_ms)
+    });
+    json_response(StatusCode::OK, v)
+}
+
+/// Keeps a new batch (its lines to leave unrun drawn by content, once each) under a new id
+/// with `prefix`; returns its description by `describe`.
+pub(crate) fn add(
+    g: &mut crate::Inner,
+    faults: &crate::faults::Faults,
+    mut rec: BatchRec,
+    prefix: &str,
+    describe: impl Fn(&str, &BatchRec) -> Value,
+) -> Value {
+    rec.expire = rec
+        .lines
         .iter()
         .filter(|(id, _)| {
             crate::faults::content_draw(faults.seed, "batch_expire", id) < faults.batch_expire_share
@@ -238,41 +302,30 @@ pub async fn create(
         })
         .map(|(id, _)| id.clone())
         .collect();
-    g.batches.expired_before.extend(expire.iter().cloned());
-    let id = g.ft.id("batch");
+    g.batches.expired_before.extend(rec.expire.iter().cloned());
+    let id = g.ft.id(prefix);
     g.stats.batches_created += 1;
-    let rec = BatchRec {
-        input_file_id: file_id,
-        created: Instant::now(),
-        created_at: now_s(),
-        lines,
-        errors,
-        expire,
-        cancelled: None,
-        auth: crate::header_str(&headers, "authorization").map(str::to_string),
-        results: None,
-    };
-    let v = describe(&id, &rec, faults.batch_step_ms);
+    let v = describe(&id, &rec);
     g.batches.batches.insert(id, rec);
-    json_response(StatusCode::OK, v)
+    v
 }
 
 /// The state a batch is in by the clock: `--batch-step-ms` as it is set now (a test may move the
 /// clock of a batch already made).
-fn step_of(b: &BatchRec, step_ms: u64) -> u64 {
+pub(crate) fn step_of(b: &BatchRec, step_ms: u64) -> u64 {
     b.created.elapsed().as_millis() as u64 / step_ms.max(1)
 }
 
 /// A cancel takes this long to settle (cancelling → cancelled), whatever the clock's step.
 const CANCEL_MS: u128 = 300;
 
-fn cancel_settled(b: &BatchRec) -> bool {
+pub(crate) fn cancel_settled(b: &BatchRec) -> bool {
     b.cancelled
         .is_some_and(|(at, _)| at.elapsed().as_millis() >= CANCEL_MS)
 }
 
 /// The lines done at `step`: none before in_progress, all from finalizing (the unrun aside).
-fn done_at(b: &BatchRec, step: u64, step_ms: u64) -> usize {
+pub(crate) fn done_at(b: &BatchRec, step: u64, step_ms: u64) -> usize {
     let runnable = b.lines.len() - b.expire.len();
     match step {
         0 => 0,
@@ -335,66 +388,113 @@ fn describe(id: &str, b: &BatchRec, step_ms: u64) -> Value {
     })
 }
 
-/// Runs a batch's lines through the chat route and writes its output and error files.
-async fn finish(state: &AppState, id: &str) {
-    let (lines, expire, auth, upto) = {
+/// Runs a batch's lines through its protocol's own route (its checks, replies and faults):
+/// each line's id and how it ended, in the batch's order; `None` when there is nothing to run.
+async fn run_lines(state: &AppState, id: &str) -> Option<(Protocol, Vec<(String, Ran)>)> {
+    let (protocol, lines, expire, auth, upto) = {
         let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(b) = g.batches.batches.get(id) else {
-            return;
-        };
+        let b = g.batches.batches.get(id)?;
         if b.results.is_some() || !b.errors.is_empty() {
-            return;
+            return None;
         }
         let upto = b.cancelled.map_or(b.lines.len(), |(_, n)| n);
-        (b.lines.clone(), b.expire.clone(), b.auth.clone(), upto)
+        let rec = (b.lines.clone(), b.expire.clone(), b.auth.clone());
+        (b.protocol, rec.0, rec.1, rec.2, upto)
     };
-    let mut output = Vec::new();
-    let mut errors = Vec::new();
+    let mut out = Vec::new();
     let mut run = 0;
-    for (k, (custom_id, body)) in lines.iter().enumerate() {
-        let request_id = format!("req_mock{k:06}");
-        let line_id = format!("batch_req_{id}_{k}");
-        if expire.contains(custom_id) {
-            errors.push(json!({"id": line_id, "custom_id": custom_id, "response": null,
-                "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}}));
+    for (custom_id, body) in lines {
+        if expire.contains(&custom_id) {
+            out.push((custom_id, Ran::Expired));
             continue;
         }
         if run >= upto {
-            // Cancelled before it ran.
-            errors.push(json!({"id": line_id, "custom_id": custom_id, "response": null,
-                "error": {"code": "batch_cancelled", "message": "This request was not executed because the batch was cancelled."}}));
+            out.push((custom_id, Ran::Cancelled));
             continue;
         }
         run += 1;
-        let mut headers = HeaderMap::new();
-        if let Some(a) = auth.as_deref().and_then(|a| a.parse().ok()) {
-            headers.insert(axum::http::header::AUTHORIZATION, a);
-        }
-        let response = crate::openai::chat_completions(
-            State(state.clone()),
-            headers,
-            axum::body::Bytes::from(body.to_string()),
-        )
-        .await;
+        let (headers, body) = (auth.clone(), axum::body::Bytes::from(body.to_string()));
+        let response = match protocol {
+            Protocol::OpenAi => {
+                crate::openai::chat_completions(State(state.clone()), headers, body).await
+            }
+            Protocol::Anthropic => {
+                crate::anthropic::messages(State(state.clone()), headers, body).await
+            }
+        };
         let status = response.status().as_u16();
         let bytes = crate::body_bytes(response.into_body()).await;
         // A body that is not JSON (a fault) is kept as the text it was.
         let body: Value = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        let line = json!({"id": line_id, "custom_id": custom_id,
-            "response": {"status_code": status, "request_id": request_id, "body": body}, "error": null});
-        if status == 200 {
-            output.push(line);
-        } else {
-            errors.push(line);
-        }
+        out.push((custom_id, Ran::Answered(status, body)));
     }
     state.count(|s| s.batch_lines += run as u64);
-    // Each file in an order of its own: by a hash of the line's id.
-    let order =
-        |v: &Value| crate::faults::fnv1a(7, &[v["custom_id"].as_str().unwrap_or("").as_bytes()]);
-    output.sort_by_key(order);
-    errors.sort_by_key(order);
+    Some((protocol, out))
+}
+
+/// Each result file in an order of its own: by a hash of the line's id.
+pub(crate) fn shuffled(mut lines: Vec<Value>) -> Vec<Value> {
+    lines.sort_by_key(|v| {
+        crate::faults::fnv1a(7, &[v["custom_id"].as_str().unwrap_or("").as_bytes()])
+    });
+    lines
+}
+
+/// Runs a batch's lines and keeps its results as its protocol gives them.
+async fn finish(state: &AppState, id: &str) {
+    let Some((protocol, ran)) = run_lines(state, id).await else {
+        return;
+    };
+    let results = match protocol {
+        Protocol::OpenAi => openai_files(state, id, ran),
+        Protocol::Anthropic => crate::message_batches::results_of(ran),
+    };
+    let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(b) = g.batches.batches.get_mut(id) {
+        b.results = Some(results);
+    }
+}
+
+impl Results {
+    pub(crate) fn anthropic(text: String, completed: usize, failed: usize) -> Results {
+        Results {
+            output_file_id: None,
+            error_file_id: None,
+            text: Some(text),
+            completed,
+            failed,
+        }
+    }
+}
+
+/// OpenAI's output file (the lines answered 200) and error file (the rest).
+fn openai_files(state: &AppState, id: &str, ran: Vec<(String, Ran)>) -> Results {
+    let mut output = Vec::new();
+    let mut errors = Vec::new();
+    let mut expired = 0;
+    for (k, (custom_id, r)) in ran.into_iter().enumerate() {
+        let line_id = format!("batch_req_{id}_{k}");
+        match r {
+            Ran::Expired => {
+                expired += 1;
+                errors.push(json!({"id": line_id, "custom_id": custom_id, "response": null,
+                "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}}));
+            }
+            Ran::Cancelled => errors.push(json!({"id": line_id, "custom_id": custom_id, "response": null,
+                "error": {"code": "batch_cancelled", "message": "This request was not executed because the batch was cancelled."}})),
+            Ran::Answered(status, body) => {
+                let line = json!({"id": line_id, "custom_id": custom_id,
+                    "response": {"status_code": status, "request_id": format!("req_mock{k:06}"), "body": body}, "error": null});
+                if status == 200 {
+                    output.push(line);
+                } else {
+                    errors.push(line);
+                }
+            }
+        }
+    }
+    let (output, errors) = (shuffled(output), shuffled(errors));
     let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     let mut file = |lines: &[Value], name: &str| -> Option<String> {
         if lines.is_empty() {
@@ -414,14 +514,12 @@ async fn finish(state: &AppState, id: &str) {
         );
         Some(fid)
     };
-    let results = Results {
+    Results {
         output_file_id: file(&output, "batch_output.jsonl"),
         error_file_id: file(&errors, "batch_errors.jsonl"),
+        text: None,
         completed: output.len(),
-        failed: errors.len() - expire.len().min(errors.len()),
-    };
-    if let Some(b) = g.batches.batches.get_mut(id) {
-        b.results = Some(results);
+        failed: errors.len() - expired,
     }
 }
 
@@ -433,21 +531,30 @@ fn unknown(id: &str) -> Response {
     )
 }
 
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    if let Some(r) = limited(&state) {
-        return r;
-    }
-    let step_ms = state.faults().batch_step_ms;
+/// Runs a batch's lines once its clock says they are done (or its cancel settled); false when
+/// there is no such batch.
+pub(crate) async fn settle(state: &AppState, id: &str, step_ms: u64) -> bool {
     let ready = {
         let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(b) = g.batches.batches.get(&id) else {
-            return unknown(&id);
+        let Some(b) = g.batches.batches.get(id) else {
+            return false;
         };
         let step = step_of(b, step_ms);
         b.results.is_none() && b.errors.is_empty() && (step >= 3 || cancel_settled(b))
     };
     if ready {
-        finish(&state, &id).await;
+        finish(state, id).await;
+    }
+    true
+}
+
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if let Some(r) = limited(&state) {
+        return r;
+    }
+    let step_ms = state.faults().batch_step_ms;
+    if !settle(&state, &id, step_ms).await {
+        return unknown(&id);
     }
     let g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
     match g.batches.batches.get(&id) {
@@ -462,13 +569,23 @@ pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Re
     }
     let step_ms = state.faults().batch_step_ms;
     let mut g = state.inner.lock().unwrap_or_else(|e| e.into_inner());
+    match cancel_rec(&mut g, &id, step_ms) {
+        Some(b) => json_response(StatusCode::OK, describe(&id, b, step_ms)),
+        None => unknown(&id),
+    }
+}
+
+/// Marks a batch cancelled (the lines done by then are kept); the batch, if there is one.
+pub(crate) fn cancel_rec<'a>(
+    g: &'a mut crate::Inner,
+    id: &str,
+    step_ms: u64,
+) -> Option<&'a BatchRec> {
     g.stats.batches_cancelled += 1;
-    let Some(b) = g.batches.batches.get_mut(&id) else {
-        return unknown(&id);
-    };
+    let b = g.batches.batches.get_mut(id)?;
     let step = step_of(b, step_ms);
     if b.cancelled.is_none() && b.results.is_none() && b.errors.is_empty() {
         b.cancelled = Some((Instant::now(), done_at(b, step, step_ms)));
     }
-    json_response(StatusCode::OK, describe(&id, b, step_ms))
+    Some(b)
 }

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod faults;
 pub mod fine_tune;
 pub mod hub;
+pub mod message_batches;
 pub mod openai;
 pub mod prompt_cache;
 pub mod reply;
@@ -490,6 +491,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/batches", post(batch::create))
         .route("/v1/batches/{id}", get(batch::get))
         .route("/v1/batches/{id}/cancel", post(batch::cancel))
+        .route("/v1/messages/batches", post(message_batches::create))
+        .route("/v1/messages/batches/{id}", get(message_batches::get))
+        .route(
+            "/v1/messages/batches/{id}/cancel",
+            post(message_batches::cancel),
+        )
+        .route(
+            "/v1/messages/batches/{id}/results",
+            get(message_batches::results),
+        )
         .route("/v1/fine_tuning/jobs", post(fine_tune::create))
         .route("/v1/fine_tuning/jobs/{id}", get(fine_tune::get))
         .route("/v1/fine_tuning/jobs/{id}/events", get(fine_tune::events))

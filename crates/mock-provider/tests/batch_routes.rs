@@ -11,7 +11,9 @@ use synfact_core::provider::batch::{
 };
 use synfact_core::provider::endpoint::BaseUrl;
 use synfact_core::provider::files::{read_file, Body, Request};
-use synfact_core::provider::wire::{LlmCall, Message, ModelConfig};
+use synfact_core::provider::wire::{LlmCall, Message, ModelConfig, ProviderKind};
+
+const OA: ProviderKind = ProviderKind::OpenAi;
 
 async fn server(faults: Faults) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -63,7 +65,7 @@ fn file_of(models: &[&str]) -> (String, Vec<String>) {
     let text = models
         .iter()
         .enumerate()
-        .map(|(k, m)| input_line(&ids[k], &call(m, k)) + "\n")
+        .map(|(k, m)| input_line(OA, &ids[k], &call(m, k)) + "\n")
         .collect();
     (text, ids)
 }
@@ -73,13 +75,13 @@ async fn submit(base: &BaseUrl, text: String) -> BatchInfo {
     let (s, b) = send(&batch::upload(base, "round-1.jsonl", text)).await;
     let file = read_file(s, &b).unwrap();
     let (s, b) = send(&batch::create(base, &file)).await;
-    read_batch(s, &b).unwrap()
+    read_batch(OA, s, &b).unwrap()
 }
 
 async fn until_final(base: &BaseUrl, id: &str) -> BatchInfo {
     for _ in 0..200 {
-        let (s, b) = send(&batch::get(base, id)).await;
-        let info = read_batch(s, &b).unwrap();
+        let (s, b) = send(&batch::get(OA, base, id)).await;
+        let info = read_batch(OA, s, &b).unwrap();
         if info.status.is_final() {
             return info;
         }
@@ -92,7 +94,7 @@ async fn lines(base: &BaseUrl, file: Option<&str>) -> Vec<(String, LineResult)> 
     let Some(f) = file else { return Vec::new() };
     let (s, text) = send(&batch::content(base, f)).await;
     assert_eq!(s, 200);
-    let (lines, unreadable) = read_results(&text);
+    let (lines, unreadable) = read_results(OA, &text);
     assert_eq!(unreadable, 0);
     lines
 }
@@ -128,7 +130,7 @@ async fn a_batch_goes_through_its_states_and_answers_every_line_out_of_order() {
     want.sort();
     assert_eq!(sorted, want);
     for (_, r) in &out {
-        let c = outcome(r).unwrap();
+        let c = outcome(OA, r).unwrap();
         assert!(c.text.contains("[q-"), "a question: {}", c.text);
         assert_eq!(c.usage.batch_input_tokens, c.usage.input_tokens);
     }
@@ -145,7 +147,7 @@ async fn a_file_that_breaks_the_line_rules_fails_validation_naming_the_line() {
     assert!(done.errors[0].starts_with("line 2: "), "{:?}", done.errors);
     assert!(done.errors[0].contains("one model"));
     // A duplicate id.
-    let line = input_line("same", &call("m", 0));
+    let line = input_line(OA, "same", &call("m", 0));
     let created = submit(&base, format!("{line}\n{line}\n")).await;
     let done = until_final(&base, &created.id).await;
     assert!(done.errors[0].contains("duplicate"), "{:?}", done.errors);
@@ -194,7 +196,7 @@ async fn server_errors_of_lines_go_to_the_error_file_with_their_status() {
     assert_eq!(done.failed as usize, errs.len());
     for (_, r) in &errs {
         assert!(matches!(r, LineResult::Reply { status: 500, .. }));
-        assert!(outcome(r).is_err());
+        assert!(outcome(OA, r).is_err());
     }
 }
 
@@ -215,9 +217,12 @@ async fn cancel_stops_a_batch_and_the_routes_can_refuse_with_429() {
     let (s, _) = send(&batch::create(&base, &file)).await;
     assert_eq!(s, 429);
     let (s, b) = send(&batch::create(&base, &file)).await;
-    let created = read_batch(s, &b).unwrap();
-    let (s, b) = send(&batch::cancel(&base, &created.id)).await;
-    assert_eq!(read_batch(s, &b).unwrap().status, BatchStatus::Cancelling);
+    let created = read_batch(OA, s, &b).unwrap();
+    let (s, b) = send(&batch::cancel(OA, &base, &created.id)).await;
+    assert_eq!(
+        read_batch(OA, s, &b).unwrap().status,
+        BatchStatus::Cancelling
+    );
     let done = until_final(&base, &created.id).await;
     assert_eq!(done.status, BatchStatus::Cancelled);
     assert_eq!(done.completed, 0);
@@ -241,4 +246,142 @@ async fn an_upload_over_the_limit_is_refused_with_the_reason() {
         .as_str()
         .unwrap()
         .contains("too large"));
+}
+
+/// A request to Anthropic's routes, with the key and version headers the core says.
+async fn send_anthropic(req: &Request, key: &str) -> (u16, String) {
+    let c = reqwest::Client::new();
+    let mut b = match req.method {
+        "GET" => c.get(&req.url),
+        _ => c.post(&req.url),
+    };
+    for (k, v) in synfact_core::provider::files::auth_headers(ProviderKind::Anthropic, key) {
+        b = b.header(k, v);
+    }
+    if let Body::Json(t) = &req.body {
+        b = b.header("content-type", "application/json").body(t.clone());
+    }
+    let r = b.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn claude(k: usize) -> LlmCall {
+    call("claude-sonnet-4-5", k)
+}
+
+#[tokio::test]
+async fn anthropic_message_batches_end_with_every_result_by_custom_id() {
+    const AN: ProviderKind = ProviderKind::Anthropic;
+    let base = BaseUrl::parse(
+        &server(Faults {
+            batch_expire_share: 0.2,
+            ..faults()
+        })
+        .await,
+    )
+    .unwrap();
+    let ids: Vec<String> = (0..20).map(|k| format!("i{k}-s0-abc")).collect();
+    let mut requests: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| input_line(AN, id, &claude(k)))
+        .collect();
+    // One request the Messages API refuses when it runs: it comes back errored, as at Anthropic.
+    requests.push(input_line(AN, "bad", &claude(99)).replace("\"max_tokens\":", "\"max_tokenz\":"));
+    let body = synfact_core::provider::batch::batch_content(AN, &requests);
+    let create = batch::anthropic::create(&base, body);
+    let (s, b) = send_anthropic(&create, "sk-ant-test").await;
+    let created = read_batch(AN, s, &b).unwrap();
+    assert_eq!(created.status, BatchStatus::InProgress);
+    assert_eq!(created.total, 21);
+    assert_eq!(created.output_file_id, None, "no results before it ends");
+    let mut info = created.clone();
+    for _ in 0..200 {
+        let (s, b) = send_anthropic(&batch::get(AN, &base, &created.id), "sk-ant-test").await;
+        info = read_batch(AN, s, &b).unwrap();
+        if info.status.is_final() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        info.status,
+        BatchStatus::Expired,
+        "some requests were left unrun"
+    );
+    let reqs = batch::results(AN, &base, &info).unwrap();
+    assert_eq!(reqs.len(), 1);
+    let (s, text) = send_anthropic(&reqs[0], "sk-ant-test").await;
+    assert_eq!(s, 200);
+    let (lines, unreadable) = read_results(AN, &text);
+    assert_eq!(unreadable, 0);
+    assert_eq!(lines.len(), 21);
+    let (mut ok, mut unrun, mut refused) = (0, 0, 0);
+    for (id, r) in &lines {
+        match outcome(AN, r) {
+            Ok(c) => {
+                ok += 1;
+                assert!(c.text.contains("[q-"), "{id}: {}", c.text);
+                assert!(c.usage.batch_input_tokens > 0);
+            }
+            Err(_) if batch::not_run(r) => unrun += 1,
+            Err(e) => {
+                refused += 1;
+                assert_eq!(id, "bad");
+                assert!(e.detail.contains("max_tokenz"), "{}", e.detail);
+            }
+        }
+    }
+    assert_eq!(refused, 1);
+    assert!(
+        unrun > 0 && ok + unrun == 20,
+        "{ok} answered, {unrun} unrun"
+    );
+    assert_eq!(
+        (info.completed as usize, info.failed as usize),
+        (ok, 1 + unrun)
+    );
+}
+
+#[tokio::test]
+async fn anthropic_batches_refuse_bad_ids_and_cancel() {
+    const AN: ProviderKind = ProviderKind::Anthropic;
+    let base = BaseUrl::parse(
+        &server(Faults {
+            batch_step_ms: 60_000,
+            ..faults()
+        })
+        .await,
+    )
+    .unwrap();
+    let dup = synfact_core::provider::batch::batch_content(
+        AN,
+        &[
+            input_line(AN, "same", &claude(0)),
+            input_line(AN, "same", &claude(1)),
+        ],
+    );
+    let (s, b) = send_anthropic(&batch::anthropic::create(&base, dup), "k").await;
+    assert_eq!(s, 400);
+    assert!(b.contains("Duplicate custom_id 'same'"), "{b}");
+    let spaced =
+        synfact_core::provider::batch::batch_content(AN, &[input_line(AN, "a b", &claude(0))]);
+    let (s, b) = send_anthropic(&batch::anthropic::create(&base, spaced), "k").await;
+    assert_eq!(s, 400);
+    assert!(b.contains("requests.0.custom_id"), "{b}");
+    let one = synfact_core::provider::batch::batch_content(AN, &[input_line(AN, "a", &claude(0))]);
+    let (s, b) = send_anthropic(&batch::anthropic::create(&base, one), "k").await;
+    let created = read_batch(AN, s, &b).unwrap();
+    let (s, b) = send_anthropic(&batch::cancel(AN, &base, &created.id), "k").await;
+    assert_eq!(
+        read_batch(AN, s, &b).unwrap().status,
+        BatchStatus::Cancelling
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    let (s, b) = send_anthropic(&batch::get(AN, &base, &created.id), "k").await;
+    let info = read_batch(AN, s, &b).unwrap();
+    assert_eq!(info.status, BatchStatus::Cancelled);
+    let (_, text) = send_anthropic(&batch::results(AN, &base, &info).unwrap()[0], "k").await;
+    let (lines, _) = read_results(AN, &text);
+    assert!(batch::not_run(&lines[0].1));
 }

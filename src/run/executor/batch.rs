@@ -12,10 +12,11 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Duration;
-use synfact_core::provider::batch::{self, outcome, read_batch, read_results, BatchStatus};
-use synfact_core::provider::error::{BatchProblem, CallError, ErrorKind};
-use synfact_core::provider::files::{poll_delay_ms, read_file, ApiError, Request};
-use synfact_core::run::batch::{plan_files, BatchState, Line};
+use synfact_core::provider::batch::{self, read_batch, read_results, BatchStatus};
+use synfact_core::provider::error::BatchProblem;
+use synfact_core::provider::files::{poll_delay_ms, read_file, Request};
+use synfact_core::provider::wire::ProviderKind;
+use synfact_core::run::batch::{hand_over, take_up, BatchState, Line};
 use synfact_core::run::engine::CallRequest;
 use synfact_core::Event;
 
@@ -31,21 +32,6 @@ pub(super) struct RoundRun {
 impl RoundRun {
     pub(super) fn holds(&self, call: u64) -> bool {
         self.calls.contains(&call)
-    }
-}
-
-/// A route's answer, or why the round cannot go on.
-fn problem_of(e: &ApiError) -> BatchProblem {
-    match e {
-        ApiError::Http {
-            status, message, ..
-        } => BatchProblem::Http {
-            status: *status,
-            detail: message.clone(),
-        },
-        ApiError::Unreadable(what) => BatchProblem::Unreadable {
-            detail: what.clone(),
-        },
     }
 }
 
@@ -108,7 +94,8 @@ impl Executor {
                 let base =
                     me.with_run(|r| r.endpoints.get(job.endpoint).map(|e| e.base_url.clone()));
                 if let Some(base) = base {
-                    let _ = me.call(job.endpoint, &batch::cancel(&base, id)).await;
+                    let req = batch::cancel(ProviderKind::OpenAi, &base, id);
+                    let _ = me.call(job.endpoint, &req).await;
                 }
             }
         });
@@ -183,37 +170,19 @@ impl Executor {
         if misses.is_empty() || !self.going(&run) {
             return;
         }
-        let by_id: HashMap<String, CallRequest> =
-            misses.into_iter().map(|c| (c.line_id(), c)).collect();
-        // The round's batches saved by an earlier page, and new ones for calls they do not hold.
-        let mut state = self
-            .with_run(|r| r.batch.clone())
-            .filter(|b| b.round == round && b.pending())
-            .unwrap_or(BatchState {
-                round,
-                jobs: Vec::new(),
-            });
-        let held: HashSet<&String> = state.jobs.iter().flat_map(|j| &j.custom_ids).collect();
-        let mut fresh: Vec<&CallRequest> = by_id
-            .iter()
-            .filter(|(id, _)| !held.contains(id))
-            .map(|(_, c)| c)
-            .collect();
-        fresh.sort_by_key(|c| (c.item, c.step.index()));
-        let lines: Vec<Line> = fresh
+        let by_id: HashMap<String, u64> = misses.iter().map(|c| (c.line_id(), c.call)).collect();
+        misses.sort_by_key(|c| (c.item, c.step.index()));
+        let lines: Vec<Line> = misses
             .iter()
             .map(|c| Line {
                 id: c.line_id(),
                 endpoint: c.endpoint,
+                kind: ProviderKind::OpenAi,
                 llm: &c.llm,
             })
             .collect();
-        let files = plan_files(&lines, batch::MAX_LINES, batch::MAX_BYTES);
-        let mut contents = HashMap::new();
-        for f in files {
-            contents.insert(state.jobs.len(), f.content);
-            state.jobs.push(f.job);
-        }
+        // The round's batches saved by an earlier page, and new ones for calls they do not hold.
+        let (mut state, mut contents) = take_up(self.with_run(|r| r.batch.clone()), round, &lines);
         // Where the provider is with it, shown at once (a page opened later too).
         self.save_round(&state);
         let mut problem = None;
@@ -248,10 +217,11 @@ impl Executor {
                     continue;
                 };
                 // A poll that fails is tried again later: the batch goes on at the provider.
-                let Ok((status, body)) = self.call(endpoint, &batch::get(&base, &id)).await else {
+                let req = batch::get(ProviderKind::OpenAi, &base, &id);
+                let Ok((status, body)) = self.call(endpoint, &req).await else {
                     continue;
                 };
-                let Ok(info) = read_batch(status, &body) else {
+                let Ok(info) = read_batch(ProviderKind::OpenAi, status, &body) else {
                     continue;
                 };
                 changed |= state.update(k, &info);
@@ -293,8 +263,14 @@ impl Executor {
                 if info.status == BatchStatus::Failed {
                     continue;
                 }
-                let ids = state.jobs[k].custom_ids.clone();
-                self.hand_over(&results, &ids, &by_id);
+                let ids = &state.jobs[k].custom_ids;
+                for (call, result) in hand_over(ProviderKind::OpenAi, &results, ids, &by_id) {
+                    self.dispatch(Event::Reply {
+                        call,
+                        result,
+                        cached: false,
+                    });
+                }
                 if last {
                     break;
                 }
@@ -319,47 +295,6 @@ impl Executor {
         }
         if let Some(p) = problem {
             self.dispatch(Event::BatchFailed(p));
-        }
-    }
-
-    /// Hands a finished batch's lines to the engine: replies first, failures after (a failure
-    /// that stops the run must not come before replies already paid for), then every line that
-    /// came back in neither file as not run (expired, cancelled: it goes in the next round).
-    fn hand_over(
-        self: &Rc<Self>,
-        results: &[(String, batch::LineResult)],
-        ids: &[String],
-        by_id: &HashMap<String, CallRequest>,
-    ) {
-        let mut failures = Vec::new();
-        for (cid, line) in results {
-            let Some(c) = by_id.get(cid) else { continue };
-            match outcome(line) {
-                Ok(reply) => self.dispatch(Event::Reply {
-                    call: c.call,
-                    result: Ok(reply),
-                    cached: false,
-                }),
-                Err(_) if matches!(line, batch::LineResult::NotMade { code, .. } if code == "batch_expired" || code == "batch_cancelled") =>
-                    {}
-                Err(e) => failures.push((c.call, e)),
-            }
-        }
-        for (call, e) in failures {
-            self.dispatch(Event::Reply {
-                call,
-                result: Err(e),
-                cached: false,
-            });
-        }
-        for cid in ids {
-            if let Some(c) = by_id.get(cid) {
-                self.dispatch(Event::Reply {
-                    call: c.call,
-                    result: Err(CallError::new(ErrorKind::Aborted, "not run")),
-                    cached: false,
-                });
-            }
         }
     }
 
@@ -389,22 +324,15 @@ impl Executor {
             let (status, body) = self
                 .call_route(endpoint, &batch::upload(&base, &name, content))
                 .await?;
-            let id = read_file(status, &body).map_err(|e| match e {
-                ApiError::Http {
-                    status, message, ..
-                } if status != 429 && status < 500 => BatchProblem::UploadRefused {
-                    status,
-                    detail: message,
-                },
-                e => problem_of(&e),
-            })?;
+            let id = read_file(status, &body).map_err(|e| batch::submit_problem(&e))?;
             state.jobs[k].file_id = Some(id);
         }
         let file = state.jobs[k].file_id.clone().unwrap_or_default();
         let (status, body) = self
             .call_route(endpoint, &batch::create(&base, &file))
             .await?;
-        let info = read_batch(status, &body).map_err(|e| problem_of(&e))?;
+        let info =
+            read_batch(ProviderKind::OpenAi, status, &body).map_err(|e| batch::problem(&e))?;
         state.jobs[k].batch_id = Some(info.id.clone());
         state.update(k, &info);
         Ok(())
@@ -418,7 +346,7 @@ impl Executor {
         file: &str,
     ) -> Option<Vec<(String, batch::LineResult)>> {
         match self.call_route(endpoint, &batch::content(base, file)).await {
-            Ok((200, text)) => Some(read_results(&text).0),
+            Ok((200, text)) => Some(read_results(ProviderKind::OpenAi, &text).0),
             _ => None,
         }
     }

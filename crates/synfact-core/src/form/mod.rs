@@ -75,6 +75,10 @@ pub struct RunForm {
     pub send_as: String,
     pub budget_usd: String,
     pub quality: QualityForm,
+    /// The front end can reach every batch service (the command line): Anthropic's Message
+    /// Batches too, which a browser cannot. Never saved with the form.
+    #[serde(skip)]
+    pub native: bool,
 }
 
 /// The quality checks as typed.
@@ -126,6 +130,7 @@ impl Default for RunForm {
             send_as: "live".into(),
             budget_usd: String::new(),
             quality: QualityForm::default(),
+            native: false,
         }
     }
 }
@@ -513,11 +518,11 @@ impl RunForm {
         ))
     }
 
-    /// Whether to send as a batch: only where a browser can reach the batch service (OpenAI's
-    /// routes, on OpenAI or a compatible server).
+    /// Whether to send as a batch: in a browser only where it can reach the batch service
+    /// (OpenAI's routes, on OpenAI or a compatible server); natively on Anthropic too.
     fn batch(&self, r: &mut Reader, endpoints: &[EndpointSpec]) -> bool {
         let batch = self.send_as == "batch";
-        if batch && endpoints.iter().any(|e| e.kind == ProviderKind::Anthropic) {
+        if batch && !self.native && endpoints.iter().any(|e| e.kind == ProviderKind::Anthropic) {
             r.fail(Field::SendAs, Problem::BatchNeedsOpenAi);
         }
         batch

@@ -571,3 +571,22 @@ mod evaluation {
             .any(|e| e.field == Field::EvalModel(0)));
     }
 }
+
+#[test]
+fn batches_on_anthropic_are_refused_in_a_browser_and_allowed_natively() {
+    let mut f = local();
+    f.judge_provider = "anthropic".into();
+    f.judge_base_url = "https://api.anthropic.com/v1".into();
+    f.judge_api_key = "sk-ant".into();
+    f.send_as = "batch".into();
+    assert_eq!(
+        problems(&f),
+        vec![(Field::SendAs, Problem::BatchNeedsOpenAi)]
+    );
+    f.native = true;
+    assert!(prepare(&f).unwrap().run.settings.batch);
+    assert!(
+        !serde_json::to_string(&f).unwrap().contains("native"),
+        "a form saved by the page never says it is native"
+    );
+}

@@ -3,6 +3,7 @@
 //! polling back-off, and the upload of a file.
 
 use crate::provider::endpoint::BaseUrl;
+use crate::provider::wire::ProviderKind;
 use serde_json::Value;
 
 /// A request's body.
@@ -24,6 +25,21 @@ pub struct Request {
     pub method: &'static str,
     pub url: String,
     pub body: Body,
+}
+
+/// The headers that carry `key` on the protocol's non-chat routes (files, batches): OpenAI's
+/// bearer token (none for a local server without a key), Anthropic's `x-api-key` with its
+/// version. A native client adds them; a browser sends only OpenAI's.
+pub fn auth_headers(kind: ProviderKind, key: &str) -> Vec<(&'static str, String)> {
+    let key = key.trim();
+    match kind {
+        ProviderKind::OpenAi if key.is_empty() => Vec::new(),
+        ProviderKind::OpenAi => vec![("authorization", format!("Bearer {key}"))],
+        ProviderKind::Anthropic => vec![
+            ("x-api-key", key.to_string()),
+            ("anthropic-version", "2023-06-01".to_string()),
+        ],
+    }
 }
 
 pub fn url(base: &BaseUrl, path: &str) -> String {

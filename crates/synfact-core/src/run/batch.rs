@@ -3,9 +3,13 @@
 //! later follows the same batches instead of submitting the calls again. The adapter uploads,
 //! creates and polls; the decisions are here.
 
-use crate::provider::batch::{input_line, split, BatchInfo, BatchStatus};
-use crate::provider::wire::LlmCall;
+use crate::provider::batch::{
+    batch_content, input_line, limits, not_run, outcome, split, BatchInfo, BatchStatus, LineResult,
+};
+use crate::provider::error::{CallError, ErrorKind};
+use crate::provider::wire::{Completion, LlmCall, ProviderKind};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// The round at the provider.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,35 +76,38 @@ impl BatchState {
     }
 }
 
-/// One call of a round, as a batch line: its custom id, endpoint and request.
+/// One call of a round, as a batch line: its custom id, endpoint (and its protocol) and request.
+#[derive(Clone)]
 pub struct Line<'a> {
     pub id: String,
     pub endpoint: usize,
+    pub kind: ProviderKind,
     pub llm: &'a LlmCall,
 }
 
-/// The round's input files: the calls grouped by endpoint and model (a batch holds one model),
-/// in the calls' order, each group cut at `max_lines` lines and `max_bytes` bytes.
+/// The round's batches: the calls grouped by endpoint and model (a batch holds one model), in
+/// the calls' order, each group cut at its protocol's limits (and at most `max_lines` lines and
+/// `max_bytes` bytes), each with what it submits (an input file, or a request body).
 pub fn plan_files(calls: &[Line], max_lines: usize, max_bytes: usize) -> Vec<JobFile> {
-    let mut groups: Vec<((usize, &str), Vec<&Line>)> = Vec::new();
+    let mut groups: Vec<((usize, &str), ProviderKind, Vec<&Line>)> = Vec::new();
     for c in calls {
         let key = (c.endpoint, c.llm.config.model.as_str());
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => g.push(c),
-            None => groups.push((key, vec![c])),
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, g)) => g.push(c),
+            None => groups.push((key, c.kind, vec![c])),
         }
     }
     let mut out = Vec::new();
-    for ((endpoint, model), group) in groups {
+    for ((endpoint, model), kind, group) in groups {
         let ids: Vec<String> = group.iter().map(|c| c.id.clone()).collect();
         let lines: Vec<String> = group
             .iter()
             .zip(&ids)
-            .map(|(c, id)| input_line(id, c.llm))
+            .map(|(c, id)| input_line(kind, id, c.llm))
             .collect();
-        for range in split(&lines, max_lines, max_bytes) {
-            let mut content = lines[range.clone()].join("\n");
-            content.push('\n');
+        let (most_lines, most_bytes) = limits(kind);
+        for range in split(&lines, most_lines.min(max_lines), most_bytes.min(max_bytes)) {
+            let content = batch_content(kind, &lines[range.clone()]);
             out.push(JobFile {
                 job: BatchJob {
                     endpoint,
@@ -118,6 +125,70 @@ pub fn plan_files(calls: &[Line], max_lines: usize, max_bytes: usize) -> Vec<Job
         }
     }
     out
+}
+
+/// Starts round `round`, or takes it up where a saved state left it (a run reopened while its
+/// round was at the provider follows those batches instead of submitting the calls again):
+/// new batches are planned only for calls no saved batch holds. Returns the state and what each
+/// new job submits, by its index.
+pub fn take_up(
+    saved: Option<BatchState>,
+    round: u32,
+    calls: &[Line],
+) -> (BatchState, HashMap<usize, String>) {
+    let mut state = saved
+        .filter(|b| b.round == round && b.pending())
+        .unwrap_or(BatchState {
+            round,
+            jobs: Vec::new(),
+        });
+    let held: HashSet<&String> = state.jobs.iter().flat_map(|j| &j.custom_ids).collect();
+    let fresh: Vec<Line> = calls
+        .iter()
+        .filter(|c| !held.contains(&c.id))
+        .cloned()
+        .collect();
+    let mut contents = HashMap::new();
+    for f in plan_files(&fresh, usize::MAX, usize::MAX) {
+        contents.insert(state.jobs.len(), f.content);
+        state.jobs.push(f.job);
+    }
+    (state, contents)
+}
+
+/// A finished batch's lines as the engine's replies, in the order to hand them over: replies
+/// first, failures after (a failure that stops the run must not come before replies already
+/// paid for), then every call of the batch that was not run or came back in no file (expired,
+/// cancelled: `Aborted`, so it goes in the next round without counting a try). `calls` maps a
+/// line's custom id to its call; lines of other batches are ignored.
+pub fn hand_over(
+    kind: ProviderKind,
+    results: &[(String, LineResult)],
+    ids: &[String],
+    calls: &HashMap<String, u64>,
+) -> Vec<(u64, Result<Completion, CallError>)> {
+    let mut replies = Vec::new();
+    let mut failures = Vec::new();
+    let mut answered = HashSet::new();
+    for (cid, line) in results {
+        let Some(&call) = calls.get(cid) else {
+            continue;
+        };
+        if not_run(line) || !answered.insert(cid) {
+            continue;
+        }
+        match outcome(kind, line) {
+            Ok(reply) => replies.push((call, Ok(reply))),
+            Err(e) => failures.push((call, Err(e))),
+        }
+    }
+    replies.extend(failures);
+    for cid in ids.iter().filter(|c| !answered.contains(c)) {
+        if let Some(&call) = calls.get(cid) {
+            replies.push((call, Err(CallError::new(ErrorKind::Aborted, "not run"))));
+        }
+    }
+    replies
 }
 
 #[cfg(test)]
@@ -143,6 +214,7 @@ mod tests {
             .map(|(id, endpoint, llm)| Line {
                 id: id.clone(),
                 endpoint: *endpoint,
+                kind: ProviderKind::OpenAi,
                 llm,
             })
             .collect()
@@ -206,5 +278,98 @@ mod tests {
         assert_eq!(state.at_provider(), (2, 3));
         state.jobs[0].collected = true;
         assert!(!state.pending());
+    }
+
+    #[test]
+    fn a_round_is_taken_up_where_it_was_saved_and_only_new_calls_are_planned() {
+        let calls = [call(0, "a", 0), call(1, "a", 0), call(2, "a", 0)];
+        let (state, contents) = take_up(None, 1, &lines(&calls[..2]));
+        assert_eq!(state.jobs.len(), 1);
+        assert_eq!(contents.len(), 1);
+        let mut saved = state.clone();
+        saved.jobs[0].batch_id = Some("b1".into());
+        // The same round reopened with one call more: the saved batch is kept, one new job.
+        let (again, contents) = take_up(Some(saved.clone()), 1, &lines(&calls));
+        assert_eq!(again.jobs.len(), 2);
+        assert_eq!(again.jobs[0].batch_id.as_deref(), Some("b1"));
+        assert_eq!(again.jobs[1].custom_ids, ["i2"]);
+        assert_eq!(contents.keys().collect::<Vec<_>>(), [&1]);
+        // Another round's state is not taken up.
+        let (next, _) = take_up(Some(saved), 2, &lines(&calls));
+        assert_eq!((next.round, next.jobs.len()), (2, 1));
+        assert_eq!(next.jobs[0].custom_ids.len(), 3);
+    }
+
+    #[test]
+    fn an_anthropic_round_submits_request_bodies() {
+        let calls = [call(0, "claude", 0), call(1, "claude", 0)];
+        let mut ls = lines(&calls);
+        for l in &mut ls {
+            l.kind = ProviderKind::Anthropic;
+        }
+        let files = plan_files(&ls, usize::MAX, usize::MAX);
+        assert_eq!(files.len(), 1);
+        let v: serde_json::Value = serde_json::from_str(&files[0].content).unwrap();
+        assert_eq!(v["requests"][1]["custom_id"], "i1");
+        assert_eq!(v["requests"][0]["params"]["model"], "claude");
+    }
+
+    #[test]
+    fn replies_are_handed_over_before_failures_and_unrun_calls_come_back_aborted() {
+        let reply = |id: &str, text: &str| {
+            (
+                id.to_string(),
+                LineResult::Reply {
+                    status: 200,
+                    body: format!(
+                        r#"{{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{{"index":0,"message":{{"role":"assistant","content":"{text}"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}}}"#
+                    ),
+                },
+            )
+        };
+        let results = vec![
+            (
+                "a".to_string(),
+                LineResult::Reply {
+                    status: 500,
+                    body: r#"{"error":{"message":"boom"}}"#.into(),
+                },
+            ),
+            reply("b", "B"),
+            (
+                "c".to_string(),
+                LineResult::NotMade {
+                    code: "batch_expired".into(),
+                    message: "late".into(),
+                },
+            ),
+            reply("z", "not ours"),
+            reply("b", "B again"),
+        ];
+        let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let calls: HashMap<String, u64> = ids.iter().cloned().zip(1..).collect();
+        let out = hand_over(ProviderKind::OpenAi, &results, &ids, &calls);
+        let shape: Vec<(u64, String)> = out
+            .iter()
+            .map(|(c, r)| {
+                (
+                    *c,
+                    match r {
+                        Ok(c) => c.text.clone(),
+                        Err(e) if e.kind == ErrorKind::Aborted => "aborted".into(),
+                        Err(_) => "failed".into(),
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (2, "B".into()),
+                (1, "failed".into()),
+                (3, "aborted".into()),
+                (4, "aborted".into())
+            ]
+        );
     }
 }

@@ -1,11 +1,15 @@
-//! OpenAI's Batch API (and any OpenAI-compatible server with the same routes) as plain requests
-//! and replies: the input file's lines (`{custom_id, method, url, body}`), the upload (`POST
-//! /files`, purpose `batch`), the batch (`POST /batches`, window `24h`, one model per file), its
-//! state (`GET /batches/{id}`), its cancel, and the output and error files read back by
-//! `custom_id` — never by line order. A batch's calls are billed at the batch price.
+//! The providers' batch services as plain requests and replies. OpenAI's Batch API (and any
+//! OpenAI-compatible server with the same routes): the input file's lines (`{custom_id, method,
+//! url, body}`), the upload (`POST /files`, purpose `batch`), the batch (`POST /batches`, window
+//! `24h`, one model per file), its state (`GET /batches/{id}`), its cancel, and the output and
+//! error files read back by `custom_id` — never by line order. Anthropic's Message Batches
+//! (`anthropic`): the same steps without a file. A batch's calls are billed at the batch price.
+//! The functions taking a `ProviderKind` speak either protocol.
+
+pub mod anthropic;
 
 use crate::provider::endpoint::BaseUrl;
-use crate::provider::error::{CallError, ErrorKind};
+use crate::provider::error::{BatchProblem, CallError, ErrorKind};
 use crate::provider::files::{json_of, url, ApiError, Body, Request};
 use crate::provider::wire::{parse_response, request_body, LlmCall, ProviderKind, RawReply, Usage};
 use serde::{Deserialize, Serialize};
@@ -15,11 +19,23 @@ use serde_json::{json, Value};
 pub const MAX_LINES: usize = 50_000;
 /// The largest input file (200 MB).
 pub const MAX_BYTES: usize = 200 * 1024 * 1024;
+
+/// The most requests and bytes one batch of the protocol may hold.
+pub fn limits(kind: ProviderKind) -> (usize, usize) {
+    match kind {
+        ProviderKind::OpenAi => (MAX_LINES, MAX_BYTES),
+        ProviderKind::Anthropic => (anthropic::MAX_REQUESTS, anthropic::MAX_BYTES),
+    }
+}
 /// The route every line of a chat batch names.
 pub const ROUTE: &str = "/v1/chat/completions";
 
-/// One line of an input file: the call's body as it would be sent live.
-pub fn input_line(custom_id: &str, call: &LlmCall) -> String {
+/// One request of a batch: the call's body as it would be sent live (OpenAI: a line of the
+/// input file; Anthropic: an entry of the batch's `requests`).
+pub fn input_line(kind: ProviderKind, custom_id: &str, call: &LlmCall) -> String {
+    if kind == ProviderKind::Anthropic {
+        return anthropic::request(custom_id, call);
+    }
     json!({
         "custom_id": custom_id,
         "method": "POST",
@@ -80,7 +96,18 @@ pub fn create(base: &BaseUrl, input_file_id: &str) -> Request {
     }
 }
 
-pub fn get(base: &BaseUrl, id: &str) -> Request {
+/// What one batch submits: OpenAI's input file (a line each), Anthropic's request body.
+pub fn batch_content(kind: ProviderKind, lines: &[String]) -> String {
+    match kind {
+        ProviderKind::OpenAi => lines.iter().map(|l| format!("{l}\n")).collect(),
+        ProviderKind::Anthropic => anthropic::body(lines),
+    }
+}
+
+pub fn get(kind: ProviderKind, base: &BaseUrl, id: &str) -> Request {
+    if kind == ProviderKind::Anthropic {
+        return anthropic::get(base, id);
+    }
     Request {
         method: "GET",
         url: url(base, &format!("batches/{id}")),
@@ -88,7 +115,10 @@ pub fn get(base: &BaseUrl, id: &str) -> Request {
     }
 }
 
-pub fn cancel(base: &BaseUrl, id: &str) -> Request {
+pub fn cancel(kind: ProviderKind, base: &BaseUrl, id: &str) -> Request {
+    if kind == ProviderKind::Anthropic {
+        return anthropic::cancel(base, id);
+    }
     Request {
         method: "POST",
         url: url(base, &format!("batches/{id}/cancel")),
@@ -162,8 +192,28 @@ pub struct BatchInfo {
     pub errors: Vec<String>,
 }
 
+/// The requests that read a finished batch's results: OpenAI's output and error files,
+/// Anthropic's results (only on the provider's own host: the key goes nowhere else).
+pub fn results(
+    kind: ProviderKind,
+    base: &BaseUrl,
+    info: &BatchInfo,
+) -> Result<Vec<Request>, ApiError> {
+    match kind {
+        ProviderKind::OpenAi => Ok([&info.output_file_id, &info.error_file_id]
+            .into_iter()
+            .flatten()
+            .map(|f| content(base, f))
+            .collect()),
+        ProviderKind::Anthropic => anthropic::results(base, info),
+    }
+}
+
 /// Reads a batch object.
-pub fn read_batch(status: u16, body: &str) -> Result<BatchInfo, ApiError> {
+pub fn read_batch(kind: ProviderKind, status: u16, body: &str) -> Result<BatchInfo, ApiError> {
+    if kind == ProviderKind::Anthropic {
+        return anthropic::read_batch(status, body);
+    }
     let v = json_of(status, body)?;
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let id = text("id").ok_or_else(|| ApiError::Unreadable("no \"id\" in the batch".into()))?;
@@ -214,7 +264,10 @@ pub enum LineResult {
 
 /// Reads an output or error file: each line's `custom_id` and result, and how many lines could
 /// not be read at all.
-pub fn read_results(text: &str) -> (Vec<(String, LineResult)>, usize) {
+pub fn read_results(kind: ProviderKind, text: &str) -> (Vec<(String, LineResult)>, usize) {
+    if kind == ProviderKind::Anthropic {
+        return anthropic::read_results(text);
+    }
     let mut out = Vec::new();
     let mut unreadable = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -252,12 +305,15 @@ pub fn read_results(text: &str) -> (Vec<(String, LineResult)>, usize) {
 
 /// A result line as the outcome of its call, read exactly as a live reply would be; a reply's
 /// tokens are marked as billed at the batch price.
-pub fn outcome(result: &LineResult) -> Result<crate::provider::wire::Completion, CallError> {
+pub fn outcome(
+    kind: ProviderKind,
+    result: &LineResult,
+) -> Result<crate::provider::wire::Completion, CallError> {
     match result {
         LineResult::Reply { status, body } => {
             let header = |name: &str| (name == "content-type").then(|| "application/json".into());
             let mut c = parse_response(
-                ProviderKind::OpenAi,
+                kind,
                 &RawReply {
                     status: *status,
                     header: &header,
@@ -293,8 +349,50 @@ pub fn batched(usage: Usage) -> Usage {
     }
 }
 
+/// What kept a round from going on, from a route's answer.
+pub fn problem(e: &ApiError) -> BatchProblem {
+    match e {
+        ApiError::Http {
+            status, message, ..
+        } => BatchProblem::Http {
+            status: *status,
+            detail: message.clone(),
+        },
+        ApiError::Unreadable(what) => BatchProblem::Unreadable {
+            detail: what.clone(),
+        },
+    }
+}
+
+/// What kept a round from going on, from the answer to its submission (OpenAI's upload,
+/// Anthropic's create): a refusal that is not a rate limit or a server error is the batch's
+/// own fault (too big, a bad request), said as such.
+pub fn submit_problem(e: &ApiError) -> BatchProblem {
+    match e {
+        ApiError::Http {
+            status, message, ..
+        } if *status != 429 && *status < 500 => BatchProblem::UploadRefused {
+            status: *status,
+            detail: message.clone(),
+        },
+        e => problem(e),
+    }
+}
+
+/// A result line that says its call was not run (the window closed, the batch was cancelled):
+/// it goes in the next round without counting a try.
+pub fn not_run(result: &LineResult) -> bool {
+    matches!(result, LineResult::NotMade { code, .. } if code == EXPIRED || code == CANCELLED)
+}
+
+/// The codes of a line not run, as OpenAI's error file names them (Anthropic's results are read
+/// into the same words).
+pub const EXPIRED: &str = "batch_expired";
+pub const CANCELLED: &str = "batch_cancelled";
+
 /// The id a call's line carries: its item and step, and the start of its cache key (so a
-/// reopened run finds its calls in a batch it submitted before).
+/// reopened run finds its calls in a batch it submitted before). It fits Anthropic's rule for
+/// ids too (`[A-Za-z0-9_-]{1,64}`).
 pub fn custom_id(item: usize, step: usize, cache_key: &str) -> String {
     let key: String = cache_key.chars().take(24).collect();
     format!("i{item}-s{step}-{key}")
@@ -339,10 +437,10 @@ mod tests {
         assert_eq!(v["endpoint"], "/v1/chat/completions");
         assert_eq!(v["input_file_id"], "file-1");
         assert_eq!(
-            get(&b, "batch_1").url,
+            get(ProviderKind::OpenAi, &b, "batch_1").url,
             "https://api.openai.com/v1/batches/batch_1"
         );
-        assert_eq!(cancel(&b, "batch_1").method, "POST");
+        assert_eq!(cancel(ProviderKind::OpenAi, &b, "batch_1").method, "POST");
         assert_eq!(
             content(&b, "file-9").url,
             "https://api.openai.com/v1/files/file-9/content"
@@ -354,18 +452,19 @@ mod tests {
         let body = r#"{"id":"batch_1","object":"batch","status":"failed","request_counts":{"total":3,"completed":0,"failed":0},
             "errors":{"object":"list","data":[{"code":"invalid_request","message":"Model is required","line":2}]},
             "output_file_id":null}"#;
-        let b = read_batch(200, body).unwrap();
+        let b = read_batch(ProviderKind::OpenAi, 200, body).unwrap();
         assert_eq!(b.status, BatchStatus::Failed);
         assert!(b.status.is_final());
         assert_eq!(b.errors, vec!["line 2: Model is required"]);
         assert_eq!(b.output_file_id, None);
         assert_eq!(b.total, 3);
         let e = read_batch(
+            ProviderKind::OpenAi,
             429,
             r#"{"error":{"message":"Too many","code":"rate_limit"}}"#,
         );
         assert!(matches!(e, Err(ApiError::Http { status: 429, .. })));
-        let going = read_batch(200, r#"{"id":"b","status":"in_progress","request_counts":{"total":5,"completed":2,"failed":1}}"#).unwrap();
+        let going = read_batch(ProviderKind::OpenAi, 200, r#"{"id":"b","status":"in_progress","request_counts":{"total":5,"completed":2,"failed":1}}"#).unwrap();
         assert!(!going.status.is_final());
         assert_eq!((going.completed, going.failed), (2, 1));
     }
@@ -380,17 +479,17 @@ mod tests {
             r#"{"id":"r3","custom_id":"c","response":null,"error":{"code":"batch_expired","message":"This request could not be executed before the completion window expired."}}"#,
             "\nnot json\n"
         );
-        let (lines, unreadable) = read_results(text);
+        let (lines, unreadable) = read_results(ProviderKind::OpenAi, text);
         assert_eq!(unreadable, 1);
         let ids: Vec<&str> = lines.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["b", "a", "c"]);
-        let ok = outcome(&lines[0].1).unwrap();
+        let ok = outcome(ProviderKind::OpenAi, &lines[0].1).unwrap();
         assert_eq!(ok.text, "Hi");
         assert_eq!(ok.usage.batch_input_tokens, 10);
         assert_eq!(ok.usage.batch_output_tokens, 2);
-        let limited = outcome(&lines[1].1).unwrap_err();
+        let limited = outcome(ProviderKind::OpenAi, &lines[1].1).unwrap_err();
         assert!(matches!(limited.kind, ErrorKind::Http { status: 429, .. }));
-        let expired = outcome(&lines[2].1).unwrap_err();
+        let expired = outcome(ProviderKind::OpenAi, &lines[2].1).unwrap_err();
         assert!(expired.detail.contains("completion window"));
     }
 
@@ -404,7 +503,8 @@ mod tests {
             draw: 0,
             shared: None,
         };
-        let line: Value = serde_json::from_str(&input_line("i1-s0-ab", &call)).unwrap();
+        let line: Value =
+            serde_json::from_str(&input_line(ProviderKind::OpenAi, "i1-s0-ab", &call)).unwrap();
         assert_eq!(line["custom_id"], "i1-s0-ab");
         assert_eq!(line["url"], ROUTE);
         assert_eq!(line["body"], request_body(ProviderKind::OpenAi, &call));
