@@ -122,6 +122,11 @@ pub fn dominant(kind: ReasonKind, n: usize, of: usize, run: &Run) -> String {
     }
 }
 
+/// What a batch run's status line tells the page's user while a round is at the provider (the
+/// command line says its own words in its place).
+pub const LEAVE_A_BATCH: &str =
+    "You can close this tab: open the page again to collect the results";
+
 /// The run status line.
 pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
     match status {
@@ -136,7 +141,7 @@ pub fn status_line(status: &Status, p: &Progress, run: &Run) -> String {
         },
         Status::Running => match p.batch {
             Some(b) if b.at_provider => format!(
-                "Running as a batch: {}. You can close this tab: open the page again to collect the results; {}",
+                "Running as a batch: {}. {LEAVE_A_BATCH}; {}",
                 round_at_provider(&b),
                 counts(p)
             ),

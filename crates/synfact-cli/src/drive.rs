@@ -2,6 +2,7 @@
 //! cache, aborts, timers, saves), its events fed back in one loop. The same engine, plan, cache
 //! keys and checks as the page; only the IO differs.
 
+use crate::batch::Round;
 use crate::http;
 use crate::progress::Progress;
 use crate::store::{Store, Writes};
@@ -20,8 +21,10 @@ const SHOW_EVERY: Duration = Duration::from_millis(250);
 pub enum Ended {
     /// The engine's status when nothing more was going to happen.
     Status(Status),
-    /// Ctrl-C: sending stopped, what was answered saved.
+    /// Ctrl-C: sending stopped, what was answered saved (a round at the provider goes on there).
     Interrupted,
+    /// `--no-wait`: the round is at the provider (its lines done there, and all).
+    Waiting { done: u64, total: u64 },
 }
 
 pub struct Driver {
@@ -34,6 +37,11 @@ pub struct Driver {
     started: Instant,
     writes: Writes,
     dirty: BTreeSet<usize>,
+    /// The round of a batch run being carried out.
+    round: Option<JoinHandle<()>>,
+    /// With `--no-wait`: where a round says it is waiting at the provider.
+    waiting: Option<mpsc::UnboundedSender<(u64, u64)>>,
+    waiting_rx: Option<mpsc::UnboundedReceiver<(u64, u64)>>,
 }
 
 impl Driver {
@@ -42,8 +50,16 @@ impl Driver {
         saved: Option<Status>,
         store: Arc<Store>,
         keys: Vec<String>,
+        no_wait: bool,
     ) -> (Driver, mpsc::UnboundedReceiver<Event>) {
         let (tx, rx) = mpsc::unbounded_channel();
+        let (waiting, waiting_rx) = match no_wait {
+            true => {
+                let (t, r) = mpsc::unbounded_channel();
+                (Some(t), Some(r))
+            }
+            false => (None, None),
+        };
         let mut engine = Engine::new(run);
         if let Some(s) = saved {
             engine.restore_status(s);
@@ -53,6 +69,7 @@ impl Driver {
             .build()
             .unwrap_or_default();
         let writes = Writes {
+            run_id: engine.run().id.clone(),
             run: Some(engine.run().clone()),
             ..Writes::default()
         };
@@ -67,9 +84,17 @@ impl Driver {
                 started: Instant::now(),
                 writes,
                 dirty: BTreeSet::new(),
+                round: None,
+                waiting,
+                waiting_rx,
             },
             rx,
         )
+    }
+
+    /// A run new to the store: its first save writes every item.
+    pub fn save_all_items(&mut self) {
+        self.dirty.extend(0..self.engine.run().items.len());
     }
 
     pub fn engine(&self) -> &Engine {
@@ -85,8 +110,7 @@ impl Driver {
         for c in self.engine.handle(event, now) {
             match c {
                 Command::Send(req) => self.send(req),
-                // No batch service from here yet: a round's calls go out one by one.
-                Command::SendRound { calls, .. } => calls.into_iter().for_each(|r| self.send(r)),
+                Command::SendRound { round, calls } => self.send_round(round, calls),
                 Command::Abort(call) => {
                     if let Some(h) = self.calls.remove(&call) {
                         h.abort();
@@ -109,6 +133,30 @@ impl Driver {
                 Command::Status => {}
             }
         }
+    }
+
+    fn send_round(&mut self, round: u32, calls: Vec<CallRequest>) {
+        let run = self.engine.run();
+        let r = Round {
+            store: self.store.clone(),
+            run_id: run.id.clone(),
+            endpoints: run
+                .endpoints
+                .iter()
+                .map(|e| (e.kind, e.base_url.clone()))
+                .collect(),
+            keys: self.keys.clone(),
+            client: self.client.clone(),
+            tx: self.tx.clone(),
+            waiting: self.waiting.clone(),
+        };
+        let saved = run.batch.clone();
+        self.round = Some(tokio::spawn(r.drive(round, calls, saved)));
+    }
+
+    /// A round is being carried out (submitted, polled or handed over).
+    fn round_going(&self) -> bool {
+        self.round.as_ref().is_some_and(|h| !h.is_finished())
     }
 
     fn send(&mut self, req: CallRequest) {
@@ -174,6 +222,8 @@ impl Driver {
         mut rx: mpsc::UnboundedReceiver<Event>,
         progress: &mut Progress,
     ) -> Result<Ended, String> {
+        // A new run is in the store before anything is sent.
+        self.save()?;
         let first = if *self.engine.status() == Status::Idle {
             Event::Start
         } else {
@@ -182,14 +232,30 @@ impl Driver {
         self.handle(first);
         let mut show = tokio::time::interval(SHOW_EVERY);
         let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+        let mut waiting_rx = self.waiting_rx.take();
         loop {
             let status = self.engine.status().clone();
-            if status != Status::Running && self.calls.is_empty() {
+            if status != Status::Running && self.calls.is_empty() && !self.round_going() {
                 self.save()?;
                 progress.show(&self.engine, true);
                 return Ok(Ended::Status(status));
             }
+            let waiting = async {
+                match waiting_rx.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                Some((done, total)) = waiting => {
+                    // Replies that came before are the engine's first.
+                    while let Ok(event) = rx.try_recv() {
+                        self.handle(event);
+                    }
+                    self.save()?;
+                    progress.show(&self.engine, true);
+                    return Ok(Ended::Waiting { done, total });
+                }
                 Some(event) = rx.recv() => {
                     if let Event::Reply { call, .. } = &event {
                         self.calls.remove(call);
@@ -211,6 +277,10 @@ impl Driver {
                 _ = &mut interrupt => {
                     self.handle(Event::Pause);
                     for (_, h) in self.calls.drain() {
+                        h.abort();
+                    }
+                    // A round's batches go on at the provider; the store has their ids.
+                    if let Some(h) = self.round.take() {
                         h.abort();
                     }
                     self.save()?;

@@ -1,9 +1,11 @@
 //! One model call over HTTP: the core's request (the key only in its own provider's header), the
-//! reply read by the core exactly as the page reads it, failures told apart the same way.
+//! reply read by the core exactly as the page reads it, failures told apart the same way; and
+//! the requests of the files and batch routes.
 
 use std::time::Duration;
 use synfact_core::provider::endpoint::{redact, BaseUrl};
 use synfact_core::provider::error::{BodyProblem, CallError, ErrorKind};
+use synfact_core::provider::files::{auth_headers, Body, Request};
 use synfact_core::provider::wire::{
     build_request, parse_response, Completion, LlmCall, ProviderKind, RawReply,
 };
@@ -75,4 +77,44 @@ pub async fn call(
         e.detail = scrub(e.detail);
         e
     })
+}
+
+/// A request to a provider's files or batch routes, with the key in its protocol's headers only:
+/// the status and body, or why nothing answered (the key removed from the words).
+pub async fn route(
+    client: &reqwest::Client,
+    kind: ProviderKind,
+    key: &str,
+    req: &Request,
+) -> Result<(u16, String), String> {
+    let mut b = match req.method {
+        "GET" => client.get(&req.url),
+        _ => client.post(&req.url),
+    }
+    .timeout(Duration::from_secs(300));
+    for (k, v) in auth_headers(kind, key) {
+        b = b.header(k, v);
+    }
+    b = match &req.body {
+        Body::None => b,
+        Body::Json(text) => b
+            .header("content-type", "application/json")
+            .body(text.clone()),
+        Body::File {
+            purpose,
+            file_name,
+            content,
+        } => b.multipart(
+            reqwest::multipart::Form::new()
+                .text("purpose", *purpose)
+                .part(
+                    "file",
+                    reqwest::multipart::Part::text(content.clone()).file_name(file_name.clone()),
+                ),
+        ),
+    };
+    let scrub = |e: reqwest::Error| redact(&e.to_string(), key);
+    let response = b.send().await.map_err(scrub)?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await.map_err(scrub)?))
 }

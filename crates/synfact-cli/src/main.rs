@@ -1,6 +1,7 @@
 //! `synfact`: the page's engine on the command line. The same templates and share links, plan,
 //! cache keys, checks, files and sentences; its own IO (tokio, reqwest, a redb store).
 
+mod batch;
 mod drive;
 mod http;
 mod progress;
@@ -23,12 +24,16 @@ const STOPPED: u8 = 1;
 const USAGE: u8 = 2;
 /// Interrupted (Ctrl-C): run the same command again to resume.
 const INTERRUPTED: u8 = 130;
+/// `--no-wait`: the round is at the provider's batch service; run the same command again later
+/// (sysexits' "temporary failure, try again").
+const WAITING: u8 = 75;
 
 #[derive(Parser)]
 #[command(
     name = "synfact",
     version,
-    about = "Turn one fact template into a fine-tuning dataset: the page's engine on the command line. Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY (any other server)."
+    about = "Turn one fact template into a fine-tuning dataset: the page's engine on the command line. Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY (any other server).",
+    after_help = "Exit codes: 0 finished; 1 paused or stopped (the status line says why); 2 a wrong command, setting or template (nothing was sent); 75 with --no-wait, a round is at the provider's batch service (run the same command again later); 130 interrupted (run the same command again to resume)."
 )]
 struct Cli {
     /// The store of cached replies and runs.
@@ -94,6 +99,14 @@ struct RunArgs {
     max_tokens: Option<String>,
     #[arg(long)]
     temperature: Option<String>,
+    /// Send the calls through the provider's batch service (OpenAI's Batch API, Anthropic's
+    /// Message Batches) at half the price, in rounds; replies within 24 hours.
+    #[arg(long)]
+    batch: bool,
+    /// With --batch: submit the round (or collect one that ended) and exit with code 75 while
+    /// the provider works; running the same command again picks the batches up.
+    #[arg(long, requires = "batch")]
+    no_wait: bool,
     /// Write the dataset's files here when the run finishes.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -206,6 +219,10 @@ fn form_of(a: &RunArgs) -> RunForm {
     if let Some(s) = &a.seed {
         form.seed = s.clone();
     }
+    if a.batch {
+        form.send_as = "batch".into();
+        form.native = true;
+    }
     form
 }
 
@@ -244,7 +261,7 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
             )
         }
     };
-    let (run, saved) = match store.load(&run.id) {
+    let (run, saved, fresh) = match store.load(&run.id) {
         Ok(Some((saved_run, status))) => {
             if !a.quiet && !a.json {
                 eprintln!(
@@ -253,9 +270,9 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
                     saved_run.items.len()
                 );
             }
-            (saved_run, status)
+            (saved_run, status, false)
         }
-        Ok(None) => (run, None),
+        Ok(None) => (run, None, true),
         Err(e) => return fail(USAGE, &format!("cannot read the store: {e}")),
     };
     let mode = if a.quiet {
@@ -274,16 +291,30 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
     };
     let id = run.id.clone();
     let ended = rt.block_on(async {
-        let (mut driver, rx) = drive::Driver::new(run, saved, store.clone(), prepared.keys);
+        let (mut driver, rx) =
+            drive::Driver::new(run, saved, store.clone(), prepared.keys, a.no_wait);
+        if fresh {
+            driver.save_all_items();
+        }
         let mut progress = progress::Progress::new(mode);
         let ended = driver.run(rx, &mut progress).await;
         (ended, driver.engine().run().clone())
     });
     match ended {
         (Err(e), _) => fail(STOPPED, &format!("could not save to the store: {e}")),
-        (Ok(drive::Ended::Interrupted), _) => {
-            eprintln!("synfact: stopped; what was answered is saved. Run the same command again to resume run {id}.");
+        (Ok(drive::Ended::Interrupted), run) => {
+            let at_provider = if run.batch.is_some() {
+                " The round's batches go on at the provider;"
+            } else {
+                ""
+            };
+            eprintln!("synfact: stopped; what was answered is saved.{at_provider} Run the same command again to resume run {id}.");
             ExitCode::from(INTERRUPTED)
+        }
+        (Ok(drive::Ended::Waiting { done, total }), run) => {
+            let round = run.batch.as_ref().map_or(0, |b| b.round);
+            eprintln!("synfact: round {round} is at the provider ({done} of {total} done there). Run the same command again to follow it; nothing already sent is sent again.");
+            ExitCode::from(WAITING)
         }
         (Ok(drive::Ended::Status(status)), run) => {
             if status != Status::Finished {

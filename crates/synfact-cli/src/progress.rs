@@ -53,7 +53,10 @@ impl Progress {
     /// Shows where the run is; `last` once at the end.
     pub fn show(&mut self, engine: &Engine, last: bool) {
         let p = engine.progress();
-        let line = synfact::words::status_line(engine.status(), &p, engine.run());
+        let line = synfact::words::status_line(engine.status(), &p, engine.run()).replace(
+            synfact::words::LEAVE_A_BATCH,
+            "You can stop here (Ctrl-C): the same command collects the results",
+        );
         match self.mode {
             Mode::Quiet => {
                 if last {

@@ -6,12 +6,16 @@
 use redb::{Database, ReadableTable, TableDefinition};
 use std::path::Path;
 use synfact_core::provider::wire::Completion;
+use synfact_core::run::batch::BatchState;
 use synfact_core::{Item, Run, Status};
 
 const CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("cache");
 const RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("runs");
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 const STATUS: TableDefinition<&str, &[u8]> = TableDefinition::new("status");
+/// A batch run's round at the provider, written the moment a batch's id exists (before the
+/// next is submitted), apart from the run's record: a kill never loses a batch already paid for.
+const BATCH: TableDefinition<&str, &[u8]> = TableDefinition::new("batch");
 
 pub struct Store {
     db: Database,
@@ -46,7 +50,7 @@ impl Store {
         }
         let db = Database::create(path).map_err(err)?;
         let tx = db.begin_write().map_err(err)?;
-        for t in [CACHE, RUNS, ITEMS, STATUS] {
+        for t in [CACHE, RUNS, ITEMS, STATUS, BATCH] {
             tx.open_table(t).map_err(err)?;
         }
         tx.commit().map_err(err)?;
@@ -112,6 +116,9 @@ impl Store {
                 .push(serde_json::from_slice(v.value()).map_err(err)?);
         }
         run.items.sort_by_key(|i| i.id);
+        if let Some(v) = tx.open_table(BATCH).map_err(err)?.get(id).map_err(err)? {
+            run.batch = serde_json::from_slice(v.value()).map_err(err)?;
+        }
         let status = tx
             .open_table(STATUS)
             .map_err(err)?
@@ -119,6 +126,19 @@ impl Store {
             .map_err(err)?
             .and_then(|v| serde_json::from_slice(v.value()).ok());
         Ok(Some((run, status)))
+    }
+
+    /// Writes run `id`'s round at the provider (`None`: no round is).
+    pub fn save_batch(&self, id: &str, state: Option<&BatchState>) -> Result<()> {
+        let tx = self.db.begin_write().map_err(err)?;
+        {
+            let v = serde_json::to_vec(&state).map_err(err)?;
+            tx.open_table(BATCH)
+                .map_err(err)?
+                .insert(id, v.as_slice())
+                .map_err(err)?;
+        }
+        tx.commit().map_err(err)
     }
 
     /// The ids of the saved runs.

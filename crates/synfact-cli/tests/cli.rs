@@ -3,43 +3,11 @@
 //! kill -9 mid-run costing at most the calls in flight, keys only from the environment, and a
 //! bad template refused in the page's words.
 
+mod common;
+
+use common::*;
 use mock_provider::faults::Faults;
-use mock_provider::{spawn, AppState};
-use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::time::Duration;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("synfact-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-async fn server(faults: Faults) -> String {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    spawn(AppState::new(faults, None), false).await
-}
-
-async fn requests(base: &str) -> u64 {
-    let root = base.trim_end_matches("/v1");
-    let v: serde_json::Value = reqwest::get(format!("{root}/_stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["requests"].as_u64().unwrap()
-}
-
-fn synfact(store: &std::path::Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_synfact"));
-    c.arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("SYNFACT_API_KEY");
-    c
-}
 
 fn run_args<'a>(base: &'a str, examples: &'a str, out: &'a str) -> Vec<&'a str> {
     vec![
@@ -61,21 +29,6 @@ fn run_args<'a>(base: &'a str, examples: &'a str, out: &'a str) -> Vec<&'a str> 
         "--out",
         out,
     ]
-}
-
-async fn output(mut c: Command) -> Output {
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn chat_file(dir: &std::path::Path) -> String {
-    let name = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with("_chat.jsonl"))
-        .expect("a chat JSONL file");
-    std::fs::read_to_string(name).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +59,9 @@ async fn a_run_writes_its_files_and_the_same_command_resumes_without_asking_agai
     assert_eq!(requests(&base).await, asked);
     assert_eq!(chat_file(&out), chat);
     let runs = output(synfact(&store, &["runs"])).await;
-    assert_eq!(String::from_utf8_lossy(&runs.stdout).lines().count(), 1);
+    let runs = String::from_utf8_lossy(&runs.stdout).to_string();
+    assert_eq!(runs.lines().count(), 1);
+    assert!(runs.starts_with("cli-"), "saved under its own id: {runs:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
