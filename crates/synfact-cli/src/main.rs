@@ -3,6 +3,7 @@
 
 mod batch;
 mod drive;
+mod evaluate;
 mod http;
 mod progress;
 mod store;
@@ -17,11 +18,11 @@ use synfact_core::template::share;
 use synfact_core::{Run, Status, TemplateDoc};
 
 /// Exit codes: what a script needs to tell apart.
-const FINISHED: u8 = 0;
+pub(crate) const FINISHED: u8 = 0;
 /// Paused or stopped (a provider problem, the budget, an outage): the status line says why.
-const STOPPED: u8 = 1;
+pub(crate) const STOPPED: u8 = 1;
 /// The command, a setting or the template is wrong: nothing was sent.
-const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 /// Interrupted (Ctrl-C): run the same command again to resume.
 const INTERRUPTED: u8 = 130;
 /// `--no-wait`: the round is at the provider's batch service; run the same command again later
@@ -48,6 +49,9 @@ enum Cmd {
     /// Make a dataset. Running the same command again resumes it: the plan is the same and the
     /// cache answers every call already answered.
     Run(Box<RunArgs>),
+    /// Put a template's eval questions to models (a fine-tuned one and its base, say) and
+    /// report how often each answers as if it believes the fact.
+    Evaluate(Box<evaluate::EvalArgs>),
     /// Write a saved run's files (chat and text JSONL, the mixed file, the manifest).
     Export(ExportArgs),
     /// Check a chat JSONL file line by line, as the page's format check does.
@@ -103,19 +107,11 @@ struct RunArgs {
     /// Message Batches) at half the price, in rounds; replies within 24 hours.
     #[arg(long)]
     batch: bool,
-    /// With --batch: submit the round (or collect one that ended) and exit with code 75 while
-    /// the provider works; running the same command again picks the batches up.
-    #[arg(long, requires = "batch")]
-    no_wait: bool,
     /// Write the dataset's files here when the run finishes.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Progress as one JSON object per line.
-    #[arg(long)]
-    json: bool,
-    /// No progress: only the final status line.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    how: How,
 }
 
 #[derive(clap::Args)]
@@ -184,28 +180,39 @@ fn read_template(arg: &str) -> Result<TemplateDoc, Vec<String>> {
     }
 }
 
-fn form_of(a: &RunArgs) -> RunForm {
-    let models = a
-        .models
+/// The form with one row per model, all at `provider` (its own address unless `base_url`), the
+/// key from the provider's environment variable.
+fn form_of_models(provider: &str, base_url: Option<&str>, models: &[String]) -> RunForm {
+    let models = models
         .iter()
         .map(|m| {
-            let mut f = ModelForm::for_preset(&a.provider);
-            if let Some(b) = &a.base_url {
-                f.base_url = b.clone();
+            let mut f = ModelForm::for_preset(provider);
+            if let Some(b) = base_url {
+                f.base_url = b.to_string();
             }
-            f.api_key = std::env::var(key_var(&a.provider)).unwrap_or_default();
+            f.api_key = std::env::var(key_var(provider)).unwrap_or_default();
             f.model = m.clone();
-            if let Some(t) = &a.max_tokens {
-                f.max_tokens = t.clone();
-            }
-            if let Some(t) = &a.temperature {
-                f.temperature = t.clone();
-            }
             f
         })
         .collect();
-    let mut form = RunForm {
+    RunForm {
         models,
+        ..RunForm::default()
+    }
+}
+
+fn form_of(a: &RunArgs) -> RunForm {
+    let mut form = form_of_models(&a.provider, a.base_url.as_deref(), &a.models);
+    for f in &mut form.models {
+        if let Some(t) = &a.max_tokens {
+            f.max_tokens = t.clone();
+        }
+        if let Some(t) = &a.temperature {
+            f.temperature = t.clone();
+        }
+    }
+    let mut form = RunForm {
+        models: form.models,
         judge_model: a.judge_model.clone(),
         examples: a.examples.clone(),
         target: a.stop_when.clone(),
@@ -227,6 +234,12 @@ fn form_of(a: &RunArgs) -> RunForm {
 }
 
 fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
+    if a.how.no_wait && !a.batch {
+        return fail(
+            USAGE,
+            "--no-wait goes with --batch: a live run's calls wait for their replies.",
+        );
+    }
     let doc = match read_template(&a.template) {
         Ok(d) => d,
         Err(errors) => {
@@ -246,24 +259,57 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    let mut run = prepared.run;
+    let run = match carry_out(store_path, prepared.run, prepared.keys, &a.how, "cli") {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    if let Some(out) = &a.out {
+        if let Err(e) = write_bundle(&run, out, false, None, a.how.json) {
+            return fail(STOPPED, &e);
+        }
+    }
+    ExitCode::from(FINISHED)
+}
+
+/// How a run is shown and followed.
+#[derive(clap::Args)]
+struct How {
+    /// Progress as one JSON object per line.
+    #[arg(long)]
+    json: bool,
+    /// No progress: only the final status line.
+    #[arg(long)]
+    quiet: bool,
+    /// With --batch: submit the round (or collect one that ended) and exit with code 75 while
+    /// the provider works; running the same command again picks the batches up.
+    #[arg(long)]
+    no_wait: bool,
+}
+
+/// Carries out a prepared run (or the same one from the store, resumed) to its end: the
+/// finished run, or the exit code that says why it did not finish. `kind` starts its id.
+fn carry_out(
+    store_path: &Path,
+    mut run: Run,
+    keys: Vec<String>,
+    how: &How,
+    kind: &str,
+) -> Result<Run, ExitCode> {
     // The same command makes the same calls: its run is found again by what it asks.
-    run.id = format!(
-        "cli-{}",
-        &run.fingerprint()[..16.min(run.fingerprint().len())]
-    );
+    let fingerprint = run.fingerprint();
+    run.id = format!("{kind}-{}", &fingerprint[..16.min(fingerprint.len())]);
     let store = match store::Store::open(store_path) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            return fail(
+            return Err(fail(
                 USAGE,
                 &format!("cannot open the store {}: {e}", store_path.display()),
-            )
+            ))
         }
     };
     let (run, saved, fresh) = match store.load(&run.id) {
         Ok(Some((saved_run, status))) => {
-            if !a.quiet && !a.json {
+            if !how.quiet && !how.json {
                 eprintln!(
                     "synfact: resuming run {} ({} items saved)",
                     saved_run.id,
@@ -273,11 +319,11 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
             (saved_run, status, false)
         }
         Ok(None) => (run, None, true),
-        Err(e) => return fail(USAGE, &format!("cannot read the store: {e}")),
+        Err(e) => return Err(fail(USAGE, &format!("cannot read the store: {e}"))),
     };
-    let mode = if a.quiet {
+    let mode = if how.quiet {
         progress::Mode::Quiet
-    } else if a.json {
+    } else if how.json {
         progress::Mode::Json
     } else {
         progress::Mode::Bars
@@ -287,12 +333,11 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return fail(USAGE, &e.to_string()),
+        Err(e) => return Err(fail(USAGE, &e.to_string())),
     };
     let id = run.id.clone();
     let ended = rt.block_on(async {
-        let (mut driver, rx) =
-            drive::Driver::new(run, saved, store.clone(), prepared.keys, a.no_wait);
+        let (mut driver, rx) = drive::Driver::new(run, saved, store.clone(), keys, how.no_wait);
         if fresh {
             driver.save_all_items();
         }
@@ -301,7 +346,7 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
         (ended, driver.engine().run().clone())
     });
     match ended {
-        (Err(e), _) => fail(STOPPED, &format!("could not save to the store: {e}")),
+        (Err(e), _) => Err(fail(STOPPED, &format!("could not save to the store: {e}"))),
         (Ok(drive::Ended::Interrupted), run) => {
             let at_provider = if run.batch.is_some() {
                 " The round's batches go on at the provider;"
@@ -309,23 +354,18 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
                 ""
             };
             eprintln!("synfact: stopped; what was answered is saved.{at_provider} Run the same command again to resume run {id}.");
-            ExitCode::from(INTERRUPTED)
+            Err(ExitCode::from(INTERRUPTED))
         }
         (Ok(drive::Ended::Waiting { done, total }), run) => {
             let round = run.batch.as_ref().map_or(0, |b| b.round);
             eprintln!("synfact: round {round} is at the provider ({done} of {total} done there). Run the same command again to follow it; nothing already sent is sent again.");
-            ExitCode::from(WAITING)
+            Err(ExitCode::from(WAITING))
         }
         (Ok(drive::Ended::Status(status)), run) => {
             if status != Status::Finished {
-                return ExitCode::from(STOPPED);
+                return Err(ExitCode::from(STOPPED));
             }
-            if let Some(out) = &a.out {
-                if let Err(e) = write_bundle(&run, out, false, None, a.json) {
-                    return fail(STOPPED, &e);
-                }
-            }
-            ExitCode::from(FINISHED)
+            Ok(run)
         }
     }
 }
@@ -394,6 +434,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run(a) => run_command(&cli.store, *a),
+        Cmd::Evaluate(a) => evaluate::evaluate(&cli.store, *a),
         Cmd::Export(a) => {
             let store = match store::Store::open(&cli.store) {
                 Ok(s) => s,
