@@ -70,7 +70,11 @@ pub fn evaluate(store_path: &Path, a: EvalArgs) -> ExitCode {
     if let Some(c) = &a.contrary {
         doc.eval.contrary = c.clone();
     }
-    let mut form = form_of_models(&a.provider, a.base_url.as_deref(), &[a.judge_model.clone()]);
+    let mut form = form_of_models(
+        &a.provider,
+        a.base_url.as_deref(),
+        std::slice::from_ref(&a.judge_model),
+    );
     form.judge_model = a.judge_model.clone();
     form.concurrency = a.concurrency.clone();
     form.budget_usd = a.budget.clone();
