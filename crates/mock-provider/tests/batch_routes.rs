@@ -288,7 +288,7 @@ async fn anthropic_message_batches_end_with_every_result_by_custom_id() {
         .collect();
     // One request the Messages API refuses when it runs: it comes back errored, as at Anthropic.
     requests.push(input_line(AN, "bad", &claude(99)).replace("\"max_tokens\":", "\"max_tokenz\":"));
-    let body = synfact_core::provider::batch::batch_content(AN, &requests);
+    let body = batch::batch_content(AN, &requests);
     let create = batch::anthropic::create(&base, body);
     let (s, b) = send_anthropic(&create, "sk-ant-test").await;
     let created = read_batch(AN, s, &b).unwrap();
@@ -354,7 +354,7 @@ async fn anthropic_batches_refuse_bad_ids_and_cancel() {
         .await,
     )
     .unwrap();
-    let dup = synfact_core::provider::batch::batch_content(
+    let dup = batch::batch_content(
         AN,
         &[
             input_line(AN, "same", &claude(0)),
@@ -364,12 +364,11 @@ async fn anthropic_batches_refuse_bad_ids_and_cancel() {
     let (s, b) = send_anthropic(&batch::anthropic::create(&base, dup), "k").await;
     assert_eq!(s, 400);
     assert!(b.contains("Duplicate custom_id 'same'"), "{b}");
-    let spaced =
-        synfact_core::provider::batch::batch_content(AN, &[input_line(AN, "a b", &claude(0))]);
+    let spaced = batch::batch_content(AN, &[input_line(AN, "a b", &claude(0))]);
     let (s, b) = send_anthropic(&batch::anthropic::create(&base, spaced), "k").await;
     assert_eq!(s, 400);
     assert!(b.contains("requests.0.custom_id"), "{b}");
-    let one = synfact_core::provider::batch::batch_content(AN, &[input_line(AN, "a", &claude(0))]);
+    let one = batch::batch_content(AN, &[input_line(AN, "a", &claude(0))]);
     let (s, b) = send_anthropic(&batch::anthropic::create(&base, one), "k").await;
     let created = read_batch(AN, s, &b).unwrap();
     let (s, b) = send_anthropic(&batch::cancel(AN, &base, &created.id), "k").await;
