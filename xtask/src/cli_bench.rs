@@ -168,8 +168,10 @@ pub fn bench(root: &Path, mock: &Path, cli: &Path) -> Result<(), String> {
     );
     drop(server);
 
-    // The large run at zero latency.
-    let server = start_server(mock, &[])?;
+    // The large run at zero latency. The local server samples like a model at temperature 1
+    // (`--vary-samples`): items planned from the same prompt get questions of their own, as
+    // from a real model, instead of the same reply (which the duplicate check would reject).
+    let server = start_server(mock, &["--vary-samples"])?;
     let store = dir.join("large.redb");
     let (wall, peak, ok) = timed(cli, &run_args(&store, &server.base, items, 64))?;
     let calls = stat(&server.base, "requests")?;
