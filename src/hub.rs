@@ -17,12 +17,6 @@ pub enum PushStep {
     Done { url: String, commit: String },
 }
 
-async fn send(req: &HubRequest, token: &str, repo: &str) -> Result<serde_json::Value, PushError> {
-    send_raw(req, token, repo)
-        .await
-        .map_err(|e| scrub(e, token))
-}
-
 /// The error with any trace of the token taken out of its texts.
 fn scrub(e: HubError, token: &str) -> PushError {
     PushError::Hub(match e {
@@ -36,18 +30,14 @@ fn scrub(e: HubError, token: &str) -> PushError {
     })
 }
 
-/// Sends a request and reads the Hub's reply.
-async fn send_raw(
-    req: &HubRequest,
-    token: &str,
-    repo: &str,
-) -> Result<serde_json::Value, HubError> {
+/// Sends a request with `fetch`, the token in its Authorization header only: the status and body.
+pub async fn fetch(req: HubRequest, token: String) -> Result<(u16, String), HubError> {
     let failed = |e: JsValue| {
         let text = e
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_else(|| format!("{e:?}"));
-        HubError::Unreachable(redact(&text, token))
+        HubError::Unreachable(redact(&text, &token))
     };
     let headers = Headers::new().map_err(failed)?;
     headers
@@ -73,19 +63,58 @@ async fn send_raw(
         .map_err(failed)?
         .as_string()
         .unwrap_or_default();
-    hub::read_reply(response.status(), &body, repo)
+    Ok((response.status(), body))
+}
+
+/// What a push needs besides its sender.
+pub struct Push<'a> {
+    pub hub_url: &'a str,
+    pub token: &'a str,
+    pub repo: &'a str,
+    pub private: bool,
+    pub files: &'a [synfact_core::dataset::DatasetFile],
+    pub summary: &'a str,
+}
+
+/// Pushes from the page, through `fetch`.
+pub async fn push(p: Push<'_>, step: impl Fn(PushStep)) -> Result<PushStep, PushError> {
+    let token = p.token.to_string();
+    push_with(|req| fetch(req, token.clone()), p, step).await
 }
 
 /// Whoami, create (an existing repository is fine), preupload, commit. `step` reports progress.
-pub async fn push(
-    hub_url: &str,
-    token: &str,
-    repo: &str,
-    private: bool,
-    files: &[synfact_core::dataset::DatasetFile],
-    summary: &str,
+/// Whoever sends (the page's `fetch`, the command line's HTTP client) puts the token in the
+/// Authorization header of each request and nowhere else.
+pub async fn push_with<S, F>(
+    send: S,
+    p: Push<'_>,
     step: impl Fn(PushStep),
-) -> Result<PushStep, PushError> {
+) -> Result<PushStep, PushError>
+where
+    S: Fn(HubRequest) -> F,
+    F: std::future::Future<Output = Result<(u16, String), HubError>>,
+{
+    let Push {
+        hub_url,
+        token,
+        repo,
+        private,
+        files,
+        summary,
+    } = p;
+    // A request's reply read, or the Hub's error as it said it; `ask` scrubs the token from it.
+    let reply = |req: &HubRequest, repo: &str| {
+        let answer = send(req.clone());
+        let repo = repo.to_string();
+        async move {
+            let (status, body) = answer.await?;
+            hub::read_reply(status, &body, &repo)
+        }
+    };
+    let ask = |req: &HubRequest, repo: &str| {
+        let r = reply(req, repo);
+        async move { r.await.map_err(|e| scrub(e, token)) }
+    };
     let hub::PushTarget {
         hub: hub_url,
         owner,
@@ -94,11 +123,11 @@ pub async fn push(
     let hub_url = &hub_url;
     let repo_id = format!("{owner}/{name}");
     step(PushStep::Checking);
-    let me = send(&hub::whoami(hub_url), token, &repo_id).await?;
+    let me = ask(&hub::whoami(hub_url), &repo_id).await?;
     let user = hub::user_of(&me).map_err(|e| scrub(e, token))?;
     step(PushStep::Creating);
     let create = hub::create_repo(hub_url, &owner, &name, &user, private);
-    match send_raw(&create, token, &repo_id).await {
+    match reply(&create, &repo_id).await {
         Ok(_) => {}
         // 409: it exists already; 403: the token may not create repositories but may still write
         // to an existing one (the preupload below says which). The commit adds to it.
@@ -106,17 +135,12 @@ pub async fn push(
         Err(e) => return Err(scrub(e, token)),
     }
     step(PushStep::Uploading(files.len()));
-    let pre = send(&hub::preupload(hub_url, &repo_id, files), token, &repo_id).await?;
+    let pre = ask(&hub::preupload(hub_url, &repo_id, files), &repo_id).await?;
     let lfs = hub::lfs_files(&pre).map_err(|e| scrub(e, token))?;
     if let Some(f) = lfs.first() {
         return Err(PushError::NeedsLfs(f.clone()));
     }
-    let done = send(
-        &hub::commit(hub_url, &repo_id, summary, files),
-        token,
-        &repo_id,
-    )
-    .await?;
+    let done = ask(&hub::commit(hub_url, &repo_id, summary, files), &repo_id).await?;
     Ok(PushStep::Done {
         url: format!("{}/datasets/{repo_id}", hub_url.trim_end_matches('/')),
         commit: done

@@ -3,7 +3,7 @@
 
 use crate::errors::{DownloadError, PushError};
 use crate::form_state::FormState;
-use crate::hub::push;
+use crate::hub::{push, Push};
 use crate::storage::prefs;
 use crate::words;
 use leptos::prelude::*;
@@ -46,16 +46,20 @@ pub fn HubPush(bundle: Callback<(), Result<Bundle, DownloadError>>) -> impl Into
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = push(
-                &hub_url.get_untracked(),
-                &token.get_untracked(),
-                &repo.get_untracked(),
-                private.get_untracked(),
-                &all,
-                &summary,
-                |s| status.set(Some(Ok(words::push_step(&s)))),
-            )
-            .await;
+            let (hub_url, token, repo) = (
+                hub_url.get_untracked(),
+                token.get_untracked(),
+                repo.get_untracked(),
+            );
+            let to = Push {
+                hub_url: &hub_url,
+                token: &token,
+                repo: &repo,
+                private: private.get_untracked(),
+                files: &all,
+                summary: &summary,
+            };
+            let result = push(to, |s| status.set(Some(Ok(words::push_step(&s))))).await;
             busy.set(false);
             status.set(Some(result.map(|s| words::push_step(&s))));
         });

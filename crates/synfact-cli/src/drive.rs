@@ -70,7 +70,7 @@ impl Driver {
             .unwrap_or_default();
         let writes = Writes {
             run_id: engine.run().id.clone(),
-            run: Some(engine.run().clone()),
+            run: Some(engine.run().without_items()),
             ..Writes::default()
         };
         (
@@ -97,8 +97,9 @@ impl Driver {
         self.dirty.extend(0..self.engine.run().items.len());
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// The run as it ended (the engine's own, not a copy: it can be most of the memory).
+    pub fn into_run(self) -> Run {
+        self.engine.into_run()
     }
 
     fn now(&self) -> f64 {

@@ -6,6 +6,7 @@ mod drive;
 mod evaluate;
 mod http;
 mod progress;
+mod push;
 mod store;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Cmd {
     /// Put a template's eval questions to models (a fine-tuned one and its base, say) and
     /// report how often each answers as if it believes the fact.
     Evaluate(Box<evaluate::EvalArgs>),
+    /// Push a saved run's dataset to the Hugging Face Hub (the token from HF_TOKEN).
+    Push(push::PushArgs),
     /// Write a saved run's files (chat and text JSONL, the mixed file, the manifest).
     Export(ExportArgs),
     /// Check a chat JSONL file line by line, as the page's format check does.
@@ -141,7 +144,11 @@ fn key_var(provider: &str) -> &'static str {
 /// A key typed on the command line would be kept in the shell's history: refused.
 fn key_in_arguments(args: &[String]) -> Option<&str> {
     args.iter().map(String::as_str).find(|a| {
-        a.starts_with("--api-key") || a.starts_with("--key") || a.starts_with("--judge-api-key")
+        a.starts_with("--api-key")
+            || a.starts_with("--key")
+            || a.starts_with("--judge-api-key")
+            || a.starts_with("--token")
+            || a.starts_with("--hf-token")
     })
 }
 
@@ -343,7 +350,7 @@ fn carry_out(
         }
         let mut progress = progress::Progress::new(mode);
         let ended = driver.run(rx, &mut progress).await;
-        (ended, driver.engine().run().clone())
+        (ended, driver.into_run())
     });
     match ended {
         (Err(e), _) => Err(fail(STOPPED, &format!("could not save to the store: {e}"))),
@@ -370,20 +377,18 @@ fn carry_out(
     }
 }
 
-/// Writes the dataset's files; names each on standard output (a JSON object each with `json`).
-fn write_bundle(
+/// The dataset's files of a run, or every item that cannot be written, in the page's words.
+fn write_choice(
     run: &Run,
-    out: &Path,
     doctag: bool,
     split: Option<f64>,
-    json: bool,
-) -> Result<(), String> {
+) -> Result<synfact_core::dataset::Bundle, String> {
     let choice = ExportChoice {
         generator: None,
         doctag,
         split: split.map(|f| (f, run.settings.seed)),
     };
-    let b = bundle(
+    bundle(
         run,
         &choice,
         &run.settings.prices,
@@ -401,7 +406,18 @@ fn write_bundle(
             })
             .collect::<Vec<_>>()
             .join("\n")
-    })?;
+    })
+}
+
+/// Writes the dataset's files; names each on standard output (a JSON object each with `json`).
+fn write_bundle(
+    run: &Run,
+    out: &Path,
+    doctag: bool,
+    split: Option<f64>,
+    json: bool,
+) -> Result<(), String> {
+    let b = write_choice(run, doctag, split)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     for f in b.files.iter().chain([&b.manifest]) {
         let path = out.join(&f.name);
@@ -428,13 +444,14 @@ fn main() -> ExitCode {
         let name = a.split('=').next().unwrap_or(a);
         return fail(
             USAGE,
-            &format!("{name}: keys are read from the environment only (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY): a key given as an argument would stay in your shell's history."),
+            &format!("{name}: keys and tokens are read from the environment only (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY, HF_TOKEN): a key given as an argument would stay in your shell's history."),
         );
     }
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run(a) => run_command(&cli.store, *a),
         Cmd::Evaluate(a) => evaluate::evaluate(&cli.store, *a),
+        Cmd::Push(a) => push::push(&cli.store, a),
         Cmd::Export(a) => {
             let store = match store::Store::open(&cli.store) {
                 Ok(s) => s,

@@ -17,6 +17,9 @@ const STATUS: TableDefinition<&str, &[u8]> = TableDefinition::new("status");
 /// next is submitted), apart from the run's record: a kill never loses a batch already paid for.
 const BATCH: TableDefinition<&str, &[u8]> = TableDefinition::new("batch");
 
+/// The store's page cache.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 pub struct Store {
     db: Database,
 }
@@ -48,7 +51,12 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
-        let db = Database::create(path).map_err(err)?;
+        // redb caches 1 GiB by default; the engine holds the run in memory already, so the
+        // store's own cache is kept small (measured: 1.6 GB peak at 100,000 items with the default).
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(err)?;
         let tx = db.begin_write().map_err(err)?;
         for t in [CACHE, RUNS, ITEMS, STATUS, BATCH] {
             tx.open_table(t).map_err(err)?;

@@ -103,7 +103,7 @@ pub struct Dedup {
     /// (item id, shingles) per indexed question.
     sets: Vec<(usize, Vec<u64>)>,
     /// Shingle → indexed questions holding it (the first `POSTINGS`).
-    postings: HashMap<u64, Vec<u32>>,
+    postings: HashMap<u64, smallvec::SmallVec<[u32; 2]>>,
     /// Normalised text → indexed question: exact repeats are found however common their words.
     exact: HashMap<String, u32>,
 }

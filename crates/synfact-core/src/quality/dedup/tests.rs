@@ -332,7 +332,7 @@ fn a_lookup_stays_bounded_when_many_questions_share_a_phrase() {
         d.observe(&q);
         d.insert(i as usize, &q);
     }
-    let longest = d.postings.values().map(Vec::len).max().unwrap();
+    let longest = d.postings.values().map(|p| p.len()).max().unwrap();
     assert!(longest <= POSTINGS, "{longest}");
     // A real repeat is still found, and a new question is not taken for one.
     let again = format!("{opener}{}", own(42));

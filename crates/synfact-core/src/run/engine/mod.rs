@@ -174,6 +174,11 @@ impl Engine {
         &self.run
     }
 
+    /// The run, given back whole (a front end done with the engine need not copy it).
+    pub fn into_run(self) -> Run {
+        self.run
+    }
+
     /// A reopened run takes back the status it was saved with when that says why it stopped
     /// or paused (one that was going is ready to resume, as after `new`).
     pub fn restore_status(&mut self, saved: Status) {

@@ -1,0 +1,122 @@
+//! `synfact push`: a saved run's dataset to the Hugging Face Hub, as the page pushes it (the same
+//! files, dataset card, commit and checks: `synfact::hub::push_with`), the token from `HF_TOKEN`
+//! and sent only to the Hub, in the Authorization header.
+
+use crate::{fail, store, write_choice, FINISHED, STOPPED, USAGE};
+use std::path::Path;
+use std::process::ExitCode;
+use synfact::hub::{push_with, Push, PushStep};
+use synfact_core::dataset::hub::{hub_files, HubError, HubRequest, HUB};
+use synfact_core::provider::endpoint::redact;
+
+/// The environment variable holding the Hub token (the Hugging Face tools' own).
+pub const TOKEN_VAR: &str = "HF_TOKEN";
+
+#[derive(clap::Args)]
+pub struct PushArgs {
+    /// The run's id (`synfact runs`); default the one saved last.
+    run: Option<String>,
+    /// The dataset repository, `owner/name` (made if it does not exist).
+    #[arg(long)]
+    repo: String,
+    /// Make a new repository private.
+    #[arg(long)]
+    private: bool,
+    /// The licence the dataset card states.
+    #[arg(long, default_value = "cc-by-4.0")]
+    licence: String,
+    /// The Hub's address (a local test server, say).
+    #[arg(long, default_value = HUB)]
+    hub: String,
+    /// Push the text file with DOCTAG lines too.
+    #[arg(long)]
+    doctag: bool,
+}
+
+async fn send(
+    client: &reqwest::Client,
+    req: HubRequest,
+    token: &str,
+) -> Result<(u16, String), HubError> {
+    let mut b = match req.method {
+        "GET" => client.get(&req.url),
+        _ => client.post(&req.url),
+    }
+    .bearer_auth(token.trim());
+    if let Some(t) = req.content_type {
+        b = b.header("content-type", t);
+    }
+    if let Some(body) = req.body {
+        b = b.body(body);
+    }
+    let unreached = |e: reqwest::Error| HubError::Unreachable(redact(&e.to_string(), token));
+    let r = b.send().await.map_err(unreached)?;
+    let status = r.status().as_u16();
+    Ok((status, r.text().await.map_err(unreached)?))
+}
+
+pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
+    let token = std::env::var(TOKEN_VAR).unwrap_or_default();
+    let store = match store::Store::open(store_path) {
+        Ok(s) => s,
+        Err(e) => return fail(USAGE, &e),
+    };
+    let Some(id) = a.run.or_else(|| store.runs().ok()?.pop()) else {
+        return fail(USAGE, "no saved run in the store");
+    };
+    let run = match store.load(&id) {
+        Ok(Some((run, _))) => run,
+        Ok(None) => {
+            return fail(
+                USAGE,
+                &format!("no run {id} in the store (see `synfact runs`)"),
+            )
+        }
+        Err(e) => return fail(USAGE, &e),
+    };
+    let bundle = match write_choice(&run, a.doctag, None) {
+        Ok(b) => b,
+        Err(e) => return fail(STOPPED, &e),
+    };
+    let files = hub_files(&bundle, a.licence.trim());
+    let summary = synfact::words::push_summary(&run.template.fact_name);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(USAGE, &e.to_string()),
+    };
+    let client = reqwest::Client::new();
+    let to = Push {
+        hub_url: &a.hub,
+        token: &token,
+        repo: &a.repo,
+        private: a.private,
+        files: &files,
+        summary: &summary,
+    };
+    let step = |s: PushStep| eprintln!("{}", synfact::words::push_step(&s));
+    let result = rt.block_on(push_with(
+        |req| {
+            let (client, token) = (client.clone(), token.clone());
+            async move { send(&client, req, &token).await }
+        },
+        to,
+        step,
+    ));
+    match result {
+        Ok(done) => {
+            println!("{}", synfact::words::push_step(&done));
+            ExitCode::from(FINISHED)
+        }
+        Err(e) => {
+            let words = synfact::words::push_error(&e);
+            let words = words.replace(
+                "the Hub token is empty",
+                &format!("the Hub token is empty (set {TOKEN_VAR})"),
+            );
+            fail(STOPPED, &words)
+        }
+    }
+}
