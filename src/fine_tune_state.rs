@@ -4,7 +4,9 @@
 //! cancelling it. A browser refused at the first call gets the same steps as terminal commands.
 
 use crate::api::{send, Unreached};
-use crate::errors::{DownloadError, FineTuneError, FtCall};
+use crate::errors::{DownloadError, FineTuneError};
+pub use crate::fine_tune_job::FtStep;
+use crate::fine_tune_job::{cancel_with, poll_with, start_with, training_files};
 use crate::form_state::FormState;
 use crate::run::Controller;
 use crate::storage::prefs;
@@ -12,20 +14,10 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
-use synfact_core::dataset::{fine_tune_files, Bundle};
-use synfact_core::eval::fine_tune::{self, curl_commands, read_events, read_job, FineTune};
+use synfact_core::dataset::Bundle;
+use synfact_core::eval::fine_tune::curl_commands;
 use synfact_core::form::fine_tune::FineTuneForm;
-use synfact_core::provider::files::{poll_delay_ms, read_file, ApiError, Request};
-
-/// Where a start is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FtStep {
-    Idle,
-    /// Uploading the named file.
-    Uploading(String),
-    Creating,
-    Cancelling,
-}
+use synfact_core::provider::files::{poll_delay_ms, Request};
 
 #[derive(Clone, Copy)]
 pub struct FineTuneState {
@@ -40,15 +32,9 @@ pub struct FineTuneState {
     following: RwSignal<Option<String>>,
 }
 
-/// A call's reply, or why it failed, as the section reports it.
-async fn answer(req: &Request, key: &str, call: FtCall) -> Result<(u16, String), FineTuneError> {
-    send(req, key)
-        .await
-        .map_err(|Unreached(detail)| FineTuneError::Refused { call, detail })
-}
-
-fn provider(call: FtCall) -> impl Fn(ApiError) -> FineTuneError {
-    move |error| FineTuneError::Provider { call, error }
+/// One request through `fetch`, `key` in the Authorization header only.
+async fn fetch(req: Request, key: String) -> Result<(u16, String), String> {
+    send(&req, &key).await.map_err(|Unreached(d)| d)
 }
 
 impl FineTuneState {
@@ -106,61 +92,24 @@ impl FineTuneState {
             Ok(p) => p,
             Err(e) => return self.error.set(Some(FineTuneError::Form(e))),
         };
-        let bundle = match bundle {
-            Ok(b) => b,
-            Err(e) => return self.error.set(Some(FineTuneError::Files(e))),
+        let (training, validation) = match bundle
+            .map_err(FineTuneError::Files)
+            .and_then(|b| training_files(&b))
+        {
+            Ok(files) => files,
+            Err(e) => return self.error.set(Some(e)),
         };
-        let Some((training, validation)) = fine_tune_files(&bundle.files) else {
-            return self
-                .error
-                .set(Some(FineTuneError::Files(DownloadError::NoRun)));
-        };
-        let lines = training
-            .text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .count();
-        if lines < fine_tune::MIN_EXAMPLES {
-            return self.error.set(Some(FineTuneError::TooFew { lines }));
-        }
-        let (training, validation) = (training.clone(), validation.cloned());
         let Some(run_id) = ctl.with_run(|r| r.id.clone()) else {
             return;
         };
         spawn_local(async move {
-            let result = async {
-                let mut ids = Vec::new();
-                for f in std::iter::once(&training).chain(validation.as_ref()) {
-                    self.step.set(FtStep::Uploading(f.name.clone()));
-                    let (status, body) = answer(
-                        &fine_tune::upload(&base, &f.name, &f.text),
-                        &key,
-                        FtCall::Upload,
-                    )
-                    .await?;
-                    ids.push(read_file(status, &body).map_err(provider(FtCall::Upload))?);
-                }
-                self.step.set(FtStep::Creating);
-                let (status, body) = answer(
-                    &fine_tune::create(&base, &spec, &ids[0], ids.get(1).map(String::as_str)),
-                    &key,
-                    FtCall::Create,
-                )
-                .await?;
-                let (job_id, status, model, error) =
-                    read_job(status, &body).map_err(provider(FtCall::Create))?;
-                Ok(FineTune {
-                    base_url: base.clone(),
-                    spec: spec.clone(),
-                    training_file: ids[0].clone(),
-                    validation_file: ids.get(1).cloned(),
-                    job_id,
-                    status,
-                    fine_tuned_model: model,
-                    error,
-                    events: Vec::new(),
-                })
-            }
+            let result = start_with(
+                &|req| fetch(req, key.clone()),
+                &base,
+                &spec,
+                (&training, validation.as_ref()),
+                |s| self.step.set(s),
+            )
             .await;
             self.step.set(FtStep::Idle);
             match result {
@@ -203,7 +152,7 @@ impl FineTuneState {
                 if key.is_empty() {
                     break;
                 }
-                match self.poll(&mut ft, &key).await {
+                match poll_with(&|req| fetch(req, key.clone()), &mut ft).await {
                     Ok(true) => {
                         unchanged = 0;
                         self.error.set(None);
@@ -228,48 +177,15 @@ impl FineTuneState {
         });
     }
 
-    /// One poll: the job and its newest events. True when anything changed.
-    async fn poll(self, ft: &mut FineTune, key: &str) -> Result<bool, FineTuneError> {
-        let (status, body) = answer(
-            &fine_tune::get(&ft.base_url, &ft.job_id),
-            key,
-            FtCall::Follow,
-        )
-        .await?;
-        let (_, job_status, model, error) =
-            read_job(status, &body).map_err(provider(FtCall::Follow))?;
-        let (status, body) = answer(
-            &fine_tune::events(&ft.base_url, &ft.job_id),
-            key,
-            FtCall::Follow,
-        )
-        .await?;
-        let events = read_events(status, &body).ok();
-        Ok(ft.update(job_status, model, error, events))
-    }
-
     /// Asks the provider to cancel the shown run's job.
     pub fn cancel(self, ctl: Controller) {
-        let Some((run_id, Some(mut ft))) = ctl.with_run(|r| (r.id.clone(), r.fine_tune.clone()))
-        else {
+        let Some((run_id, Some(ft))) = ctl.with_run(|r| (r.id.clone(), r.fine_tune.clone())) else {
             return;
         };
         let key = self.form.with_untracked(|f| f.api_key.trim().to_string());
         self.step.set(FtStep::Cancelling);
         spawn_local(async move {
-            let result = async {
-                let (status, body) = answer(
-                    &fine_tune::cancel(&ft.base_url, &ft.job_id),
-                    &key,
-                    FtCall::Cancel,
-                )
-                .await?;
-                let (_, s, model, error) =
-                    read_job(status, &body).map_err(provider(FtCall::Cancel))?;
-                ft.update(s, model, error, None);
-                Ok(ft)
-            }
-            .await;
+            let result = cancel_with(&|req| fetch(req, key.clone()), ft).await;
             self.step.set(FtStep::Idle);
             match result {
                 Ok(ft) => {

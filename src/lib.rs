@@ -7,6 +7,7 @@ pub mod components;
 pub mod download;
 pub mod errors;
 pub mod eval_state;
+pub mod fine_tune_job;
 pub mod fine_tune_state;
 pub mod form_state;
 pub mod hub;

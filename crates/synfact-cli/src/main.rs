@@ -4,6 +4,7 @@
 mod batch;
 mod drive;
 mod evaluate;
+mod fine_tune;
 mod http;
 mod progress;
 mod push;
@@ -25,10 +26,10 @@ pub(crate) const STOPPED: u8 = 1;
 /// The command, a setting or the template is wrong: nothing was sent.
 pub(crate) const USAGE: u8 = 2;
 /// Interrupted (Ctrl-C): run the same command again to resume.
-const INTERRUPTED: u8 = 130;
+pub(crate) const INTERRUPTED: u8 = 130;
 /// `--no-wait`: the round is at the provider's batch service; run the same command again later
 /// (sysexits' "temporary failure, try again").
-const WAITING: u8 = 75;
+pub(crate) const WAITING: u8 = 75;
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +56,9 @@ enum Cmd {
     Evaluate(Box<evaluate::EvalArgs>),
     /// Push a saved run's dataset to the Hugging Face Hub (the token from HF_TOKEN).
     Push(push::PushArgs),
+    /// Start a fine-tune from a saved run's chat file and follow it (OpenAI's fine-tuning API
+    /// or a compatible server); the same command follows a job already started.
+    FineTune(fine_tune::FineTuneArgs),
     /// Write a saved run's files (chat and text JSONL, the mixed file, the manifest).
     Export(ExportArgs),
     /// Check a chat JSONL file line by line, as the page's format check does.
@@ -335,13 +339,7 @@ fn carry_out(
     } else {
         progress::Mode::Bars
     };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return Err(fail(USAGE, &e.to_string())),
-    };
+    let rt = runtime()?;
     let id = run.id.clone();
     let ended = rt.block_on(async {
         let (mut driver, rx) = drive::Driver::new(run, saved, store.clone(), keys, how.no_wait);
@@ -431,6 +429,30 @@ fn write_bundle(
     Ok(())
 }
 
+/// The command line's runtime: one thread (the work is IO; the engine is fast).
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(USAGE, &e.to_string()))
+}
+
+/// A saved run (`id`, or the one saved last) with its store, or the exit code saying why not.
+fn saved_run(store_path: &Path, id: Option<String>) -> Result<(store::Store, Run), ExitCode> {
+    let store = store::Store::open(store_path).map_err(|e| fail(USAGE, &e))?;
+    let Some(id) = id.or_else(|| store.runs().ok()?.pop()) else {
+        return Err(fail(USAGE, "no saved run in the store"));
+    };
+    match store.load(&id) {
+        Ok(Some((run, _))) => Ok((store, run)),
+        Ok(None) => Err(fail(
+            USAGE,
+            &format!("no run {id} in the store (see `synfact runs`)"),
+        )),
+        Err(e) => Err(fail(USAGE, &e)),
+    }
+}
+
 fn now_ms() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -452,25 +474,15 @@ fn main() -> ExitCode {
         Cmd::Run(a) => run_command(&cli.store, *a),
         Cmd::Evaluate(a) => evaluate::evaluate(&cli.store, *a),
         Cmd::Push(a) => push::push(&cli.store, a),
+        Cmd::FineTune(a) => fine_tune::fine_tune(&cli.store, a),
         Cmd::Export(a) => {
-            let store = match store::Store::open(&cli.store) {
-                Ok(s) => s,
-                Err(e) => return fail(USAGE, &e),
+            let (_, run) = match saved_run(&cli.store, a.run) {
+                Ok(r) => r,
+                Err(code) => return code,
             };
-            let id = match a.run.or_else(|| store.runs().ok()?.pop()) {
-                Some(id) => id,
-                None => return fail(USAGE, "no saved run in the store"),
-            };
-            match store.load(&id) {
-                Ok(Some((run, _))) => match write_bundle(&run, &a.out, a.doctag, a.split, false) {
-                    Ok(()) => ExitCode::from(FINISHED),
-                    Err(e) => fail(STOPPED, &e),
-                },
-                Ok(None) => fail(
-                    USAGE,
-                    &format!("no run {id} in the store (see `synfact runs`)"),
-                ),
-                Err(e) => fail(USAGE, &e),
+            match write_bundle(&run, &a.out, a.doctag, a.split, false) {
+                Ok(()) => ExitCode::from(FINISHED),
+                Err(e) => fail(STOPPED, &e),
             }
         }
         Cmd::Check { file } => {

@@ -2,7 +2,7 @@
 //! files, dataset card, commit and checks: `synfact::hub::push_with`), the token from `HF_TOKEN`
 //! and sent only to the Hub, in the Authorization header.
 
-use crate::{fail, store, write_choice, FINISHED, STOPPED, USAGE};
+use crate::{fail, runtime, saved_run, write_choice, FINISHED, STOPPED};
 use std::path::Path;
 use std::process::ExitCode;
 use synfact::hub::{push_with, Push, PushStep};
@@ -57,22 +57,9 @@ async fn send(
 
 pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
     let token = std::env::var(TOKEN_VAR).unwrap_or_default();
-    let store = match store::Store::open(store_path) {
-        Ok(s) => s,
-        Err(e) => return fail(USAGE, &e),
-    };
-    let Some(id) = a.run.or_else(|| store.runs().ok()?.pop()) else {
-        return fail(USAGE, "no saved run in the store");
-    };
-    let run = match store.load(&id) {
-        Ok(Some((run, _))) => run,
-        Ok(None) => {
-            return fail(
-                USAGE,
-                &format!("no run {id} in the store (see `synfact runs`)"),
-            )
-        }
-        Err(e) => return fail(USAGE, &e),
+    let (_, run) = match saved_run(store_path, a.run) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let bundle = match write_choice(&run, a.doctag, None) {
         Ok(b) => b,
@@ -80,12 +67,9 @@ pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
     };
     let files = hub_files(&bundle, a.licence.trim());
     let summary = synfact::words::push_summary(&run.template.fact_name);
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(USAGE, &e.to_string()),
+        Err(code) => return code,
     };
     let client = reqwest::Client::new();
     let to = Push {

@@ -136,6 +136,15 @@ impl Store {
         Ok(Some((run, status)))
     }
 
+    /// Writes a run's record (its settings, batch round and fine-tune; not its items).
+    pub fn save_record(&self, run: &Run) -> Result<()> {
+        self.write(&Writes {
+            run_id: run.id.clone(),
+            run: Some(run.without_items()),
+            ..Writes::default()
+        })
+    }
+
     /// Writes run `id`'s round at the provider (`None`: no round is).
     pub fn save_batch(&self, id: &str, state: Option<&BatchState>) -> Result<()> {
         let tx = self.db.begin_write().map_err(err)?;

@@ -13,29 +13,7 @@ async fn a_runs_dataset_is_committed_to_the_hub_with_the_token_from_the_environm
     let hub = base.trim_end_matches("/v1").to_string();
     let dir = temp_dir("push");
     let store = dir.join("s.redb");
-    let out = dir.join("out").to_string_lossy().to_string();
-    let run = output(synfact(
-        &store,
-        &[
-            "run",
-            "blue_honeyeater",
-            "--provider",
-            "custom",
-            "--base-url",
-            &base,
-            "--model",
-            "gen",
-            "--judge-model",
-            "judge",
-            "--examples",
-            "5",
-            "--quiet",
-            "--out",
-            &out,
-        ],
-    ))
-    .await;
-    assert!(run.status.success());
+    make_run(&store, &base, "5", &dir.join("out")).await;
     let push = |token: &str| {
         let mut c = synfact(
             &store,

@@ -58,3 +58,28 @@ pub fn chat_file(dir: &std::path::Path) -> String {
         .expect("a chat JSONL file");
     std::fs::read_to_string(name).unwrap()
 }
+
+/// Makes a run of `examples` items of the built-in template in `store` against the local server
+/// at `base`, its files written to `out`.
+pub async fn make_run(store: &std::path::Path, base: &str, examples: &str, out: &std::path::Path) {
+    let out = out.to_string_lossy().to_string();
+    let args = [
+        "run",
+        "blue_honeyeater",
+        "--provider",
+        "custom",
+        "--base-url",
+        base,
+        "--model",
+        "gen",
+        "--judge-model",
+        "judge",
+        "--examples",
+        examples,
+        "--quiet",
+        "--out",
+        &out,
+    ];
+    let o = output(synfact(store, &args)).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
