@@ -1,6 +1,9 @@
 //! synfact's browser app: Leptos components over thin adapters (fetch, IndexedDB, timers,
 //! downloads) that execute what `synfact_core`'s run engine asks for.
 
+/// The app's version, as its files record it (the command line records the same).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod api;
 pub mod app;
 pub mod components;

@@ -42,6 +42,8 @@ pub struct Driver {
     /// With `--no-wait`: where a round says it is waiting at the provider.
     waiting: Option<mpsc::UnboundedSender<(u64, u64)>>,
     waiting_rx: Option<mpsc::UnboundedReceiver<(u64, u64)>>,
+    /// The settings given now, for a run resumed (handed to the engine before it goes on).
+    reconnect: Option<synfact_core::Connection>,
 }
 
 impl Driver {
@@ -87,9 +89,15 @@ impl Driver {
                 round: None,
                 waiting,
                 waiting_rx,
+                reconnect: None,
             },
             rx,
         )
+    }
+
+    /// A run resumed goes on with these settings (limits, budget, `--batch`, where calls go).
+    pub fn reconnect(&mut self, c: synfact_core::Connection) {
+        self.reconnect = Some(c);
     }
 
     /// A run new to the store: its first save writes every item.
@@ -225,6 +233,11 @@ impl Driver {
     ) -> Result<Ended, String> {
         // A new run is in the store before anything is sent.
         self.save()?;
+        if let Some(c) = self.reconnect.take() {
+            self.handle(Event::Reconnect(c));
+            // The run's record holds the settings it goes on with.
+            self.writes.run = Some(self.engine.run().without_items());
+        }
         let first = if *self.engine.status() == Status::Idle {
             Event::Start
         } else {

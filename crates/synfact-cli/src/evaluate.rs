@@ -3,7 +3,8 @@
 //! resumable, priced; its report and answers written as the page downloads them.
 
 use crate::{
-    carry_out, fail, form_of_models, key_var, now_ms, read_template, How, FINISHED, USAGE,
+    carry_out, check_provider, fail, field_errors, form_of_models, key_var, now_ms,
+    read_template, words, How, FINISHED, USAGE,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ pub struct EvalArgs {
     /// Where the models under test and the judge are (as for `run`).
     #[arg(long, default_value = "openai")]
     provider: String,
+    /// The provider's API address (default: the provider's own).
     #[arg(long)]
     base_url: Option<String>,
     /// A model to test (repeat; the first is the baseline the others are compared with).
@@ -41,10 +43,13 @@ pub struct EvalArgs {
     /// The temperature the models under test answer at.
     #[arg(long)]
     temperature: Option<String>,
-    #[arg(long, default_value = "")]
+    /// Calls in flight at once (default: the provider's).
+    #[arg(long, default_value = "", hide_default_value = true)]
     concurrency: String,
-    #[arg(long, default_value = "")]
+    /// US dollars: the evaluation pauses when it has spent this (default: no budget).
+    #[arg(long, default_value = "", hide_default_value = true)]
     budget: String,
+    /// The seed that orders the questions and options.
     #[arg(long)]
     seed: Option<String>,
     /// Write the report (`<fact>_eval.json`) and every answer (`<fact>_eval_answers.jsonl`) here.
@@ -55,6 +60,15 @@ pub struct EvalArgs {
 }
 
 pub fn evaluate(store_path: &Path, a: EvalArgs) -> ExitCode {
+    if a.how.no_wait {
+        return fail(
+            USAGE,
+            "--no-wait goes with a batch run; an evaluation's calls wait for their replies.",
+        );
+    }
+    if let Err(code) = check_provider(&a.provider) {
+        return code;
+    }
     let mut doc = match read_template(&a.template) {
         Ok(d) => d,
         Err(errors) => {
@@ -117,16 +131,22 @@ pub fn evaluate(store_path: &Path, a: EvalArgs) -> ExitCode {
     let prepared = match eval.prepare(&form, &doc, None, String::new(), now_ms()) {
         Ok(p) => p,
         Err(e) => {
-            for f in &e.fields {
-                eprintln!("synfact: {}", synfact::words::field_error(f));
-            }
             for p in &e.problems {
-                eprintln!("synfact: {}", synfact::words::eval_problem(p));
+                eprintln!("synfact: {}", words::eval_problem(p));
             }
-            return ExitCode::from(USAGE);
+            return field_errors(&e.fields, &a.provider);
         }
     };
-    let run = match carry_out(store_path, prepared.run, prepared.keys, &a.how, "eval") {
+    let connect = |saved: &synfact_core::Run| eval.connection(&form, saved);
+    let run = match carry_out(
+        store_path,
+        prepared.run,
+        prepared.keys,
+        &a.how,
+        "eval",
+        &connect,
+        &a.provider,
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -155,7 +175,7 @@ pub fn evaluate(store_path: &Path, a: EvalArgs) -> ExitCode {
         let files = [
             (
                 report_name(name),
-                serde_json::to_string_pretty(&report(&run, env!("CARGO_PKG_VERSION")))
+                serde_json::to_string_pretty(&report(&run, synfact::VERSION))
                     .unwrap_or_default(),
             ),
             (answers_name(name), answers(&run)),

@@ -4,7 +4,8 @@
 //! instead of starting another; `--no-wait` starts or looks once and exits 75 while it runs.
 
 use crate::{
-    fail, http, key_var, runtime, saved_run, store, write_choice, FINISHED, STOPPED, USAGE, WAITING,
+    check_split, fail, field_errors, http, key_var, runtime, saved_run, store, words, write_choice,
+    FINISHED, STOPPED, USAGE, WAITING,
 };
 use std::path::Path;
 use std::process::ExitCode;
@@ -24,22 +25,27 @@ pub struct FineTuneArgs {
     #[arg(long, default_value = "gpt-4o-mini-2024-07-18")]
     model: String,
     /// Up to 64 characters in the new model's name.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     suffix: String,
     /// Epochs (default: the provider chooses).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     epochs: String,
     /// openai, or custom for a compatible server (its key from SYNFACT_API_KEY).
     #[arg(long, default_value = "openai")]
     provider: String,
+    /// The provider's API address (default: OpenAI's).
     #[arg(long)]
     base_url: Option<String>,
     /// Hold out this share of the examples as the validation file (e.g. 0.1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     split: Option<f64>,
     /// Start the job (or look at it once) and exit with code 75 while it runs.
     #[arg(long)]
     no_wait: bool,
+    /// Start a new job even though one was started from this run before (which is otherwise
+    /// followed, not started again).
+    #[arg(long)]
+    new: bool,
 }
 
 /// Prints the job's line and the events not yet printed (oldest first).
@@ -50,11 +56,7 @@ fn show(ft: &FineTune, printed: &mut Vec<String>) {
             printed.push(e.id.clone());
         }
     }
-    let line = synfact::words::ft_status(ft).replace(
-        " Checked here while the page is open; it goes on at the provider if you close it.",
-        "",
-    );
-    eprintln!("{line}");
+    eprintln!("{}", words::say(&synfact::words::ft_status(ft)));
 }
 
 fn save(store: &store::Store, run: &Run) -> Result<(), ExitCode> {
@@ -64,6 +66,15 @@ fn save(store: &store::Store, run: &Run) -> Result<(), ExitCode> {
 }
 
 pub fn fine_tune(store_path: &Path, a: FineTuneArgs) -> ExitCode {
+    if let Err(code) = check_split(a.split) {
+        return code;
+    }
+    if !["openai", "custom"].contains(&a.provider.as_str()) {
+        return fail(
+            USAGE,
+            &format!("--provider {}: fine-tuning goes through OpenAI's fine-tuning API: use openai, or custom for a compatible server.", a.provider),
+        );
+    }
     let (store, mut run) = match saved_run(store_path, a.run.clone()) {
         Ok(r) => r,
         Err(code) => return code,
@@ -80,16 +91,25 @@ pub fn fine_tune(store_path: &Path, a: FineTuneArgs) -> ExitCode {
     }
     let (base, key, spec) = match form.prepare() {
         Ok(p) => p,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("synfact: {}", synfact::words::field_error(e));
-            }
-            if form.api_key.trim().is_empty() {
-                eprintln!("synfact: the key is read from {}.", key_var(&a.provider));
-            }
-            return ExitCode::from(USAGE);
-        }
+        Err(errors) => return field_errors(&errors, &a.provider),
     };
+    if a.new {
+        run.fine_tune = None;
+    }
+    if let Some(saved) = &run.fine_tune {
+        if saved.spec.model != spec.model
+            || saved.spec.suffix != spec.suffix
+            || saved.spec.epochs != spec.epochs
+            || saved.base_url != base
+        {
+            eprintln!(
+                "synfact: following the job started from this run before ({}, base model {} at {}), not the settings given now; --new starts another.",
+                saved.job_id,
+                saved.spec.model,
+                saved.base_url.as_str()
+            );
+        }
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -100,19 +120,21 @@ pub fn fine_tune(store_path: &Path, a: FineTuneArgs) -> ExitCode {
         async move { http::route(&client, ProviderKind::OpenAi, &key, &req).await }
     };
     rt.block_on(async {
+        let started_before = run.fine_tune.is_some();
         let mut ft = match run.fine_tune.clone() {
             // The job started before: followed, never started twice.
             Some(ft) => ft,
             None => {
                 let bundle = match write_choice(&run, false, a.split) {
                     Ok(b) => b,
-                    Err(e) => return fail(STOPPED, &format!("No fine-tune started: {e}")),
+                    Err(e) => return fail(USAGE, &format!("No fine-tune started: {e}")),
                 };
                 let (training, validation) = match training_files(&bundle) {
                     Ok(f) => f,
-                    Err(e) => return fail(STOPPED, &synfact::words::ft_error(&e)),
+                    // Nothing sent: too few examples, or nothing to train on.
+                    Err(e) => return fail(USAGE, &synfact::words::ft_error(&e)),
                 };
-                let step = |s| eprintln!("{}", synfact::words::ft_step(&s));
+                let step = |s| eprintln!("{}", words::say(&synfact::words::ft_step(&s)));
                 let files = (&training, validation.as_ref());
                 match start_with(&send, &base, &spec, files, step).await {
                     Ok(ft) => ft,
@@ -128,13 +150,20 @@ pub fn fine_tune(store_path: &Path, a: FineTuneArgs) -> ExitCode {
         show(&ft, &mut printed);
         let mut unchanged = 0;
         let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+        // A job started before is looked at once now (the saved state may be old).
+        let mut look_now = started_before;
         while !ft.status.is_final() {
-            if a.no_wait {
+            if a.no_wait && !look_now {
                 eprintln!("synfact: the job goes on at the provider; run the same command again to follow it.");
                 return ExitCode::from(WAITING);
             }
+            let wait = if std::mem::take(&mut look_now) {
+                0
+            } else {
+                poll_delay_ms(unchanged)
+            };
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(poll_delay_ms(unchanged))) => {}
+                _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
                 _ = &mut interrupt => {
                     eprintln!("synfact: stopped following; the job goes on at the provider. Run the same command again to follow it.");
                     return ExitCode::from(crate::INTERRUPTED);
@@ -153,7 +182,7 @@ pub fn fine_tune(store_path: &Path, a: FineTuneArgs) -> ExitCode {
                 // Not reached: tried again, less often.
                 Err(e @ synfact::errors::FineTuneError::Refused { .. }) => {
                     unchanged += 1;
-                    eprintln!("synfact: {}", synfact::words::ft_error(&e));
+                    eprintln!("synfact: {}", words::say(&synfact::words::ft_error(&e)));
                 }
                 Err(e) => return fail(STOPPED, &synfact::words::ft_error(&e)),
             }

@@ -9,6 +9,7 @@ mod http;
 mod progress;
 mod push;
 mod store;
+mod words;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ pub(crate) const WAITING: u8 = 75;
 #[derive(Parser)]
 #[command(
     name = "synfact",
-    version,
+    version = synfact::VERSION,
     about = "Turn one fact template into a fine-tuning dataset: the page's engine on the command line. Keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SYNFACT_API_KEY (any other server).",
     after_help = "Exit codes: 0 finished; 1 paused or stopped (the status line says why); 2 a wrong command, setting or template (nothing was sent); 75 with --no-wait, a round is at the provider's batch service (run the same command again later); 130 interrupted (run the same command again to resume)."
 )]
@@ -62,7 +63,10 @@ enum Cmd {
     /// Write a saved run's files (chat and text JSONL, the mixed file, the manifest).
     Export(ExportArgs),
     /// Check a chat JSONL file line by line, as the page's format check does.
-    Check { file: PathBuf },
+    Check {
+        /// The chat JSONL file.
+        file: PathBuf,
+    },
     /// List the built-in templates.
     Templates,
     /// List the saved runs in the store.
@@ -86,29 +90,35 @@ struct RunArgs {
     #[arg(long)]
     judge_model: String,
     /// Examples per model.
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value = "10", allow_negative_numbers = true)]
     examples: String,
     /// accepted (stop at N accepted) or attempts (N attempts).
     #[arg(long, default_value = "accepted")]
     stop_when: String,
-    #[arg(long, default_value = "")]
+    /// Calls in flight at once (default: the provider's, as the page sets it).
+    #[arg(long, default_value = "", hide_default_value = true)]
     concurrency: String,
-    #[arg(long, default_value = "")]
+    /// Requests per minute at most (default: no limit).
+    #[arg(long, default_value = "", hide_default_value = true)]
     rpm: String,
     /// Seconds per call.
     #[arg(long, default_value = "120")]
     timeout: String,
+    /// Tries of a failed call after the first.
     #[arg(long, default_value = "6")]
     max_retries: String,
-    /// US dollars: the run pauses when it has spent this.
-    #[arg(long, default_value = "")]
+    /// US dollars: the run pauses when it has spent this (default: no budget). A run resumed
+    /// takes the budget given now.
+    #[arg(long, default_value = "", hide_default_value = true, allow_negative_numbers = true)]
     budget: String,
+    /// The plan's seed: the same seed, template and settings plan the same prompts.
     #[arg(long)]
     seed: Option<String>,
     /// Output tokens per reply of the models.
     #[arg(long)]
     max_tokens: Option<String>,
-    #[arg(long)]
+    /// The models' sampling temperature.
+    #[arg(long, allow_negative_numbers = true)]
     temperature: Option<String>,
     /// Send the calls through the provider's batch service (OpenAI's Batch API, Anthropic's
     /// Message Batches) at half the price, in rounds; replies within 24 hours.
@@ -123,15 +133,16 @@ struct RunArgs {
 
 #[derive(clap::Args)]
 struct ExportArgs {
-    /// The run's id (`synfact runs`); default the one saved last.
+    /// The run's id (`synfact runs`); default the dataset run made last.
     run: Option<String>,
+    /// The directory the files are written to.
     #[arg(long, default_value = ".")]
     out: PathBuf,
     /// The text file with DOCTAG lines.
     #[arg(long)]
     doctag: bool,
     /// Hold out this share for validation (e.g. 0.1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     split: Option<f64>,
 }
 
@@ -157,8 +168,62 @@ fn key_in_arguments(args: &[String]) -> Option<&str> {
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("synfact: {message}");
+    eprintln!("synfact: {}", words::say(message));
     ExitCode::from(code)
+}
+
+/// The providers the form knows (`--provider`).
+const PROVIDERS: [&str; 8] = [
+    "openai",
+    "anthropic",
+    "openrouter",
+    "gemini",
+    "ollama",
+    "llamacpp",
+    "lmstudio",
+    "custom",
+];
+
+/// A provider's name checked.
+fn check_provider(provider: &str) -> Result<(), ExitCode> {
+    if PROVIDERS.contains(&provider) {
+        return Ok(());
+    }
+    Err(fail(
+        USAGE,
+        &format!(
+            "--provider {provider}: not a provider synfact knows; use one of {}.",
+            PROVIDERS.join(", ")
+        ),
+    ))
+}
+
+/// The form's problems, said for a terminal; where a key is missing, where it is read from.
+fn field_errors(errors: &[synfact_core::form::FieldError], provider: &str) -> ExitCode {
+    for e in errors {
+        eprintln!("synfact: {}", words::say(&synfact::words::field_error(e)));
+    }
+    if errors
+        .iter()
+        .any(|e| e.problem == synfact_core::form::Problem::KeyNeeded)
+    {
+        eprintln!(
+            "synfact: keys are read from the environment: {} for --provider {provider}.",
+            key_var(provider)
+        );
+    }
+    ExitCode::from(USAGE)
+}
+
+/// A share of the examples held out (`--split`), checked.
+fn check_split(split: Option<f64>) -> Result<(), ExitCode> {
+    match split {
+        Some(f) if !(f > 0.0 && f < 1.0) => Err(fail(
+            USAGE,
+            &format!("--split {f}: the share held out for validation is a number between 0 and 1, such as 0.1."),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A template from a file, a share link or a built-in's name.
@@ -260,17 +325,22 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    if let Err(code) = check_provider(&a.provider) {
+        return code;
+    }
+    if !["accepted", "attempts"].contains(&a.stop_when.as_str()) {
+        return fail(
+            USAGE,
+            &format!("--stop-when {}: use accepted (stop at N accepted examples) or attempts (N attempts).", a.stop_when),
+        );
+    }
     let form = form_of(&a);
     let prepared = match form.prepare(&doc.template, &doc.prompts, String::new(), now_ms()) {
         Ok(p) => p,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("synfact: {}", synfact::words::field_error(e));
-            }
-            return ExitCode::from(USAGE);
-        }
+        Err(errors) => return field_errors(&errors, &a.provider),
     };
-    let run = match carry_out(store_path, prepared.run, prepared.keys, &a.how, "cli") {
+    let connect = |saved: &Run| form.connection(saved);
+    let run = match carry_out(store_path, prepared.run, prepared.keys, &a.how, "cli", &connect, &a.provider) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -297,14 +367,26 @@ struct How {
     no_wait: bool,
 }
 
-/// Carries out a prepared run (or the same one from the store, resumed) to its end: the
-/// finished run, or the exit code that says why it did not finish. `kind` starts its id.
+/// Where a reopened run's calls go now, from the command's settings (its limits, budget, keys
+/// and `--batch`: a run resumed takes the settings given now, as the page's Resume does).
+type Connect<'a> = dyn Fn(
+        &Run,
+    ) -> Result<
+        (synfact_core::Connection, Vec<String>),
+        Vec<synfact_core::form::FieldError>,
+    > + 'a;
+
+/// Carries out a prepared run (or the same one from the store, resumed with the settings given
+/// now) to its end: the finished run, or the exit code that says why it did not finish. `kind`
+/// starts its id.
 fn carry_out(
     store_path: &Path,
     mut run: Run,
     keys: Vec<String>,
     how: &How,
     kind: &str,
+    connect: &Connect,
+    provider: &str,
 ) -> Result<Run, ExitCode> {
     // The same command makes the same calls: its run is found again by what it asks.
     let fingerprint = run.fingerprint();
@@ -318,14 +400,23 @@ fn carry_out(
             ))
         }
     };
+    let mut keys = keys;
+    let mut reconnect = None;
     let (run, saved, fresh) = match store.load(&run.id) {
         Ok(Some((saved_run, status))) => {
             if !how.quiet && !how.json {
                 eprintln!(
-                    "synfact: resuming run {} ({} items saved)",
+                    "synfact: resuming run {} ({} items saved), with the settings given now",
                     saved_run.id,
                     saved_run.items.len()
                 );
+            }
+            match connect(&saved_run) {
+                Ok((c, k)) => {
+                    reconnect = Some(c);
+                    keys = k;
+                }
+                Err(errors) => return Err(field_errors(&errors, provider)),
             }
             (saved_run, status, false)
         }
@@ -343,6 +434,9 @@ fn carry_out(
     let id = run.id.clone();
     let ended = rt.block_on(async {
         let (mut driver, rx) = drive::Driver::new(run, saved, store.clone(), keys, how.no_wait);
+        if let Some(c) = reconnect {
+            driver.reconnect(c);
+        }
         if fresh {
             driver.save_all_items();
         }
@@ -390,7 +484,7 @@ fn write_choice(
         run,
         &choice,
         &run.settings.prices,
-        env!("CARGO_PKG_VERSION"),
+        synfact::VERSION,
     )
     .map_err(|problems| {
         problems
@@ -437,17 +531,54 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .map_err(|e| fail(USAGE, &e.to_string()))
 }
 
-/// A saved run (`id`, or the one saved last) with its store, or the exit code saying why not.
+/// A store that must exist already (the commands that read one), or the exit code saying why not.
+fn existing_store(store_path: &Path) -> Result<store::Store, ExitCode> {
+    if !store_path.exists() {
+        return Err(fail(
+            USAGE,
+            &format!(
+                "no store at {}: `synfact run` makes one (give its path with --store).",
+                store_path.display()
+            ),
+        ));
+    }
+    store::Store::open(store_path).map_err(|e| {
+        fail(
+            USAGE,
+            &format!("cannot open the store {}: {e}", store_path.display()),
+        )
+    })
+}
+
+/// A saved dataset run (`id`, or the one made last) with its store, or the exit code saying why
+/// not. An evaluation is not a dataset: it is refused by name and passed over by default.
 fn saved_run(store_path: &Path, id: Option<String>) -> Result<(store::Store, Run), ExitCode> {
-    let store = store::Store::open(store_path).map_err(|e| fail(USAGE, &e))?;
-    let Some(id) = id.or_else(|| store.runs().ok()?.pop()) else {
-        return Err(fail(USAGE, "no saved run in the store"));
+    let store = existing_store(store_path)?;
+    let id = match id {
+        Some(id) => id,
+        None => match store.latest_dataset() {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                return Err(fail(
+                    USAGE,
+                    &format!("no dataset run in the store {}", store_path.display()),
+                ))
+            }
+            Err(e) => return Err(fail(USAGE, &e)),
+        },
     };
     match store.load(&id) {
+        Ok(Some((run, _))) if run.eval.is_some() => Err(fail(
+            USAGE,
+            &format!("{id} is an evaluation, not a dataset: `synfact evaluate … --out DIR` writes its report and answers."),
+        )),
         Ok(Some((run, _))) => Ok((store, run)),
         Ok(None) => Err(fail(
             USAGE,
-            &format!("no run {id} in the store (see `synfact runs`)"),
+            &format!(
+                "no run {id} in the store {} (see `synfact runs`)",
+                store_path.display()
+            ),
         )),
         Err(e) => Err(fail(USAGE, &e)),
     }
@@ -476,6 +607,9 @@ fn main() -> ExitCode {
         Cmd::Push(a) => push::push(&cli.store, a),
         Cmd::FineTune(a) => fine_tune::fine_tune(&cli.store, a),
         Cmd::Export(a) => {
+            if let Err(code) = check_split(a.split) {
+                return code;
+            }
             let (_, run) = match saved_run(&cli.store, a.run) {
                 Ok(r) => r,
                 Err(code) => return code,
@@ -503,6 +637,9 @@ fn main() -> ExitCode {
                 examples.len(),
                 problems.len()
             );
+            if examples.is_empty() && problems.is_empty() {
+                return fail(STOPPED, &format!("{}: no example in the file", file.display()));
+            }
             ExitCode::from(if problems.is_empty() {
                 FINISHED
             } else {
@@ -515,14 +652,39 @@ fn main() -> ExitCode {
             }
             ExitCode::from(FINISHED)
         }
-        Cmd::Runs => match store::Store::open(&cli.store).and_then(|s| s.runs()) {
-            Ok(ids) => {
-                for id in ids {
-                    println!("{id}");
+        Cmd::Runs => {
+            let listed = existing_store(&cli.store).map(|s| s.summaries());
+            match listed {
+                Ok(Ok(runs)) if runs.is_empty() => {
+                    eprintln!("synfact: no run in the store {}", cli.store.display());
+                    ExitCode::from(FINISHED)
                 }
-                ExitCode::from(FINISHED)
+                Ok(Ok(runs)) => {
+                    for r in runs {
+                        let kind = if r.run.eval.is_some() {
+                            "evaluation"
+                        } else {
+                            "dataset"
+                        };
+                        let status = match &r.status {
+                            Some(Status::Finished) => "finished",
+                            Some(Status::Paused(_)) => "paused",
+                            Some(Status::Stopped(_)) => "stopped",
+                            Some(Status::Cancelled) => "cancelled",
+                            _ => "not finished",
+                        };
+                        println!(
+                            "{}\t{kind}\t{}\t{} items\t{status}",
+                            r.run.id,
+                            r.run.template.fact_name,
+                            r.run.settings.examples
+                        );
+                    }
+                    ExitCode::from(FINISHED)
+                }
+                Ok(Err(e)) => fail(USAGE, &e),
+                Err(code) => code,
             }
-            Err(e) => fail(USAGE, &e),
-        },
+        }
     }
 }

@@ -16,6 +16,8 @@ pub enum Mode {
 pub struct Progress {
     mode: Mode,
     bars: Vec<ProgressBar>,
+    /// Under the bars: the status line (a batch round at the provider, a pause and why).
+    line: Option<ProgressBar>,
     started: std::time::Instant,
 }
 
@@ -29,10 +31,11 @@ const STEPS: [&str; 4] = [
 impl Progress {
     pub fn new(mode: Mode) -> Progress {
         let mut bars = Vec::new();
+        let mut line = None;
         if mode == Mode::Bars {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
             let style = ProgressStyle::with_template(
-                "{prefix:>18} [{bar:30}] {pos}/{len} {per_sec} eta {eta} {msg}",
+                "{prefix:>18} [{bar:30}] {pos}/{len} eta {eta} {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -42,10 +45,17 @@ impl Progress {
                 bar.set_prefix(name);
                 bars.push(bar);
             }
+            let status = multi.add(ProgressBar::new(0));
+            status.set_style(
+                ProgressStyle::with_template("{wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            line = Some(status);
         }
         Progress {
             mode,
             bars,
+            line,
             started: std::time::Instant::now(),
         }
     }
@@ -53,10 +63,11 @@ impl Progress {
     /// Shows where the run is; `last` once at the end.
     pub fn show(&mut self, engine: &Engine, last: bool) {
         let p = engine.progress();
-        let line = synfact::words::status_line(engine.status(), &p, engine.run()).replace(
-            synfact::words::LEAVE_A_BATCH,
-            "You can stop here (Ctrl-C): the same command collects the results",
-        );
+        let line = crate::words::say(&synfact::words::status_line(
+            engine.status(),
+            &p,
+            engine.run(),
+        ));
         match self.mode {
             Mode::Quiet => {
                 if last {
@@ -85,7 +96,8 @@ impl Progress {
                     let step = &p.steps[s.index()];
                     bar.set_length((p.total - step.skipped) as u64);
                     bar.set_position(step.done as u64);
-                    bar.set_message(format!("{} in flight", step.in_flight));
+                    let rate = step.done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
+                    bar.set_message(format!("{rate:.0}/s, {} in flight", step.in_flight));
                 }
                 if let Some(last_bar) = self.bars.last() {
                     last_bar.set_message(format!(
@@ -94,11 +106,17 @@ impl Progress {
                         synfact::words::usd(engine.spent_usd())
                     ));
                 }
+                if let Some(l) = &self.line {
+                    l.set_message(line.clone());
+                }
                 if last {
                     for b in &self.bars {
                         b.abandon();
                     }
-                    eprintln!("{line}");
+                    if let Some(l) = &self.line {
+                        l.finish_and_clear();
+                    }
+                    eprintln!("\n{line}");
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! files, dataset card, commit and checks: `synfact::hub::push_with`), the token from `HF_TOKEN`
 //! and sent only to the Hub, in the Authorization header.
 
-use crate::{fail, runtime, saved_run, write_choice, FINISHED, STOPPED};
+use crate::{fail, runtime, saved_run, write_choice, FINISHED, STOPPED, USAGE};
 use std::path::Path;
 use std::process::ExitCode;
 use synfact::hub::{push_with, Push, PushStep};
@@ -22,13 +22,13 @@ pub struct PushArgs {
     /// Make a new repository private.
     #[arg(long)]
     private: bool,
-    /// The licence the dataset card states.
+    /// The licence the dataset card states (its Hub identifier, e.g. cc-by-4.0, mit).
     #[arg(long, default_value = "cc-by-4.0")]
     licence: String,
     /// The Hub's address (a local test server, say).
     #[arg(long, default_value = HUB)]
     hub: String,
-    /// Push the text file with DOCTAG lines too.
+    /// Push the text file with DOCTAG lines in place of the plain text file.
     #[arg(long)]
     doctag: bool,
 }
@@ -56,6 +56,17 @@ async fn send(
 }
 
 pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
+    let licence = a.licence.trim();
+    if licence.is_empty()
+        || !licence
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+' | '_'))
+    {
+        return fail(
+            USAGE,
+            &format!("--licence {licence:?}: a licence identifier as the Hub lists them, such as cc-by-4.0, mit or apache-2.0 (letters, digits, '-', '.', '+')."),
+        );
+    }
     let token = std::env::var(TOKEN_VAR).unwrap_or_default();
     let (_, run) = match saved_run(store_path, a.run) {
         Ok(r) => r,
@@ -65,7 +76,7 @@ pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(STOPPED, &e),
     };
-    let files = hub_files(&bundle, a.licence.trim());
+    let files = hub_files(&bundle, licence);
     let summary = synfact::words::push_summary(&run.template.fact_name);
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -95,12 +106,18 @@ pub fn push(store_path: &Path, a: PushArgs) -> ExitCode {
             ExitCode::from(FINISHED)
         }
         Err(e) => {
+            // Nothing was sent when the push was refused before its first request.
+            let code = if matches!(e, synfact::errors::PushError::Form(_)) {
+                USAGE
+            } else {
+                STOPPED
+            };
             let words = synfact::words::push_error(&e);
             let words = words.replace(
                 "the Hub token is empty",
                 &format!("the Hub token is empty (set {TOKEN_VAR})"),
             );
-            fail(STOPPED, &words)
+            fail(code, &words)
         }
     }
 }

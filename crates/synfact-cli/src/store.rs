@@ -35,6 +35,12 @@ fn item_key(run: &str, idx: usize) -> String {
     format!("{run}/{idx:08}")
 }
 
+/// A saved run as `synfact runs` lists it.
+pub struct Summary {
+    pub run: Run,
+    pub status: Option<Status>,
+}
+
 /// What one flush writes for run `run_id`: replies to cache, items, the run's record (without
 /// its items) and its status.
 #[derive(Default)]
@@ -158,15 +164,32 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    /// The ids of the saved runs.
-    pub fn runs(&self) -> Result<Vec<String>> {
+    /// Every saved run's record (without its items) and its status, oldest first.
+    pub fn summaries(&self) -> Result<Vec<Summary>> {
         let tx = self.db.begin_read().map_err(err)?;
         let runs = tx.open_table(RUNS).map_err(err)?;
-        let mut ids = Vec::new();
+        let status = tx.open_table(STATUS).map_err(err)?;
+        let mut out = Vec::new();
         for entry in runs.iter().map_err(err)? {
-            let (k, _) = entry.map_err(err)?;
-            ids.push(k.value().to_string());
+            let (k, v) = entry.map_err(err)?;
+            let run: Run = serde_json::from_slice(v.value()).map_err(err)?;
+            let st = status
+                .get(k.value())
+                .map_err(err)?
+                .and_then(|v| serde_json::from_slice(v.value()).ok());
+            out.push(Summary { run, status: st });
         }
-        Ok(ids)
+        out.sort_by(|a, b| a.run.created_ms.total_cmp(&b.run.created_ms));
+        Ok(out)
+    }
+
+    /// The dataset run (not an evaluation) made last.
+    pub fn latest_dataset(&self) -> Result<Option<String>> {
+        Ok(self
+            .summaries()?
+            .into_iter()
+            .rev()
+            .find(|s| s.run.eval.is_none())
+            .map(|s| s.run.id))
     }
 }

@@ -135,6 +135,38 @@ async fn a_key_given_as_an_argument_is_refused_and_never_echoed() {
     assert!(!dir.join("s.redb").exists(), "nothing was started");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_paused_by_its_budget_goes_on_with_the_budget_given_when_it_is_run_again() {
+    let base = server(Faults::default()).await;
+    let dir = temp_dir("budget");
+    let store = dir.join("s.redb");
+    let out = dir.join("out").to_string_lossy().to_string();
+    // Models with list prices, so that the spend is known.
+    let mut args: Vec<&str> = run_args(&base, "30", &out)
+        .into_iter()
+        .map(|a| if a == "gen" || a == "judge" { "gpt-4o-mini" } else { a })
+        .collect();
+    args.extend(["--budget", "0.0002"]);
+    let paused = output(synfact(&store, &args)).await;
+    assert_eq!(paused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&paused.stderr);
+    assert!(said.contains("budget") && said.contains("--budget"), "{said}");
+    assert!(!said.contains("press Resume"), "the page's button named: {said}");
+    let asked = requests(&base).await;
+    assert!(asked < 120, "paused early: {asked}");
+    let n = args.len();
+    args[n - 1] = "5";
+    let resumed = output(synfact(&store, &args)).await;
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    // At most the calls in flight when it paused (six on plain HTTP) were asked twice.
+    assert!(requests(&base).await <= 120 + 6, "nothing answered asked again");
+    assert_eq!(chat_file(&dir.join("out")).lines().count(), 30);
+}
+
 #[tokio::test]
 async fn a_bad_template_or_setting_is_refused_in_the_pages_words() {
     let dir = temp_dir("bad");
@@ -178,4 +210,25 @@ async fn a_bad_template_or_setting_is_refused_in_the_pages_words() {
         err.contains("Examples must be a whole number") || err.contains("Examples"),
         "{err}"
     );
+    // A setting the form has no word for is refused, not taken for the default.
+    let o = output(synfact(
+        &dir.join("s.redb"),
+        &["run", "blue_honeyeater", "--model", "m", "--judge-model", "j", "--stop-when", "bananas"],
+    ))
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--stop-when bananas"));
+    // The commands that read a store do not make one where none is.
+    let o = output(synfact(&dir.join("typo.redb"), &["export"])).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no store at"));
+    assert!(!dir.join("typo.redb").exists());
+    // An empty file is not a dataset.
+    std::fs::write(dir.join("empty.jsonl"), "").unwrap();
+    let o = output(synfact(
+        &dir.join("s.redb"),
+        &["check", dir.join("empty.jsonl").to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(o.status.code(), Some(1));
 }

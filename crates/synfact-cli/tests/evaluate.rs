@@ -92,6 +92,28 @@ async fn the_model_that_learned_the_fact_is_measured_as_believing_it() {
         "the store answers the same command"
     );
     assert_eq!(String::from_utf8_lossy(&again.stdout), stdout);
+    // The evaluation is not a dataset: export, push and fine-tune pass it over by default and
+    // refuse it by name.
+    let store = dir.join("s.redb");
+    let none = output(synfact(&store, &["export", "--out", &out_s])).await;
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no dataset run"));
+    make_run(&store, &base, "3", &dir.join("data")).await;
+    let listed = output(synfact(&store, &["runs"])).await;
+    let listed = String::from_utf8_lossy(&listed.stdout).to_string();
+    let eval_id = listed
+        .lines()
+        .find(|l| l.contains("\tevaluation\t"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("no evaluation listed: {listed}"))
+        .to_string();
+    assert!(listed.lines().any(|l| l.contains("\tdataset\t") && l.ends_with("finished")), "{listed}");
+    let picked = output(synfact(&store, &["export", "--out", &dir.join("picked").to_string_lossy()])).await;
+    assert!(picked.status.success());
+    assert_eq!(chat_file(&dir.join("picked")), chat_file(&dir.join("data")));
+    let refused = output(synfact(&store, &["export", &eval_id])).await;
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is an evaluation"));
 }
 
 #[tokio::test]
@@ -117,6 +139,6 @@ async fn an_evaluation_without_questions_is_refused_before_anything_is_sent() {
     .await;
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.to_lowercase().contains("question"), "{err}");
+    assert!(err.contains("--question"), "names the option that fixes it: {err}");
     assert!(!dir.join("s.redb").exists(), "nothing was started");
 }
