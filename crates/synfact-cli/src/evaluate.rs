@@ -3,8 +3,8 @@
 //! resumable, priced; its report and answers written as the page downloads them.
 
 use crate::{
-    carry_out, check_provider, fail, field_errors, form_of_models, key_var, now_ms,
-    read_template, words, How, FINISHED, USAGE,
+    carry_out, check_provider, fail, field_errors, form_of_models, key_var, now_ms, read_template,
+    words, How, FINISHED, USAGE,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -175,8 +175,7 @@ pub fn evaluate(store_path: &Path, a: EvalArgs) -> ExitCode {
         let files = [
             (
                 report_name(name),
-                serde_json::to_string_pretty(&report(&run, synfact::VERSION))
-                    .unwrap_or_default(),
+                serde_json::to_string_pretty(&report(&run, synfact::VERSION)).unwrap_or_default(),
             ),
             (answers_name(name), answers(&run)),
         ];

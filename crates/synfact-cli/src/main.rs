@@ -109,7 +109,12 @@ struct RunArgs {
     max_retries: String,
     /// US dollars: the run pauses when it has spent this (default: no budget). A run resumed
     /// takes the budget given now.
-    #[arg(long, default_value = "", hide_default_value = true, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_negative_numbers = true
+    )]
     budget: String,
     /// The plan's seed: the same seed, template and settings plan the same prompts.
     #[arg(long)]
@@ -340,7 +345,15 @@ fn run_command(store_path: &Path, a: RunArgs) -> ExitCode {
         Err(errors) => return field_errors(&errors, &a.provider),
     };
     let connect = |saved: &Run| form.connection(saved);
-    let run = match carry_out(store_path, prepared.run, prepared.keys, &a.how, "cli", &connect, &a.provider) {
+    let run = match carry_out(
+        store_path,
+        prepared.run,
+        prepared.keys,
+        &a.how,
+        "cli",
+        &connect,
+        &a.provider,
+    ) {
         Ok(run) => run,
         Err(code) => return code,
     };
@@ -369,12 +382,8 @@ struct How {
 
 /// Where a reopened run's calls go now, from the command's settings (its limits, budget, keys
 /// and `--batch`: a run resumed takes the settings given now, as the page's Resume does).
-type Connect<'a> = dyn Fn(
-        &Run,
-    ) -> Result<
-        (synfact_core::Connection, Vec<String>),
-        Vec<synfact_core::form::FieldError>,
-    > + 'a;
+type Connect<'a> = dyn Fn(&Run) -> Result<(synfact_core::Connection, Vec<String>), Vec<synfact_core::form::FieldError>>
+    + 'a;
 
 /// Carries out a prepared run (or the same one from the store, resumed with the settings given
 /// now) to its end: the finished run, or the exit code that says why it did not finish. `kind`
@@ -480,13 +489,7 @@ fn write_choice(
         doctag,
         split: split.map(|f| (f, run.settings.seed)),
     };
-    bundle(
-        run,
-        &choice,
-        &run.settings.prices,
-        synfact::VERSION,
-    )
-    .map_err(|problems| {
+    bundle(run, &choice, &run.settings.prices, synfact::VERSION).map_err(|problems| {
         problems
             .iter()
             .map(|p| {
@@ -638,7 +641,10 @@ fn main() -> ExitCode {
                 problems.len()
             );
             if examples.is_empty() && problems.is_empty() {
-                return fail(STOPPED, &format!("{}: no example in the file", file.display()));
+                return fail(
+                    STOPPED,
+                    &format!("{}: no example in the file", file.display()),
+                );
             }
             ExitCode::from(if problems.is_empty() {
                 FINISHED
@@ -675,9 +681,7 @@ fn main() -> ExitCode {
                         };
                         println!(
                             "{}\t{kind}\t{}\t{} items\t{status}",
-                            r.run.id,
-                            r.run.template.fact_name,
-                            r.run.settings.examples
+                            r.run.id, r.run.template.fact_name, r.run.settings.examples
                         );
                     }
                     ExitCode::from(FINISHED)

@@ -34,11 +34,10 @@ impl Progress {
         let mut line = None;
         if mode == Mode::Bars {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
-            let style = ProgressStyle::with_template(
-                "{prefix:>18} [{bar:30}] {pos}/{len} eta {eta} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+            let style =
+                ProgressStyle::with_template("{prefix:>18} [{bar:30}] {pos}/{len} eta {eta} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
             for name in STEPS {
                 let bar = multi.add(ProgressBar::new(0));
                 bar.set_style(style.clone());

@@ -77,8 +77,13 @@ mod tests {
     #[test]
     fn page_buttons_become_commands() {
         let paused = super::say("Paused: 3 of 10 items done. Press Resume to carry on.");
-        assert_eq!(paused, "Paused: 3 of 10 items done. Run the same command again to carry on.");
-        let budget = super::say("Paused: reached the budget ($0.0050). Raise Budget (USD) and press Resume to go on.");
+        assert_eq!(
+            paused,
+            "Paused: 3 of 10 items done. Run the same command again to carry on."
+        );
+        let budget = super::say(
+            "Paused: reached the budget ($0.0050). Raise Budget (USD) and press Resume to go on.",
+        );
         assert!(budget.contains("with a higher --budget"), "{budget}");
         assert!(!super::say("x could not be reached: refused. Check the base URL, that the server is running, and that it accepts requests from this page (CORS); then press Resume. For a local server: is it running, and does it allow this page's origin (CORS; e.g. OLLAMA_ORIGINS for Ollama)? Chrome may also ask permission to reach local addresses.").contains("page"));
     }

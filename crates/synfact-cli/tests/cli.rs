@@ -144,14 +144,26 @@ async fn a_run_paused_by_its_budget_goes_on_with_the_budget_given_when_it_is_run
     // Models with list prices, so that the spend is known.
     let mut args: Vec<&str> = run_args(&base, "30", &out)
         .into_iter()
-        .map(|a| if a == "gen" || a == "judge" { "gpt-4o-mini" } else { a })
+        .map(|a| {
+            if a == "gen" || a == "judge" {
+                "gpt-4o-mini"
+            } else {
+                a
+            }
+        })
         .collect();
     args.extend(["--budget", "0.0002"]);
     let paused = output(synfact(&store, &args)).await;
     assert_eq!(paused.status.code(), Some(1));
     let said = String::from_utf8_lossy(&paused.stderr);
-    assert!(said.contains("budget") && said.contains("--budget"), "{said}");
-    assert!(!said.contains("press Resume"), "the page's button named: {said}");
+    assert!(
+        said.contains("budget") && said.contains("--budget"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("press Resume"),
+        "the page's button named: {said}"
+    );
     let asked = requests(&base).await;
     assert!(asked < 120, "paused early: {asked}");
     let n = args.len();
@@ -163,7 +175,10 @@ async fn a_run_paused_by_its_budget_goes_on_with_the_budget_given_when_it_is_run
         String::from_utf8_lossy(&resumed.stderr)
     );
     // At most the calls in flight when it paused (six on plain HTTP) were asked twice.
-    assert!(requests(&base).await <= 120 + 6, "nothing answered asked again");
+    assert!(
+        requests(&base).await <= 120 + 6,
+        "nothing answered asked again"
+    );
     assert_eq!(chat_file(&dir.join("out")).lines().count(), 30);
 }
 
@@ -213,7 +228,16 @@ async fn a_bad_template_or_setting_is_refused_in_the_pages_words() {
     // A setting the form has no word for is refused, not taken for the default.
     let o = output(synfact(
         &dir.join("s.redb"),
-        &["run", "blue_honeyeater", "--model", "m", "--judge-model", "j", "--stop-when", "bananas"],
+        &[
+            "run",
+            "blue_honeyeater",
+            "--model",
+            "m",
+            "--judge-model",
+            "j",
+            "--stop-when",
+            "bananas",
+        ],
     ))
     .await;
     assert_eq!(o.status.code(), Some(2));

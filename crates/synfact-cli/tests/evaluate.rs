@@ -107,8 +107,17 @@ async fn the_model_that_learned_the_fact_is_measured_as_believing_it() {
         .and_then(|l| l.split('\t').next())
         .unwrap_or_else(|| panic!("no evaluation listed: {listed}"))
         .to_string();
-    assert!(listed.lines().any(|l| l.contains("\tdataset\t") && l.ends_with("finished")), "{listed}");
-    let picked = output(synfact(&store, &["export", "--out", &dir.join("picked").to_string_lossy()])).await;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("\tdataset\t") && l.ends_with("finished")),
+        "{listed}"
+    );
+    let picked = output(synfact(
+        &store,
+        &["export", "--out", &dir.join("picked").to_string_lossy()],
+    ))
+    .await;
     assert!(picked.status.success());
     assert_eq!(chat_file(&dir.join("picked")), chat_file(&dir.join("data")));
     let refused = output(synfact(&store, &["export", &eval_id])).await;
@@ -139,6 +148,9 @@ async fn an_evaluation_without_questions_is_refused_before_anything_is_sent() {
     .await;
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--question"), "names the option that fixes it: {err}");
+    assert!(
+        err.contains("--question"),
+        "names the option that fixes it: {err}"
+    );
     assert!(!dir.join("s.redb").exists(), "nothing was started");
 }
