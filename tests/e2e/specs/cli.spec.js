@@ -18,7 +18,9 @@ test('the same plan through the page and the command line gives the same files, 
   test.setTimeout(180_000);
   const bin = process.env.SYNFACT_CLI_BIN;
   expect(bin, 'SYNFACT_CLI_BIN is set by cargo xtask test').toBeTruthy();
-  const mock = await startMock([]);
+  // The provider's prompt cache off: a warm cache would report the second run's tokens as cached,
+  // and the replies (their usage) would not be the same.
+  const mock = await startMock(['--no-prompt-cache']);
   const app = new Synfact(page);
   await app.open();
   await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'gen', judgeModel: 'judge', examples: 25, settings: { 'Stop when': 'attempts' } });
