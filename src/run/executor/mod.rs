@@ -46,6 +46,9 @@ pub struct Executor {
     live: Cell<bool>,
     /// Called when the run's state changes (to refresh the list of saved runs).
     on_state: Box<dyn Fn()>,
+    /// The state changed and `on_state` is owed once the write holding it is committed (the
+    /// list of saved runs reads the store: told earlier, it would show the state before).
+    state_owed: Cell<bool>,
     /// This tab's claim on the run while it goes (see `lock`).
     lock: RefCell<Option<super::lock::RunLock>>,
     /// A batch run's round being carried out.
@@ -76,6 +79,7 @@ impl Executor {
             status_pending: Cell::new(false),
             live: Cell::new(true),
             on_state,
+            state_owed: Cell::new(false),
             lock: RefCell::new(None),
             round: RefCell::new(None),
         })
@@ -230,10 +234,15 @@ impl Executor {
 
     /// Saves, redraws and tells the controller after the run's state changed.
     fn state_changed(self: &Rc<Self>) {
+        if self.live.get() {
+            self.state_owed.set(true);
+        }
         self.flush();
         self.publish();
         self.update_status();
-        (self.on_state)();
+        if !self.live.get() {
+            (self.on_state)();
+        }
     }
 
     fn phase(&self) -> Phase {
@@ -353,6 +362,10 @@ impl Executor {
         spawn_local(async move {
             let result = saver::write(&me.db, &writes).await;
             let again = me.saver.end(batch, &result);
+            // Once nothing more is waiting to be written, the state the list reads is the run's.
+            if !again && me.state_owed.replace(false) {
+                (me.on_state)();
+            }
             match result {
                 Ok(()) => {
                     if matches!(
