@@ -49,6 +49,8 @@ pub fn App() -> impl IntoView {
         complete
     }));
     ctl.restore();
+    // The engine's chunk comes while the form is filled: Generate does not wait for it.
+    crate::run::prefetch_engine();
     // A reload or closed tab saves what the last few hundred milliseconds brought.
     let on_hide = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || ctl.flush());
     if let Some(w) = web_sys::window() {

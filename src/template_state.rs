@@ -493,10 +493,16 @@ impl TemplateState {
             .and_then(|w| w.location().href().ok())
             .ok_or(TemplateFileError::NoAddress)?;
         let base = here.split('#').next().unwrap_or(&here).to_string();
-        let link = format!("{base}{}", share::encode(&doc));
-        self.share_link.set(Some(link.clone()));
         let note = self.note;
         spawn_local(async move {
+            let link = match crate::parts::call_split!(encode_link(doc)).await {
+                Ok(fragment) => format!("{base}{fragment}"),
+                Err(e) => {
+                    let what = "part of synfact that makes share links";
+                    return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
+                }
+            };
+            self.share_link.set(Some(link.clone()));
             let copied = match web_sys::window().map(|w| w.navigator().clipboard()) {
                 Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&link))
                     .await
@@ -524,7 +530,20 @@ impl TemplateState {
             let bare = here.split('#').next().unwrap_or("").to_string();
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&bare));
         }
-        match share::decode(&hash) {
+        spawn_local(async move {
+            let decoded = match crate::parts::call_split!(decode_link(hash)).await {
+                Ok(d) => d,
+                Err(e) => {
+                    let what = "part of synfact that opens share links";
+                    return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
+                }
+            };
+            self.opened_link(decoded);
+        });
+    }
+
+    fn opened_link(self, decoded: Result<TemplateDoc, share::LinkError>) {
+        match decoded {
             Ok(doc) => {
                 self.link_error.set(None);
                 let name = doc.template.fact_name.clone();
@@ -538,6 +557,29 @@ impl TemplateState {
             Err(e) => self.link_error.set(Some(words::link_error(&e))),
         }
     }
+}
+
+/// A share link's template (decompressing and reading it is large, and needed only when a link is
+/// opened): in the chunk of what loads after the first screen.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn decode_link(
+    hash: String,
+) -> Result<Result<TemplateDoc, share::LinkError>, crate::parts::ChunkError> {
+    Ok(share::decode(&hash))
+}
+
+/// A template's share link (after the page's address), made in the same chunk.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn encode_link(doc: TemplateDoc) -> Result<String, crate::parts::ChunkError> {
+    Ok(share::encode(&doc))
 }
 
 /// Whether writing the parsed template back would drop part of its file.

@@ -182,6 +182,9 @@ async fn a_reply_and_the_progress_it_caused_are_saved_together() {
         known,
         view,
         Box::new(|| {}),
+        synfact::run::load_engine()
+            .await
+            .expect("the engine's half"),
     );
     executor.dispatch(Event::Start);
     // The question comes from the cache; the judge call goes to the dead address.

@@ -114,11 +114,12 @@ impl Controller {
         run: Run,
         keys: Vec<String>,
     ) -> Result<Rc<Executor>, StorageError> {
+        let fns = super::executor::load_engine().await?;
         let database = self.database().await?;
         let known = self.known(&database).await;
         let on_state = Box::new(move || self.refresh_saved());
         Ok(Executor::new(
-            run, keys, database, known, self.view, on_state,
+            run, keys, database, known, self.view, on_state, fns,
         ))
     }
 

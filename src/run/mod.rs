@@ -12,6 +12,6 @@ mod storage_use;
 mod view;
 
 pub use controller::Controller;
-pub use executor::Executor;
+pub use executor::{load_engine, prefetch as prefetch_engine, Carry, EngineFns, Executor};
 pub use storage_use::StorageUse;
 pub use view::{Phase, Revision, RunView};

@@ -106,7 +106,9 @@ impl Controller {
                 let database = self.database().await?;
                 let loading = crate::parts::call_split!(load_saved(database, id.clone()))
                     .await
-                    .map_err(|e| StorageError::Failed(e.0))?;
+                    .map_err(StorageError::chunk(
+                        "part of synfact that reads a saved run",
+                    ))?;
                 let (run, progress) = loading.await?;
                 let executor = self.executor(run, Vec::new()).await?;
                 if let Some(status) = progress.status {

@@ -45,7 +45,7 @@ impl Saver {
 
     /// Takes what is pending and the writes that save it, unless a write is under way (then the
     /// flush happens when it ends).
-    pub fn begin(&self, engine: &Engine) -> Option<(Batch, Vec<Write>)> {
+    pub fn begin(&self, engine: &Engine, w: &runs::Writers) -> Option<(Batch, Vec<Write>)> {
         if self.writing.get() {
             self.again.set(true);
             return None;
@@ -66,13 +66,13 @@ impl Saver {
                 .items
                 .iter()
                 .filter_map(|&i| run.items.get(i))
-                .map(|i| runs::item(&run.id, i)),
+                .map(|i| (w.item)(&run.id, i)),
         );
         if batch.settings {
-            writes.push(runs::settings(run));
+            writes.push((w.settings)(run));
         }
         // The counts go last, and only ever count items written with or before them.
-        writes.push(runs::progress(&runs::RunProgress::of(run, engine.status())));
+        writes.push((w.progress)(&runs::RunProgress::of(run, engine.status())));
         self.writing.set(true);
         Some((batch, writes))
     }

@@ -98,8 +98,47 @@ pub fn progress(p: &RunProgress) -> Write {
     Write::Put(db::PROGRESS, p.id.clone(), json(p))
 }
 
+/// The writes that save a run's records. Serialising a run and its items is large code, needed
+/// only once a run is made: these come from the chunk of what loads after the first screen.
+#[derive(Clone, Copy)]
+pub struct Writers {
+    pub settings: fn(&Run) -> Write,
+    pub item: fn(&str, &Item) -> Write,
+    pub progress: fn(&RunProgress) -> Write,
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+pub fn writers() -> std::result::Result<Writers, crate::parts::ChunkError> {
+    Ok(Writers::ALL)
+}
+
+impl Writers {
+    /// Named only by code in the chunk, so their code stays there.
+    pub const ALL: Writers = Writers {
+        settings,
+        item,
+        progress,
+    };
+}
+
+/// The writers, their chunk fetched if it is not here yet.
+pub async fn load_writers() -> Result<Writers> {
+    crate::parts::call_split!(writers())
+        .await
+        .map_err(StorageError::chunk("part of synfact that saves runs"))
+}
+
 /// Saves a new run whole: settings, every item, counts.
 pub async fn create(database: &Database, run: &Run, status: &Status) -> Result<()> {
+    let Writers {
+        settings,
+        item,
+        progress,
+    } = load_writers().await?;
     // Items first, a chunk per transaction: serialising 10,000 items at once held the page for a
     // quarter of a second. The run's own records come last, so a run is listed (and can be
     // opened) only once every item is stored.
@@ -119,17 +158,32 @@ const CREATE_CHUNK: usize = 500;
 
 /// Every saved run's counts, newest first.
 pub async fn list(database: &Database) -> Result<Vec<RunProgress>> {
-    let mut list: Vec<RunProgress> = db::get_prefix(database, db::PROGRESS, "")
-        .await?
-        .iter()
-        .filter_map(|t| serde_json::from_str(t).ok())
-        .collect();
+    let texts = db::get_prefix(database, db::PROGRESS, "").await?;
+    let mut list = crate::parts::call_split!(decode_progress(texts))
+        .await
+        .map_err(StorageError::chunk("part of synfact that reads saved runs"))?;
     list.sort_unstable_by(|a, b| {
         b.created_ms
             .total_cmp(&a.created_ms)
             .then_with(|| b.id.cmp(&a.id))
     });
     Ok(list)
+}
+
+/// Reads saved counts (a run's status holds every reason a run can pause: decoding it is large):
+/// in the chunk of what loads after the first screen. Unreadable records are passed over.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn decode_progress(
+    texts: Vec<String>,
+) -> std::result::Result<Vec<RunProgress>, crate::parts::ChunkError> {
+    Ok(texts
+        .iter()
+        .filter_map(|t| serde_json::from_str(t).ok())
+        .collect())
 }
 
 /// A whole run with its items, and its saved counts.

@@ -17,6 +17,7 @@ pub fn storage_error(e: &StorageError) -> String {
             "The saved run {id} is incomplete ({read} of {total} items could be read)."
         ),
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
+        StorageError::Chunk { what, detail } => chunk_failed(what, detail),
     }
 }
 

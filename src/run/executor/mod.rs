@@ -27,6 +27,47 @@ const STATUS_EVERY_MS: u32 = 100;
 /// empty itself: the first refusal pauses).
 const FULL_BEFORE_PAUSE: u32 = 1;
 
+/// Carries out one event: the engine and everything its commands reach (calls through the
+/// cache, aborts, timers, saves, rounds of batches).
+pub type Carry = fn(&Rc<Executor>, Event);
+
+/// What an executor takes from the engine's chunk.
+#[derive(Clone, Copy)]
+pub struct EngineFns {
+    pub carry: Carry,
+    /// What the saver writes with.
+    pub writers: crate::storage::runs::Writers,
+}
+
+/// The executor's engine half. In the release build it is a chunk of its own, so the first
+/// screen does not wait for it: the page fetches it while the form is filled (`prefetch`), and
+/// an executor is made only once it is here, so events are then carried out at once.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+pub fn engine_part() -> Result<EngineFns, crate::parts::ChunkError> {
+    Ok(EngineFns {
+        carry: Executor::carry_out,
+        writers: crate::storage::runs::Writers::ALL,
+    })
+}
+
+/// The engine's half, its chunk fetched if it is not here yet.
+pub async fn load_engine() -> Result<EngineFns, StorageError> {
+    crate::parts::call_split!(engine_part())
+        .await
+        .map_err(StorageError::chunk("part of synfact that runs a run"))
+}
+
+/// Fetches the engine's chunk ahead of the first Generate (nothing to do without splitting).
+pub fn prefetch() {
+    spawn_local(async {
+        let _ = load_engine().await;
+    });
+}
+
 /// Drives one run.
 pub struct Executor {
     engine: RefCell<Engine>,
@@ -53,6 +94,8 @@ pub struct Executor {
     lock: RefCell<Option<super::lock::RunLock>>,
     /// A batch run's round being carried out.
     round: RefCell<Option<Rc<batch::RoundRun>>>,
+    /// What `dispatch` runs and the saver writes with (from the engine's chunk).
+    fns: EngineFns,
 }
 
 impl Executor {
@@ -64,6 +107,7 @@ impl Executor {
         known: Rc<RefCell<HashSet<String>>>,
         view: RunView,
         on_state: Box<dyn Fn()>,
+        fns: EngineFns,
     ) -> Rc<Executor> {
         Rc::new(Executor {
             engine: RefCell::new(Engine::new(run)),
@@ -82,6 +126,7 @@ impl Executor {
             state_owed: Cell::new(false),
             lock: RefCell::new(None),
             round: RefCell::new(None),
+            fns,
         })
     }
 
@@ -150,9 +195,12 @@ impl Executor {
 
     /// Feeds an event to the engine and carries out what it asks.
     pub fn dispatch(self: &Rc<Self>, event: Event) {
-        if !self.live.get() {
-            return;
+        if self.live.get() {
+            (self.fns.carry)(self, event);
         }
+    }
+
+    fn carry_out(self: &Rc<Self>, event: Event) {
         let now = crate::now_ms();
         let commands = self.engine.borrow_mut().handle(event, now);
         let mut changed_state = false;
@@ -355,7 +403,8 @@ impl Executor {
         if !self.live.get() {
             return;
         }
-        let Some((batch, writes)) = self.saver.begin(&self.engine.borrow()) else {
+        let Some((batch, writes)) = self.saver.begin(&self.engine.borrow(), &self.fns.writers)
+        else {
             return;
         };
         let me = self.clone();
