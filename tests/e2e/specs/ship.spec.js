@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Synfact } from '../support/app.js';
 import { firstLoad } from '../support/size.js';
+import { startMock } from '../support/mock.js';
 
 const dist = process.env.SYNFACT_DIST;
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.webmanifest': 'application/manifest+json', '.svg': 'image/svg+xml' };
@@ -90,4 +91,27 @@ test('a part of the page whose chunk cannot be fetched says so, with a reload th
   await expect(page.getByRole('heading', { name: 'Results', exact: true })).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
   await context.close();
+});
+
+test('Generate says when the part that runs a run cannot be fetched, keeps the form, and runs once it can', async ({ browser }) => {
+  const mock = await startMock([]);
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  let blocked = true;
+  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'm', judgeModel: 'j', examples: 3 });
+  await app.generate();
+  await expect(app.status()).toContainText('Could not start: The part of synfact that runs a run could not be loaded');
+  await expect(app.status()).toContainText('reload the page');
+  await expect(app.field('Examples')).toHaveValue('3');
+  await expect(app.field('Base URL')).toHaveValue(mock.base);
+  expect((await mock.stats()).requests).toBe(0);
+  // The network is back: the same button goes on without a reload.
+  blocked = false;
+  await app.generate();
+  await expect(app.status()).toHaveText('Finished: 3 accepted, 0 rejected, 0 failed', { timeout: 30000 });
+  await context.close();
+  await mock.stop();
 });
