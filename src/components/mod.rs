@@ -21,6 +21,7 @@ pub mod results;
 pub mod review_item;
 pub mod review_list;
 pub mod run_controls;
+pub mod run_settings;
 pub mod saved_runs;
 pub mod select_field;
 pub mod storage_panel;

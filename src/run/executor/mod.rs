@@ -411,8 +411,10 @@ impl Executor {
         spawn_local(async move {
             let result = saver::write(&me.db, &writes).await;
             let again = me.saver.end(batch, &result);
-            // Once nothing more is waiting to be written, the state the list reads is the run's.
-            if !again && me.state_owed.replace(false) {
+            // Once nothing more will be written (a closed run writes no more), the state the
+            // list reads is the run's.
+            let more = again && me.live.get();
+            if !more && me.state_owed.replace(false) {
                 (me.on_state)();
             }
             match result {
