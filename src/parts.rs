@@ -12,6 +12,24 @@ use leptos::prelude::*;
 /// What a part's chunk gives: the function that draws the part (its code lives in the chunk).
 pub type Draw = fn() -> AnyView;
 
+/// Code without a view of its own that lives in a chunk (called with `call_split!`), named for
+/// the message when its chunk cannot be fetched (`words::split_code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitCode {
+    /// The executor's engine half (`run::EngineFns`).
+    RunEngine,
+    /// Reading one saved run.
+    SavedRun,
+    /// Reading saved runs' counts.
+    SavedRuns,
+    /// Serialising runs (`storage::runs::Writers`).
+    RunSaving,
+    /// Decoding a share link.
+    LinkOpening,
+    /// Encoding a share link.
+    LinkMaking,
+}
+
 /// A chunk that could not be loaded, in the loader's words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkError(pub String);

@@ -64,7 +64,7 @@ pub struct TemplateState {
     pub my_templates: RwSignal<Vec<SavedTemplate>>,
     pub note: RwSignal<Option<TemplateNote>>,
     pub share_link: RwSignal<Option<String>>,
-    /// A share link in the address could not be opened.
+    /// A share link could not be opened (from the address) or made (Share), and why.
     pub link_error: RwSignal<Option<String>>,
     /// The saved working template has been read (until then nothing overwrites it, and the
     /// editor is not shown).
@@ -494,11 +494,14 @@ impl TemplateState {
             .ok_or(TemplateFileError::NoAddress)?;
         let base = here.split('#').next().unwrap_or(&here).to_string();
         let note = self.note;
+        // What an earlier press showed no longer stands.
+        self.link_error.set(None);
+        self.share_link.set(None);
         spawn_local(async move {
             let link = match crate::parts::call_split!(encode_link(doc)).await {
                 Ok(fragment) => format!("{base}{fragment}"),
                 Err(e) => {
-                    let what = "part of synfact that makes share links";
+                    let what = words::split_code(crate::parts::SplitCode::LinkMaking);
                     return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
                 }
             };
@@ -524,20 +527,24 @@ impl TemplateState {
         if !hash.starts_with(share::PREFIX) {
             return;
         }
-        // The link has done its work: a reload must not open it over later edits.
-        if let Ok(history) = window.history() {
-            let here = window.location().href().unwrap_or_default();
-            let bare = here.split('#').next().unwrap_or("").to_string();
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&bare));
-        }
         spawn_local(async move {
             let decoded = match crate::parts::call_split!(decode_link(hash)).await {
                 Ok(d) => d,
                 Err(e) => {
-                    let what = "part of synfact that opens share links";
+                    // The link stays in the address, so the reload the message asks for opens it.
+                    let what = words::split_code(crate::parts::SplitCode::LinkOpening);
                     return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
                 }
             };
+            // The link has done its work: a reload must not open it over later edits.
+            if let Some(window) = web_sys::window() {
+                if let Ok(history) = window.history() {
+                    let here = window.location().href().unwrap_or_default();
+                    let bare = here.split('#').next().unwrap_or("").to_string();
+                    let no_state = wasm_bindgen::JsValue::NULL;
+                    let _ = history.replace_state_with_url(&no_state, "", Some(&bare));
+                }
+            }
             self.opened_link(decoded);
         });
     }

@@ -7,6 +7,7 @@ pub mod eval_results;
 pub mod evaluate;
 pub mod export_panel;
 pub mod fine_tune_panel;
+pub mod form_prices;
 pub mod hub_push;
 pub mod judge_selftest;
 pub mod list_editor;

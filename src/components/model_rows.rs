@@ -2,9 +2,9 @@
 
 use super::bind::{checks, getter, preset_options, setter};
 use super::estimate::EstimateLine;
+use super::form_prices::form_prices_part;
 use super::judge_selftest::judge_selftest_part;
 use super::model_row::ModelRow;
-use super::price_table::form_prices_part;
 use super::run_settings::run_settings_part;
 use super::select_field::SelectField;
 use super::text_field::TextField;

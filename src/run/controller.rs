@@ -34,7 +34,7 @@ pub struct Controller {
     /// The same problems, by field, to show next to each.
     pub field_errors: RwSignal<Vec<FieldError>>,
     /// A run is being set up (Generate was pressed): further presses are ignored.
-    starting: RwSignal<bool>,
+    pub(super) starting: RwSignal<bool>,
     /// Bumped when stored data was freed (a run deleted, the cache cleared).
     pub storage_changed: RwSignal<u64>,
     /// Called when the newest run, reopened at start-up, was going with a round of batches at
@@ -238,6 +238,9 @@ impl Controller {
         spawn_local(async move {
             let run = prepared.run;
             let result = async {
+                // The engine's chunk (which also saves runs) first: if it cannot be fetched, the
+                // status line says so once, and nothing is sent or saved.
+                super::executor::load_engine().await?;
                 let database = self.database().await?;
                 // The run goes ahead in memory even if it cannot be saved; the saver keeps trying.
                 if let Err(e) = runs::create(&database, &run, &Status::Idle).await {

@@ -106,9 +106,7 @@ impl Controller {
                 let database = self.database().await?;
                 let loading = crate::parts::call_split!(load_saved(database, id.clone()))
                     .await
-                    .map_err(StorageError::chunk(
-                        "part of synfact that reads a saved run",
-                    ))?;
+                    .map_err(StorageError::chunk(crate::parts::SplitCode::SavedRun))?;
                 let (run, progress) = loading.await?;
                 let executor = self.executor(run, Vec::new()).await?;
                 if let Some(status) = progress.status {
@@ -188,7 +186,10 @@ impl Controller {
             };
             let newest = list.first().map(|m| (m.id.clone(), m.state));
             self.saved.set(list);
-            if let (Some((id, state)), None) = (newest, self.current()) {
+            // Not over a run Generate is starting (the list can take a moment: its reading is
+            // in a chunk fetched after the first screen).
+            let free = self.current().is_none() && !self.starting.get_untracked();
+            if let (Some((id, state)), true) = (newest, free) {
                 // A run that was going when the page closed, with a round of batches at the
                 // provider, is followed again at once (the batches went on without the page).
                 let follow = state == runs::RunState::Running;

@@ -47,16 +47,20 @@ pub enum StorageError {
     /// Anything else, in the browser's words.
     #[error("{0}")]
     Failed(String),
-    /// The code that reads or runs a saved run (a chunk of the release build) could not be
-    /// fetched: what it is, and the loader's words.
-    #[error("{what} could not be loaded: {detail}")]
-    Chunk { what: &'static str, detail: String },
+    /// Code in a chunk of the release build could not be fetched: which, and the loader's words.
+    #[error("the chunk of {code:?} could not be loaded: {detail}")]
+    Chunk {
+        code: crate::parts::SplitCode,
+        detail: String,
+    },
 }
 
 impl StorageError {
-    /// For `map_err`: the chunk holding `what` could not be fetched.
-    pub fn chunk(what: &'static str) -> impl FnOnce(crate::parts::ChunkError) -> StorageError {
-        move |e| StorageError::Chunk { what, detail: e.0 }
+    /// For `map_err`: the chunk holding `code` could not be fetched.
+    pub fn chunk(
+        code: crate::parts::SplitCode,
+    ) -> impl FnOnce(crate::parts::ChunkError) -> StorageError {
+        move |e| StorageError::Chunk { code, detail: e.0 }
     }
 }
 

@@ -102,11 +102,15 @@ pub fn progress(p: &RunProgress) -> Write {
 /// only once a run is made: these come from the chunk of what loads after the first screen.
 #[derive(Clone, Copy)]
 pub struct Writers {
+    /// A run's settings record (the run without its items).
     pub settings: fn(&Run) -> Write,
+    /// One item of a run.
     pub item: fn(&str, &Item) -> Write,
+    /// A run's counts and state.
     pub progress: fn(&RunProgress) -> Write,
 }
 
+/// The writers (in the chunk with the engine's half; see `load_writers`).
 #[cfg_attr(
     feature = "split",
     leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
@@ -129,7 +133,7 @@ impl Writers {
 pub async fn load_writers() -> Result<Writers> {
     crate::parts::call_split!(writers())
         .await
-        .map_err(StorageError::chunk("part of synfact that saves runs"))
+        .map_err(StorageError::chunk(crate::parts::SplitCode::RunSaving))
 }
 
 /// Saves a new run whole: settings, every item, counts.
@@ -161,7 +165,7 @@ pub async fn list(database: &Database) -> Result<Vec<RunProgress>> {
     let texts = db::get_prefix(database, db::PROGRESS, "").await?;
     let mut list = crate::parts::call_split!(decode_progress(texts))
         .await
-        .map_err(StorageError::chunk("part of synfact that reads saved runs"))?;
+        .map_err(StorageError::chunk(crate::parts::SplitCode::SavedRuns))?;
     list.sort_unstable_by(|a, b| {
         b.created_ms
             .total_cmp(&a.created_ms)

@@ -17,7 +17,7 @@ pub fn storage_error(e: &StorageError) -> String {
             "The saved run {id} is incomplete ({read} of {total} items could be read)."
         ),
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
-        StorageError::Chunk { what, detail } => chunk_failed(what, detail),
+        StorageError::Chunk { code, detail } => chunk_failed(split_code(*code), detail),
     }
 }
 
@@ -77,6 +77,19 @@ pub fn storage_lines(u: &crate::run::StorageUse) -> Vec<String> {
         ));
     }
     out
+}
+
+/// What code in a chunk does, as the message about its chunk names it.
+pub fn split_code(code: crate::parts::SplitCode) -> &'static str {
+    use crate::parts::SplitCode as C;
+    match code {
+        C::RunEngine => "part of synfact that runs a run",
+        C::SavedRun => "part of synfact that reads a saved run",
+        C::SavedRuns => "part of synfact that reads saved runs",
+        C::RunSaving => "part of synfact that saves runs",
+        C::LinkOpening => "part of synfact that opens share links",
+        C::LinkMaking => "part of synfact that makes share links",
+    }
 }
 
 /// A part of the page whose code could not be fetched (it loads after the first screen).

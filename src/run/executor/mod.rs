@@ -34,6 +34,7 @@ pub type Carry = fn(&Rc<Executor>, Event);
 /// What an executor takes from the engine's chunk.
 #[derive(Clone, Copy)]
 pub struct EngineFns {
+    /// What `Executor::dispatch` runs.
     pub carry: Carry,
     /// What the saver writes with.
     pub writers: crate::storage::runs::Writers,
@@ -58,7 +59,7 @@ pub fn engine_part() -> Result<EngineFns, crate::parts::ChunkError> {
 pub async fn load_engine() -> Result<EngineFns, StorageError> {
     crate::parts::call_split!(engine_part())
         .await
-        .map_err(StorageError::chunk("part of synfact that runs a run"))
+        .map_err(StorageError::chunk(crate::parts::SplitCode::RunEngine))
 }
 
 /// Fetches the engine's chunk ahead of the first Generate (nothing to do without splitting).
@@ -85,6 +86,9 @@ pub struct Executor {
     status_pending: Cell<bool>,
     /// False once the run is closed (another run shown, or deleted): late events are ignored.
     live: Cell<bool>,
+    /// Closed for the view (another run shown) but still saving what it had: the writes under
+    /// way when it closed, and what they left for the next.
+    closing: Cell<bool>,
     /// Called when the run's state changes (to refresh the list of saved runs).
     on_state: Box<dyn Fn()>,
     /// The state changed and `on_state` is owed once the write holding it is committed (the
@@ -122,6 +126,7 @@ impl Executor {
             publish_pending: Cell::new(false),
             status_pending: Cell::new(false),
             live: Cell::new(true),
+            closing: Cell::new(false),
             on_state,
             state_owed: Cell::new(false),
             lock: RefCell::new(None),
@@ -162,11 +167,13 @@ impl Executor {
         self.saver.settings_changed();
     }
 
-    /// Closes this run for good (another run takes the view): what is pending is saved, then
-    /// in-flight calls are aborted.
+    /// Closes this run for good (another run takes the view): in-flight calls are aborted and
+    /// late events ignored, but what is pending is still saved, after a write under way if
+    /// there is one.
     pub fn close(self: &Rc<Self>) {
+        self.closing.set(true);
         self.flush();
-        self.discard();
+        self.stop();
     }
 
     /// Keeps this tab's lock on the run while it goes.
@@ -186,6 +193,16 @@ impl Executor {
 
     /// Closes this run without saving anything more (it is being deleted).
     pub fn discard(&self) {
+        self.closing.set(false);
+        self.stop();
+    }
+
+    /// Whether writes still go to the store: a live run, or one closing.
+    fn saving(&self) -> bool {
+        self.live.get() || self.closing.get()
+    }
+
+    fn stop(&self) {
         self.live.set(false);
         self.lock.borrow_mut().take();
         for (_, c) in self.aborts.borrow_mut().drain() {
@@ -282,15 +299,10 @@ impl Executor {
 
     /// Saves, redraws and tells the controller after the run's state changed.
     fn state_changed(self: &Rc<Self>) {
-        if self.live.get() {
-            self.state_owed.set(true);
-        }
+        self.state_owed.set(true);
         self.flush();
         self.publish();
         self.update_status();
-        if !self.live.get() {
-            (self.on_state)();
-        }
     }
 
     fn phase(&self) -> Phase {
@@ -400,7 +412,7 @@ impl Executor {
     /// item never gets ahead of the cached reply that moved it. A failed write keeps everything
     /// for the next try; a full disk pauses the run.
     pub fn flush(self: &Rc<Self>) {
-        if !self.live.get() {
+        if !self.saving() {
             return;
         }
         let Some((batch, writes)) = self.saver.begin(&self.engine.borrow(), &self.fns.writers)
@@ -411,10 +423,10 @@ impl Executor {
         spawn_local(async move {
             let result = saver::write(&me.db, &writes).await;
             let again = me.saver.end(batch, &result);
-            // Once nothing more will be written (a closed run writes no more), the state the
-            // list reads is the run's.
-            let more = again && me.live.get();
-            if !more && me.state_owed.replace(false) {
+            // Once the last write asked for has committed, the state the list reads is the
+            // run's (a failed write is tried again later, and tells then).
+            let more = again && me.saving();
+            if result.is_ok() && !more && me.state_owed.replace(false) {
                 (me.on_state)();
             }
             match result {

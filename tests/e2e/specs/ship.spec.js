@@ -115,3 +115,30 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
   await context.close();
   await mock.stop();
 });
+
+test('a share link whose chunk cannot be fetched stays in the address, and a reload opens it', async ({ browser }) => {
+  const maker = await browser.newContext();
+  const a = new Synfact(await maker.newPage());
+  await a.open();
+  await a.field('Template').selectOption('pandas_habitat');
+  await a.button('Copy share link').click();
+  const link = await a.field('Share link').inputValue();
+  await maker.close();
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  let blocked = true;
+  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const app = new Synfact(page);
+  await page.goto(link);
+  await expect(app.button('Generate')).toBeVisible();
+  const alert = page.getByRole('alert').filter({ hasText: 'opens share links' });
+  await expect(alert).toContainText('The part of synfact that opens share links could not be loaded');
+  expect(page.url()).toContain('#t=');
+  await expect(app.field('Template')).not.toHaveValue('shared');
+  blocked = false;
+  await page.reload();
+  await expect(page.getByText('Opened the shared template pandas_habitat.')).toBeVisible();
+  await expect(app.field('Template')).toHaveValue('shared');
+  expect(page.url()).not.toContain('#t=');
+  await context.close();
+});
