@@ -39,3 +39,8 @@ pub fn EstimateLine() -> impl IntoView {
         <p class="hint estimate" id="estimate">{move || words::estimate(est.get().as_ref())}</p>
     }
 }
+
+crate::parts::part!(
+    /// The estimate (it plans the run): loaded after the first screen.
+    estimate_part, later => view! { <EstimateLine /> }
+);

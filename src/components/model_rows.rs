@@ -1,7 +1,7 @@
 //! The models that write questions and answers, the judge, and the run's settings.
 
 use super::bind::{checks, getter, preset_options, setter};
-use super::estimate::EstimateLine;
+use super::estimate::estimate_part;
 use super::form_prices::form_prices_part;
 use super::judge_selftest::judge_selftest_part;
 use super::model_row::ModelRow;
@@ -110,7 +110,7 @@ pub fn ModelRows() -> impl IntoView {
                 on_input=setter(form, |f, v| f.budget_usd = v)
                 hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."
                 error=checks(settings, Field::Budget).0 on_blur=checks(settings, Field::Budget).1 />
-            <EstimateLine />
+            <Lazy what="estimate of calls and cost" loading=load!(estimate_part) />
             <Lazy what="price fields of the form" loading=load!(form_prices_part) />
             <Lazy what="run settings" loading=load!(run_settings_part) />
             <div class="field checkbox">

@@ -42,6 +42,23 @@ pub struct Controller {
     pub(super) follow_batches: StoredValue<Option<Callback<(), bool>>, LocalStorage>,
 }
 
+/// The run the form describes, planned (large code, needed only once Generate is pressed): in
+/// the chunk with the engine's half.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn prepare_run(
+    form: RunForm,
+    template: synfact_core::FactTemplate,
+    prompts: synfact_core::template::prompts::Prompts,
+    id: String,
+    now: f64,
+) -> Result<Result<Prepared, Vec<FieldError>>, crate::parts::ChunkError> {
+    Ok(form.prepare(&template, &prompts, id, now))
+}
+
 impl Controller {
     pub fn new() -> Controller {
         Controller {
@@ -155,11 +172,27 @@ impl Controller {
             now as u64,
             (js_sys::Math::random() * 65535.0) as u32
         );
-        let prepared = match form.prepare(&template, &prompts, id, now) {
-            Ok(p) => p,
-            Err(errors) => return self.show_errors(errors),
-        };
-        self.launch(prepared, prices);
+        // The form's problems at once (the caller takes the cursor to the first); planning the
+        // run, which finds the same ones, comes from a chunk.
+        let errors = form.check();
+        if !errors.is_empty() {
+            return self.show_errors(errors);
+        }
+        // Pressed again while the run is planned: nothing more.
+        self.starting.set(true);
+        spawn_local(async move {
+            let prepared =
+                crate::parts::call_split!(prepare_run(form, template, prompts, id, now)).await;
+            self.starting.set(false);
+            match prepared {
+                Ok(Ok(p)) => self.launch(p, prices),
+                Ok(Err(errors)) => self.show_errors(errors),
+                Err(e) => {
+                    let e = StorageError::chunk(crate::parts::SplitCode::RunEngine)(e);
+                    self.view.status_line.set(words::could_not_start(&e));
+                }
+            }
+        });
     }
 
     /// Starts an evaluation of the template's fact: the Evaluate section's models and questions,
