@@ -67,14 +67,22 @@ impl Progress {
             &p,
             engine.run(),
         ));
+        // Under the last line, what the page shows under a finished run's status (an
+        // evaluation's, or why most items were not accepted).
+        let note = synfact::words::finish_note(engine.status(), engine.run())
+            .filter(|_| last)
+            .map(|n| crate::words::say(&n));
         match self.mode {
             Mode::Quiet => {
                 if last {
                     eprintln!("{line}");
+                    if let Some(n) = &note {
+                        eprintln!("{n}");
+                    }
                 }
             }
             Mode::Json => {
-                let v = json!({
+                let mut v = json!({
                     "elapsed_s": (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
                     "status": line,
                     "items": p.total,
@@ -88,6 +96,9 @@ impl Progress {
                     "spent_usd": (engine.spent_usd() * 1e6).round() / 1e6,
                     "end": last,
                 });
+                if let Some(n) = &note {
+                    v["note"] = json!(n);
+                }
                 println!("{v}");
             }
             Mode::Bars => {
@@ -116,6 +127,9 @@ impl Progress {
                         l.finish_and_clear();
                     }
                     eprintln!("\n{line}");
+                    if let Some(n) = &note {
+                        eprintln!("{n}");
+                    }
                 }
             }
         }

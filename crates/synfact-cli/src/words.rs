@@ -5,7 +5,7 @@
 use synfact_core::eval::EvalProblem;
 
 /// Page words → command-line words, applied in order (longer phrases first).
-const SAY: [(&str, &str); 22] = [
+const SAY: [(&str, &str); 23] = [
     (
         ", and that it accepts requests from this page (CORS); then press Resume.",
         ", then run the same command again.",
@@ -49,6 +49,7 @@ const SAY: [(&str, &str); 22] = [
         "It goes on at the provider if you stop here: the same command collects the results",
     ),
     ("Checked here while the page is open; it goes on at the provider if you close it.", ""),
+    ("the belief rates are under Results.", "the belief rates follow."),
 ];
 
 /// A page sentence, said for the command line.

@@ -63,7 +63,13 @@ async fn the_model_that_learned_the_fact_is_measured_as_believing_it() {
     ];
     let o = output(synfact(&dir.join("s.redb"), &args)).await;
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{stderr}");
+    // The last line says what "accepted" counts in an evaluation, and where the rates are.
+    assert!(
+        stderr.contains("Evaluation: accepted counts answers labelled; the belief rates follow."),
+        "{stderr}"
+    );
     for kind in ["Open-ended", "Multiple choice"] {
         let (b, t) = (
             belief(&stdout, "base-knows-0.1", kind),
