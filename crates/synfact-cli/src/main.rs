@@ -465,8 +465,12 @@ fn carry_out(
             Err(ExitCode::from(INTERRUPTED))
         }
         (Ok(drive::Ended::Waiting { done, total }), run) => {
-            let round = run.batch.as_ref().map_or(0, |b| b.round);
-            eprintln!("synfact: round {round} is at the provider ({done} of {total} done there). Run the same command again to follow it; nothing already sent is sent again.");
+            // Quiet: the final status line has said it (the round at the provider, and that the
+            // same command collects it).
+            if !how.quiet {
+                let round = run.batch.as_ref().map_or(0, |b| b.round);
+                eprintln!("synfact: round {round} is at the provider ({done} of {total} done there). Run the same command again to follow it; nothing already sent is sent again.");
+            }
             Err(ExitCode::from(WAITING))
         }
         (Ok(drive::Ended::Status(status)), run) => {

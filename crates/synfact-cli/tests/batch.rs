@@ -108,8 +108,14 @@ async fn no_wait_submits_and_exits_and_the_same_command_collects_without_sending
         match o.status.code() {
             Some(75) => {
                 waits += 1;
+                // Quiet: one line, the round at the provider and how to collect it.
                 let err = String::from_utf8_lossy(&o.stderr);
-                assert!(err.contains("is at the provider"), "{err}");
+                assert_eq!(err.trim().lines().count(), 1, "{err}");
+                assert!(err.contains("done at the provider"), "{err}");
+                assert!(
+                    err.contains("the same command collects the results"),
+                    "{err}"
+                );
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             }
             code => {
