@@ -88,6 +88,11 @@ macro_rules! load {
 }
 pub(crate) use load;
 
+thread_local! {
+    /// Whether a part has already said that its chunk could not be fetched.
+    static FAILURE_SAID: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A part of the page: nothing while its chunk loads (on a fast connection, a few frames), then
 /// the part; or what went wrong, with a way to reload.
 #[component]
@@ -97,13 +102,24 @@ pub fn Lazy(
     loading: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Draw, ChunkError>>>>,
 ) -> impl IntoView {
     let slot = RwSignal::new(None::<Result<Draw, ChunkError>>);
-    leptos::task::spawn_local(async move { slot.set(Some(loading.await)) });
+    // The first part whose chunk fails says it all, with the button; the others, one line each.
+    let first = StoredValue::new(false);
+    leptos::task::spawn_local(async move {
+        let loaded = loading.await;
+        if loaded.is_err() {
+            first.set_value(!FAILURE_SAID.replace(true));
+        }
+        slot.set(Some(loaded));
+    });
     move || match slot.get() {
         None => ().into_any(),
         Some(Ok(draw)) => draw(),
-        Some(Err(e)) => view! {
+        Some(Err(_)) if !first.get_value() => {
+            view! { <p class="chunk-error">{words::chunk_failed_too(what)}</p> }.into_any()
+        }
+        Some(Err(_)) => view! {
             <div role="alert" class="chunk-error">
-                <p>{words::chunk_failed(what, &e.0)}</p>
+                <p>{words::chunk_failed(what)}</p>
                 <button type="button" on:click=|_| {
                     if let Some(w) = web_sys::window() {
                         let _ = w.location().reload();

@@ -500,9 +500,9 @@ impl TemplateState {
         spawn_local(async move {
             let link = match crate::parts::call_split!(encode_link(doc)).await {
                 Ok(fragment) => format!("{base}{fragment}"),
-                Err(e) => {
+                Err(_) => {
                     let what = words::split_code(crate::parts::SplitCode::LinkMaking);
-                    return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
+                    return self.link_error.set(Some(words::chunk_failed(what)));
                 }
             };
             self.share_link.set(Some(link.clone()));
@@ -530,10 +530,10 @@ impl TemplateState {
         spawn_local(async move {
             let decoded = match crate::parts::call_split!(decode_link(hash)).await {
                 Ok(d) => d,
-                Err(e) => {
+                Err(_) => {
                     // The link stays in the address, so the reload the message asks for opens it.
                     let what = words::split_code(crate::parts::SplitCode::LinkOpening);
-                    return self.link_error.set(Some(words::chunk_failed(what, &e.0)));
+                    return self.link_error.set(Some(words::chunk_failed(what)));
                 }
             };
             // The link has done its work: a reload must not open it over later edits.

@@ -178,15 +178,25 @@ impl Controller {
         if !errors.is_empty() {
             return self.show_errors(errors);
         }
-        // Pressed again while the run is planned: nothing more.
+        // Pressed again while the run is planned: nothing more. Said at once: on a slow
+        // connection the planning's code may still be on its way.
         self.starting.set(true);
+        let before = self.view.status_line.get_untracked();
+        self.view.status_line.set(words::PLANNING.into());
         spawn_local(async move {
             let prepared =
                 crate::parts::call_split!(prepare_run(form, template, prompts, id, now)).await;
             self.starting.set(false);
             match prepared {
-                Ok(Ok(p)) => self.launch(p, prices),
-                Ok(Err(errors)) => self.show_errors(errors),
+                Ok(Ok(p)) => {
+                    // `launch` says "Starting: N items planned…", or names what stops it.
+                    self.view.status_line.set(before);
+                    self.launch(p, prices);
+                }
+                Ok(Err(errors)) => {
+                    self.view.status_line.set(before);
+                    self.show_errors(errors);
+                }
                 Err(e) => {
                     let e = StorageError::chunk(crate::parts::SplitCode::RunEngine)(e);
                     self.view.status_line.set(words::could_not_start(&e));

@@ -254,8 +254,8 @@ pub fn batch_problem(p: &BatchProblem) -> String {
             "the provider's batch routes answered HTTP {status}:{} Press Resume to try again, or choose Send calls: Live.",
             said(detail)
         ),
-        BatchProblem::NotLoaded { detail } => {
-            let mut s = chunk_failed("code that sends batches", detail);
+        BatchProblem::NotLoaded { .. } => {
+            let mut s = chunk_failed("code that sends batches");
             s.truncate(s.trim_end_matches('.').len());
             format!("{}; then press Resume", s.replacen("The ", "the ", 1))
         }
@@ -421,6 +421,9 @@ pub fn budget_needs_price(model: &str) -> String {
 }
 
 /// While a new run is being set up.
+/// Between Generate and the run's plan (its code may still be arriving on a slow connection).
+pub const PLANNING: &str = "Starting: planning the run…";
+
 pub fn starting(items: usize) -> String {
     format!("Starting: {} planned…", count(items, "item", "items"))
 }

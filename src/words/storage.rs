@@ -17,7 +17,7 @@ pub fn storage_error(e: &StorageError) -> String {
             "The saved run {id} is incomplete ({read} of {total} items could be read)."
         ),
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
-        StorageError::Chunk { code, detail } => chunk_failed(split_code(*code), detail),
+        StorageError::Chunk { code, .. } => chunk_failed(split_code(*code)),
     }
 }
 
@@ -92,9 +92,15 @@ pub fn split_code(code: crate::parts::SplitCode) -> &'static str {
     }
 }
 
+/// A further part whose code could not be fetched, when the page already says so once above.
+pub fn chunk_failed_too(what: &str) -> String {
+    format!("The {what} could not be loaded either: reload the page to get it.")
+}
+
 /// A part of the page whose code could not be fetched (it loads after the first screen).
-pub fn chunk_failed(what: &str, detail: &str) -> String {
+/// (The loader's own words, "failed to load split module", mean nothing to a user: left out.)
+pub fn chunk_failed(what: &str) -> String {
     format!(
-        "The {what} could not be loaded ({detail}). The network may be gone, or synfact was updated since this page opened: reload the page to get it. Nothing you had is lost: runs, templates and settings are kept in this browser."
+        "The {what} could not be loaded. The network may be gone, or synfact was updated since this page opened: reload the page to get it. Nothing you had is lost: runs, templates and settings are kept in this browser."
     )
 }

@@ -34,8 +34,12 @@ pub type Carry = fn(&Rc<Executor>, Event);
 /// What an executor takes from the engine's chunk.
 #[derive(Clone, Copy)]
 pub struct EngineFns {
+    /// The engine for a run (it indexes the run's questions for near-duplicates).
+    pub engine: fn(Run) -> Engine,
     /// What `Executor::dispatch` runs.
     pub carry: Carry,
+    /// The status line, the note under a finished run, and the progress, in the page's words.
+    pub status: fn(&Engine) -> Said,
     /// What the saver writes with.
     pub writers: crate::storage::runs::Writers,
 }
@@ -50,7 +54,9 @@ pub struct EngineFns {
 #[allow(unsafe_code)]
 pub fn engine_part() -> Result<EngineFns, crate::parts::ChunkError> {
     Ok(EngineFns {
+        engine: Engine::new,
         carry: Executor::carry_out,
+        status: said,
         writers: crate::storage::runs::Writers::ALL,
     })
 }
@@ -67,6 +73,20 @@ pub fn prefetch() {
     spawn_local(async {
         let _ = load_engine().await;
     });
+}
+
+/// What the page shows of a run's state: its status line, the note under a finished run, and
+/// the progress.
+pub type Said = (String, Option<String>, synfact_core::Progress);
+
+fn said(engine: &Engine) -> Said {
+    let progress = engine.progress();
+    let line = words::status_line(engine.status(), &progress, engine.run());
+    (
+        line,
+        words::finish_note(engine.status(), engine.run()),
+        progress,
+    )
 }
 
 /// Drives one run.
@@ -114,7 +134,7 @@ impl Executor {
         fns: EngineFns,
     ) -> Rc<Executor> {
         Rc::new(Executor {
-            engine: RefCell::new(Engine::new(run)),
+            engine: RefCell::new((fns.engine)(run)),
             keys: RefCell::new(keys),
             db,
             view,
@@ -358,17 +378,12 @@ impl Executor {
         if !self.live.get() {
             return;
         }
-        let engine = self.engine.borrow();
-        let progress = engine.progress();
-        self.view
-            .status_line
-            .set(words::status_line(engine.status(), &progress, engine.run()));
-        let outcome = words::finish_note(engine.status(), engine.run());
+        let (line, outcome, progress) = (self.fns.status)(&self.engine.borrow());
+        self.view.status_line.set(line);
         if self.view.outcome.with_untracked(|o| *o != outcome) {
             self.view.outcome.set(outcome);
         }
         self.view.progress.set(progress);
-        drop(engine);
         self.view.phase.set(self.phase());
     }
 

@@ -105,6 +105,10 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
   await app.generate();
   await expect(app.status()).toContainText('Could not start: The part of synfact that runs a run could not be loaded');
   await expect(app.status()).toContainText('reload the page');
+  // Every part in the chunk failed too: the page says so once with the button, then a line each.
+  await expect(page.getByRole('button', { name: 'Reload the page' })).toHaveCount(1);
+  await expect(page.getByText('could not be loaded either: reload the page to get it.').first()).toBeVisible();
+  await expect(page.getByText('failed to load split module')).toHaveCount(0);
   await expect(app.field('Examples')).toHaveValue('3');
   await expect(app.field('Base URL')).toHaveValue(mock.base);
   expect((await mock.stats()).requests).toBe(0);
