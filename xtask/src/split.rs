@@ -13,8 +13,9 @@ use std::process::Command;
 /// The loader the splitter writes beside the chunks; the main JS imports it by this name.
 pub const LOADER: &str = "__wasm_split.js";
 
-/// The rust flags the wasm must be linked with for the splitter to read it.
-pub const RUSTFLAGS: &str = "-Clink-args=--emit-relocs";
+/// The rust flags the wasm must be linked with for the splitter to read it. They replace the
+/// wasm target's flags in `.cargo/config.toml`, so those are repeated here.
+pub const RUSTFLAGS: &str = "-Clink-args=--emit-relocs --cfg erase_components";
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
     fs::copy(from, to)
