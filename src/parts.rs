@@ -93,13 +93,17 @@ thread_local! {
     static FAILURE_SAID: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// A part of the page: nothing while its chunk loads (on a fast connection, a few frames), then
-/// the part; or what went wrong, with a way to reload.
+/// A part of the page: while its chunk loads (on a fast connection, a few frames) an empty block
+/// as tall as the part will be (`reserve`, a class of `style/main.css`), so what is below does
+/// not jump when it comes; then the part; or what went wrong, with a way to reload.
 #[component]
 pub fn Lazy(
     /// What the part is, for the message if it cannot be loaded ("the review and downloads").
     what: &'static str,
     loading: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Draw, ChunkError>>>>,
+    /// The class giving the block shown while loading its height; none: nothing is shown.
+    #[prop(optional)]
+    reserve: &'static str,
 ) -> impl IntoView {
     let slot = RwSignal::new(None::<Result<Draw, ChunkError>>);
     // The first part whose chunk fails says it all, with the button; the others, one line each.
@@ -112,7 +116,8 @@ pub fn Lazy(
         slot.set(Some(loaded));
     });
     move || match slot.get() {
-        None => ().into_any(),
+        None if reserve.is_empty() => ().into_any(),
+        None => view! { <div class=reserve aria-hidden="true"></div> }.into_any(),
         Some(Ok(draw)) => draw(),
         Some(Err(_)) if !first.get_value() => {
             view! { <p class="chunk-error">{words::chunk_failed_too(what)}</p> }.into_any()

@@ -29,6 +29,8 @@ pub enum TemplateNote {
         name: String,
         kept: Option<String>,
     },
+    /// A share link in the address is being opened (its decoder may still be loading).
+    OpeningLink,
     /// The share link was copied (or has to be copied by hand).
     Copied(bool),
     Saved(String),
@@ -527,10 +529,14 @@ impl TemplateState {
         if !hash.starts_with(share::PREFIX) {
             return;
         }
+        // On a slow connection the decoder's chunk takes a moment: the page says what is coming
+        // rather than showing the built-in template as if it were the link's.
+        self.note.set(Some(TemplateNote::OpeningLink));
         spawn_local(async move {
             let decoded = match crate::parts::call_split!(decode_link(hash)).await {
                 Ok(d) => d,
                 Err(_) => {
+                    self.note.set(None);
                     // The link stays in the address, so the reload the message asks for opens it.
                     let what = words::split_code(crate::parts::SplitCode::LinkOpening);
                     return self.link_error.set(Some(words::chunk_failed(what)));
@@ -561,7 +567,10 @@ impl TemplateState {
                 });
                 self.note.set(Some(TemplateNote::Opened { name, kept }));
             }
-            Err(e) => self.link_error.set(Some(words::link_error(&e))),
+            Err(e) => {
+                self.note.set(None);
+                self.link_error.set(Some(words::link_error(&e)));
+            }
         }
     }
 }

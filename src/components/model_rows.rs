@@ -95,7 +95,7 @@ pub fn ModelRows() -> impl IntoView {
                 <TextField id="judge-model".into() label="Judge model".into() value=getter(form, |f| f.judge_model.clone())
                     on_input=setter(form, |f, v| f.judge_model = v) hint="Checks every question and answer; temperature 0, structured output."
                     error=checks(settings, Field::JudgeModel).0 on_blur=checks(settings, Field::JudgeModel).1 />
-                <Lazy what="judge self-test" loading=load!(judge_selftest_part) />
+                <Lazy what="judge self-test" loading=load!(judge_selftest_part) reserve="reserve-selftest" />
             </fieldset>
             <TextField id="examples".into() label="Examples".into() kind="integer" value=getter(form, |f| f.examples.clone())
                 on_input=setter(form, |f, v| f.examples = v) hint="How many examples each model makes."
@@ -110,9 +110,9 @@ pub fn ModelRows() -> impl IntoView {
                 on_input=setter(form, |f, v| f.budget_usd = v)
                 hint="Optional. The run pauses when what it spent reaches this; raise it and press Resume to go on."
                 error=checks(settings, Field::Budget).0 on_blur=checks(settings, Field::Budget).1 />
-            <Lazy what="estimate of calls and cost" loading=load!(estimate_part) />
+            <Lazy what="estimate of calls and cost" loading=load!(estimate_part) reserve="reserve-estimate" />
             <Lazy what="price fields of the form" loading=load!(form_prices_part) />
-            <Lazy what="run settings" loading=load!(run_settings_part) />
+            <Lazy what="run settings" loading=load!(run_settings_part) reserve="reserve-details-2" />
             <div class="field checkbox">
                 <input id="remember-keys" type="checkbox" aria-describedby="remember-keys-hint" prop:checked=move || remember_keys.get()
                     on:change=move |ev| remember_keys.set(event_target_checked(&ev)) />

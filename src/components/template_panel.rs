@@ -136,7 +136,7 @@ pub fn TemplatePanel() -> impl IntoView {
                 </div>
             </Show>
             <TemplateForm />
-            <Lazy what="prompt editor" loading=load!(prompt_editor_part) />
+            <Lazy what="prompt editor" loading=load!(prompt_editor_part) reserve="reserve-details" />
             <div class="field">
                 <label for="template-json">"Template JSON"</label>
                 <textarea

@@ -140,7 +140,10 @@ impl Controller {
         ))
     }
 
-    pub(super) fn show_errors(self, errors: Vec<FieldError>) {
+    /// Lists the form's problems top to bottom as the page shows their fields, so the first named
+    /// is the one the cursor goes to.
+    pub(super) fn show_errors(self, mut errors: Vec<FieldError>) {
+        synfact_core::form::fields::in_page_order(&mut errors);
         self.problems
             .set(errors.iter().map(words::field_error).collect());
         self.field_errors.set(errors);

@@ -138,9 +138,23 @@ impl Controller {
                         }
                     }
                 }
-                Err(e) => self.problems.set(vec![words::storage_error(&e)]),
+                Err(e) => {
+                    self.problems.set(vec![words::storage_error(&e)]);
+                    self.no_run_after_start_up();
+                }
             }
         });
+    }
+
+    /// The status line said that saved runs were being looked for or the last opened at
+    /// start-up, and none is shown: says there is no run.
+    fn no_run_after_start_up(self) {
+        let said = self.view.status_line.get_untracked();
+        if self.current().is_none()
+            && (said == words::LOOKING_FOR_RUNS || said == words::OPENING_LAST_RUN)
+        {
+            self.view.status_line.set(words::NO_RUN_YET.into());
+        }
     }
 
     /// Deletes a saved run and the cached replies only it used (replies an unfinished run still
@@ -182,7 +196,10 @@ impl Controller {
         spawn_local(async move {
             let list = match async { runs::list(&*self.database().await?).await }.await {
                 Ok(l) => l,
-                Err(e) => return self.view.storage_error.set(Some(e)),
+                Err(e) => {
+                    self.no_run_after_start_up();
+                    return self.view.storage_error.set(Some(e));
+                }
             };
             let newest = list.first().map(|m| (m.id.clone(), m.state));
             self.saved.set(list);
@@ -193,7 +210,10 @@ impl Controller {
                 // A run that was going when the page closed, with a round of batches at the
                 // provider, is followed again at once (the batches went on without the page).
                 let follow = state == runs::RunState::Running;
+                self.view.status_line.set(words::OPENING_LAST_RUN.into());
                 self.open_then(id, follow);
+            } else {
+                self.no_run_after_start_up();
             }
         });
     }

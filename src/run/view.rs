@@ -45,7 +45,7 @@ pub struct RunView {
 impl RunView {
     pub fn new() -> RunView {
         RunView {
-            status_line: RwSignal::new(crate::words::NO_RUN_YET.into()),
+            status_line: RwSignal::new(crate::words::LOOKING_FOR_RUNS.into()),
             progress: RwSignal::new(Progress::default()),
             phase: RwSignal::new(Phase::Empty),
             revision: RwSignal::new(Revision::default()),

@@ -414,6 +414,10 @@ pub const RESUME_NEEDS_KEY: &str = "If this run used an API key, type it again b
 pub const TEMPLATE_HAS_PROBLEMS: &str = "The template has problems (see Template).";
 pub const RUN_DELETED: &str = "The run was deleted.";
 pub const NO_RUN_YET: &str = "No run yet: choose a template and a provider, then press Generate.";
+/// The status line at start-up, while the saved runs are read (the newest is reopened).
+pub const LOOKING_FOR_RUNS: &str = "Looking for your saved runs…";
+/// The status line while the newest saved run is reopened at start-up.
+pub const OPENING_LAST_RUN: &str = "Opening your last run…";
 
 /// A budget was given, but a model has no price to count it with.
 pub fn budget_needs_price(model: &str) -> String {

@@ -146,6 +146,7 @@ pub fn template_note(n: &TemplateNote) -> String {
             "Opened the shared template {name}. It is not saved in this browser yet: press Save to my templates to keep it.{}",
             kept(k)
         ),
+        TemplateNote::OpeningLink => "Opening the shared template from the link…".into(),
         TemplateNote::Copied(true) => "The share link is copied. It holds the template and its prompts, never a key or results.".into(),
         TemplateNote::Copied(false) => "Copy the share link from the field below (the browser did not allow copying). It holds the template and its prompts, never a key or results.".into(),
         TemplateNote::Saved(name) => format!("Saved to My templates as {name}."),

@@ -4,7 +4,7 @@ import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Synfact } from '../support/app.js';
+import { shareLink, Synfact } from '../support/app.js';
 import { firstLoad } from '../support/size.js';
 import { startMock } from '../support/mock.js';
 
@@ -121,13 +121,7 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
 });
 
 test('a share link whose chunk cannot be fetched stays in the address, and a reload opens it', async ({ browser }) => {
-  const maker = await browser.newContext();
-  const a = new Synfact(await maker.newPage());
-  await a.open();
-  await a.field('Template').selectOption('pandas_habitat');
-  await a.button('Copy share link').click();
-  const link = await a.field('Share link').inputValue();
-  await maker.close();
+  const link = await shareLink(browser, 'pandas_habitat');
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
   let blocked = true;

@@ -106,6 +106,18 @@ export class Synfact {
 }
 
 /** Parses JSONL lines, failing the test on any line that is not one JSON object. */
+/** A share link to a built-in template, made in a context of its own (nothing of it is kept). */
+export async function shareLink(browser, template) {
+  const maker = await browser.newContext();
+  const a = new Synfact(await maker.newPage());
+  await a.open();
+  await a.field('Template').selectOption(template);
+  await a.button('Copy share link').click();
+  const link = await a.field('Share link').inputValue();
+  await maker.close();
+  return link;
+}
+
 export function parseLines(lines) {
   return lines.map((l) => {
     const v = JSON.parse(l);

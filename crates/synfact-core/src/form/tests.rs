@@ -590,3 +590,28 @@ fn batches_on_anthropic_are_refused_in_a_browser_and_allowed_natively() {
         "a form saved by the page never says it is native"
     );
 }
+
+#[test]
+fn problems_are_put_in_the_order_the_page_shows_their_fields() {
+    let mut f = local();
+    f.examples = "abc".into();
+    f.models[0].model = String::new();
+    f.concurrency = "0".into();
+    f.judge_model = String::new();
+    let mut errors = prepare(&f).unwrap_err();
+    fields::in_page_order(&mut errors);
+    let order: Vec<Field> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(
+        order,
+        vec![
+            Field::Model(0),
+            Field::JudgeModel,
+            Field::Examples,
+            Field::Concurrency
+        ],
+        "top to bottom, as the cursor meets them"
+    );
+    // A later row comes after every field of an earlier one.
+    assert!(Field::ExtraBody(0).page_order() < Field::Provider(1).page_order());
+    assert!(Field::ExtraBody(1).page_order() < Field::JudgeBaseUrl.page_order());
+}
