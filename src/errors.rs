@@ -185,4 +185,7 @@ pub enum FineTuneError {
         call: FtCall,
         error: synfact_core::provider::files::ApiError,
     },
+    /// The part of the page that follows a job could not be loaded.
+    #[error("chunk")]
+    Chunk,
 }

@@ -74,7 +74,16 @@ impl FineTuneState {
                 .flatten();
             if let Some(run_id) = open {
                 if has_key && self.following.get_untracked().as_ref() != Some(&run_id) {
-                    self.follow(ctl, run_id);
+                    self.following.set(Some(run_id.clone()));
+                    spawn_local(async move {
+                        if crate::parts::call_split!(follow(self, ctl, run_id))
+                            .await
+                            .is_err()
+                        {
+                            self.error.set(Some(FineTuneError::Chunk));
+                            self.following.set(None);
+                        }
+                    });
                 }
             }
         });
@@ -134,7 +143,6 @@ impl FineTuneState {
     /// Polls the shown run's job (and its events) until it ends, the run is no longer shown,
     /// or another loop takes over.
     fn follow(self, ctl: Controller, run_id: String) {
-        self.following.set(Some(run_id.clone()));
         spawn_local(async move {
             let mut unchanged = 0;
             loop {
@@ -195,6 +203,22 @@ impl FineTuneState {
             }
         });
     }
+}
+
+/// Following a job is needed only once a run with a fine-tune is shown: in the chunk fetched
+/// after the first screen.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn follow(
+    state: FineTuneState,
+    ctl: Controller,
+    run_id: String,
+) -> Result<(), crate::parts::ChunkError> {
+    state.follow(ctl, run_id);
+    Ok(())
 }
 
 impl Default for FineTuneState {

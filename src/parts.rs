@@ -28,6 +28,8 @@ pub enum SplitCode {
     LinkOpening,
     /// Encoding a share link.
     LinkMaking,
+    /// Following a fine-tuning job.
+    FineTuneFollowing,
 }
 
 /// A chunk that could not be loaded, in the loader's words.

@@ -1,7 +1,7 @@
 //! The Evaluate section's messages: writing eval questions, the leakage check, what an
 //! evaluation lacks, and its results.
 
-use super::{call_error, count, download_error, field_error};
+use super::{call_error, chunk_failed, count, download_error, field_error, split_code};
 use crate::errors::{EvalWriteError, FineTuneError, FtCall};
 use crate::fine_tune_state::FtStep;
 use synfact_core::eval::fine_tune::{FineTune, JobStatus, MIN_EXAMPLES};
@@ -243,6 +243,7 @@ pub fn ft_error(e: &FineTuneError) -> String {
     match e {
         FineTuneError::Form(errors) => errors.iter().map(field_error).collect::<Vec<_>>().join(" "),
         FineTuneError::Files(d) => format!("No fine-tune started: {}", download_error(d)),
+        FineTuneError::Chunk => chunk_failed(split_code(crate::parts::SplitCode::FineTuneFollowing)),
         FineTuneError::TooFew { lines } => format!(
             "No fine-tune started: the training file has {} and OpenAI's fine-tuning needs at least {MIN_EXAMPLES}. Raise Examples and press Generate (with the split on, a lower Validation share also leaves more lines for training).",
             count(*lines, "line", "lines")

@@ -89,6 +89,7 @@ pub fn split_code(code: crate::parts::SplitCode) -> &'static str {
         C::RunSaving => "part of synfact that saves runs",
         C::LinkOpening => "part of synfact that opens share links",
         C::LinkMaking => "part of synfact that makes share links",
+        C::FineTuneFollowing => "part of synfact that follows a fine-tuning job",
     }
 }
 
