@@ -73,6 +73,14 @@ pub fn generate(ctl: Controller, settings: FormState, tpl: TemplateState) {
     if ctl.view.phase.get_untracked() == Phase::Running {
         return;
     }
+    // The form still shows the template from before the link: a run now would be of that one.
+    if matches!(
+        tpl.note.get_untracked(),
+        Some(crate::template_state::TemplateNote::OpeningLink)
+    ) {
+        ctl.problems.set(vec![words::LINK_STILL_OPENING.into()]);
+        return;
+    }
     settings.show_all.set(true);
     ctl.generate(
         settings.form.get_untracked(),

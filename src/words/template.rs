@@ -203,3 +203,6 @@ pub fn fact_tokens(tokens: usize) -> String {
     };
     format!("About {tokens} tokens.{cost}")
 }
+
+/// Generate pressed while a share link's template is still being opened.
+pub const LINK_STILL_OPENING: &str = "The shared template from the link is still opening: press Generate again once it shows (nothing was started).";

@@ -83,6 +83,10 @@ test('a fresh visit says there is no run once the saved runs are read, and a sha
   // The built-in template is not passed off as the link's while its decoder loads.
   await expect(page.getByText('Opening the shared template from the link…')).toBeVisible();
   await expect(app.status()).toHaveText('Looking for your saved runs…');
+  // Generate now would run the template the form still shows, not the link's.
+  await app.generate();
+  await expect(page.getByRole('alert').filter({ hasText: 'Cannot start yet' }))
+    .toContainText('The shared template from the link is still opening: press Generate again once it shows');
   release();
   await expect(page.getByText('Opened the shared template pandas_habitat.')).toBeVisible();
   await expect(page.getByText('Opening the shared template from the link…')).toHaveCount(0);
