@@ -87,7 +87,10 @@ pub fn generate(ctl: Controller, settings: FormState, tpl: TemplateState) {
         tpl.template.with_untracked(|t| t.text.clone()),
         settings.prices.get_untracked(),
     );
-    if !ctl.field_errors.with_untracked(Vec::is_empty) {
+    let template_problems = ctl
+        .problems
+        .with_untracked(|p| p.first().is_some_and(|p| p == words::TEMPLATE_HAS_PROBLEMS));
+    if template_problems || !ctl.field_errors.with_untracked(Vec::is_empty) {
         // "Cannot start yet": the cursor goes to the first field named, opening its section.
         focus_after_draw("#setup [aria-invalid='true']");
     }

@@ -144,6 +144,7 @@ pub fn TemplatePanel() -> impl IntoView {
                     rows="12"
                     spellcheck="false"
                     aria-describedby="template-json-hint"
+                    aria-invalid=move || tpl.parsed.with(|(d, _)| d.is_none()).then_some("true")
                     prop:value=move || template.with(|t| t.text.clone())
                     on:input=move |ev| tpl.edit_text(event_target_value(&ev))
                 ></textarea>

@@ -164,8 +164,14 @@ impl Controller {
             template, prompts, ..
         }) = doc.filter(|_| errors.is_empty())
         else {
+            // The template's column comes first on the page, then the form's fields: every
+            // problem is named at once, top to bottom.
             let mut p = vec![words::TEMPLATE_HAS_PROBLEMS.to_string()];
             p.extend(errors.into_iter().map(words::template_issue));
+            let mut fields = form.check();
+            synfact_core::form::fields::in_page_order(&mut fields);
+            p.extend(fields.iter().map(words::field_error));
+            self.field_errors.set(fields);
             self.problems.set(p);
             return;
         };

@@ -197,7 +197,10 @@ impl Controller {
             let list = match async { runs::list(&*self.database().await?).await }.await {
                 Ok(l) => l,
                 Err(e) => {
-                    self.no_run_after_start_up();
+                    // Whether there are saved runs is not known: the line does not say none.
+                    if self.current().is_none() {
+                        self.view.status_line.set(words::RUNS_NOT_READ.into());
+                    }
                     return self.view.storage_error.set(Some(e));
                 }
             };

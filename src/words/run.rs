@@ -411,11 +411,14 @@ pub fn call_error(e: &CallError) -> String {
 
 pub const RESUME_NEEDS_KEY: &str = "If this run used an API key, type it again before Resume: keys are not kept unless Remember API keys is on.";
 
-pub const TEMPLATE_HAS_PROBLEMS: &str = "The template has problems (see Template).";
+pub const TEMPLATE_HAS_PROBLEMS: &str = "The template has problems (see Fact template).";
 pub const RUN_DELETED: &str = "The run was deleted.";
 pub const NO_RUN_YET: &str = "No run yet: choose a template and a provider, then press Generate.";
 /// The status line at start-up, while the saved runs are read (the newest is reopened).
 pub const LOOKING_FOR_RUNS: &str = "Looking for your saved runs…";
+/// The status line when the saved runs could not be read at start-up (the reason is said below).
+pub const RUNS_NOT_READ: &str =
+    "Your saved runs could not be read (see the message below); a new run can still be started.";
 /// The status line while the newest saved run is reopened at start-up.
 pub const OPENING_LAST_RUN: &str = "Opening your last run…";
 

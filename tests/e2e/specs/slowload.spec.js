@@ -2,7 +2,7 @@
 // held back by the test, as a slow connection holds them, and the page must say what is coming
 // rather than show something untrue, and keep the fields where they are when the parts arrive.
 import { test, expect } from '@playwright/test';
-import { FINISHED, shareLink, Synfact } from '../support/app.js';
+import { FINISHED, KEY_SENTENCE, shareLink, Synfact } from '../support/app.js';
 import { startMock } from '../support/mock.js';
 
 const LATER = /\/split_later-[0-9a-f]+\.wasm$/;
@@ -109,4 +109,26 @@ test('the problems are named top to bottom, and the cursor goes to the first nam
   await expect(items.first()).toContainText('Model is empty');
   await expect(items.nth(1)).toContainText('Examples');
   await expect(app.field('Model')).toBeFocused();
+});
+
+test('a template problem is named with the form\'s, and the cursor goes to the template\'s field', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  await app.field('Provider').selectOption('custom');
+  await app.field('Base URL').fill('http://127.0.0.1:9/v1');
+  await app.field('Judge model').fill('j');
+  await app.field('Model').fill('');
+  await app.field('Key sentence').fill('');
+  await app.generate();
+  const items = page.getByRole('alert').filter({ hasText: 'Cannot start yet' }).getByRole('listitem');
+  await expect(items.first()).toContainText('The template has problems (see Fact template).');
+  await expect(items.nth(1)).toContainText('Key sentence');
+  await expect(items.nth(2)).toContainText('Model is empty');
+  await expect(app.field('Key sentence')).toBeFocused();
+  // Template JSON that does not parse is marked, and takes the cursor.
+  await app.field('Key sentence').fill(KEY_SENTENCE);
+  await app.field('Template JSON').fill('{"fact_name": ');
+  await app.generate();
+  await expect(app.field('Template JSON')).toHaveAttribute('aria-invalid', 'true');
+  await expect(app.field('Template JSON')).toBeFocused();
 });
