@@ -132,3 +132,23 @@ test('a template problem is named with the form\'s, and the cursor goes to the t
   await expect(app.field('Template JSON')).toHaveAttribute('aria-invalid', 'true');
   await expect(app.field('Template JSON')).toBeFocused();
 });
+
+test('on a narrow screen too, the fields keep their place when the later parts arrive', async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 400, height: 800 } });
+  const page = await context.newPage();
+  const app = new Synfact(page);
+  const release = await holdLater(page);
+  await page.goto(process.env.APP_URL);
+  await expect(app.button('Generate')).toBeVisible();
+  const fields = { 'Examples': app.field('Examples'), 'Budget (USD)': app.field('Budget (USD)') };
+  const before = {};
+  for (const [name, l] of Object.entries(fields)) before[name] = await top(l, 'models-heading');
+  release();
+  await expect(app.button('Test the judge')).toBeVisible();
+  await expect(page.locator('#estimate')).toBeVisible();
+  for (const [name, l] of Object.entries(fields)) {
+    const moved = Math.abs((await top(l, 'models-heading')) - before[name]);
+    expect(moved, `${name} moved ${moved} px at 400 px wide`).toBeLessThan(12);
+  }
+  await context.close();
+});
