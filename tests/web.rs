@@ -112,7 +112,7 @@ async fn runs_save_list_load_and_delete() {
         &database,
         &[
             runs::item(&id, &r.items[3]),
-            runs::progress(&runs::RunProgress::of(&r, &Status::Running)),
+            runs::progress(&r, &Status::Running),
         ],
     )
     .await

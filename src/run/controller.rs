@@ -335,7 +335,11 @@ impl Controller {
     /// Generating again with the same settings makes the same run again (from the cache): it
     /// takes the place of earlier finished runs in Saved runs, unless they were reviewed.
     pub(super) async fn same_runs(self, database: &Database, run: &Run) -> Vec<String> {
-        let fingerprint = run.fingerprint();
+        // The hashing comes with the run's writers (in the engine's chunk, here by now).
+        let Ok(writers) = runs::load_writers().await else {
+            return Vec::new();
+        };
+        let fingerprint = (writers.fingerprint)(run);
         let Ok(saved) = runs::list(database).await else {
             return Vec::new();
         };

@@ -72,7 +72,7 @@ impl Saver {
             writes.push((w.settings)(run));
         }
         // The counts go last, and only ever count items written with or before them.
-        writes.push((w.progress)(&runs::RunProgress::of(run, engine.status())));
+        writes.push((w.progress)(run, engine.status()));
         self.writing.set(true);
         Some((batch, writes))
     }

@@ -93,9 +93,11 @@ pub fn item(run_id: &str, item: &Item) -> Write {
     Write::Put(db::ITEMS, item_key(run_id, item.id), json(item))
 }
 
-/// The write that saves a run's counts and state.
-pub fn progress(p: &RunProgress) -> Write {
-    Write::Put(db::PROGRESS, p.id.clone(), json(p))
+/// The write that saves a run's counts and state (with the run's fingerprint: hashing the
+/// run's set-up is large code too).
+pub fn progress(run: &Run, status: &Status) -> Write {
+    let p = RunProgress::of(run, status);
+    Write::Put(db::PROGRESS, p.id.clone(), json(&p))
 }
 
 /// The writes that save a run's records. Serialising a run and its items is large code, needed
@@ -107,7 +109,9 @@ pub struct Writers {
     /// One item of a run.
     pub item: fn(&str, &Item) -> Write,
     /// A run's counts and state.
-    pub progress: fn(&RunProgress) -> Write,
+    pub progress: fn(&Run, &Status) -> Write,
+    /// What runs that make the same calls share (`Run::fingerprint`).
+    pub fingerprint: fn(&Run) -> String,
 }
 
 /// The writers (in the chunk with the engine's half; see `load_writers`).
@@ -126,6 +130,7 @@ impl Writers {
         settings,
         item,
         progress,
+        fingerprint: Run::fingerprint,
     };
 }
 
@@ -142,6 +147,7 @@ pub async fn create(database: &Database, run: &Run, status: &Status) -> Result<(
         settings,
         item,
         progress,
+        ..
     } = load_writers().await?;
     // Items first, a chunk per transaction: serialising 10,000 items at once held the page for a
     // quarter of a second. The run's own records come last, so a run is listed (and can be
@@ -150,11 +156,7 @@ pub async fn create(database: &Database, run: &Run, status: &Status) -> Result<(
         let writes: Vec<Write> = chunk.iter().map(|i| item(&run.id, i)).collect();
         db::write(database, &writes).await?;
     }
-    db::write(
-        database,
-        &[settings(run), progress(&RunProgress::of(run, status))],
-    )
-    .await
+    db::write(database, &[settings(run), progress(run, status)]).await
 }
 
 /// Items written per transaction when a run is created.
