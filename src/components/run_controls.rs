@@ -87,9 +87,10 @@ pub fn generate(ctl: Controller, settings: FormState, tpl: TemplateState) {
         tpl.template.with_untracked(|t| t.text.clone()),
         settings.prices.get_untracked(),
     );
-    let template_problems = ctl
-        .problems
-        .with_untracked(|p| p.first().is_some_and(|p| p == words::TEMPLATE_HAS_PROBLEMS));
+    // Derived from what was checked, not from the wording of the list.
+    let template_problems = tpl
+        .parsed
+        .with_untracked(|(doc, issues)| doc.is_none() || issues.iter().any(|i| !i.is_warning()));
     if template_problems || !ctl.field_errors.with_untracked(Vec::is_empty) {
         // "Cannot start yet": the cursor goes to the first field named, opening its section.
         focus_after_draw("#setup [aria-invalid='true']");
