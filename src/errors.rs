@@ -51,6 +51,9 @@ pub enum TemplateFileError {
     NoAddress,
     #[error(transparent)]
     File(#[from] FileError),
+    /// The code of the section's actions could not be fetched.
+    #[error("chunk")]
+    Chunk,
 }
 
 /// Why the dataset was not downloaded.

@@ -30,6 +30,8 @@ pub enum SplitCode {
     LinkMaking,
     /// Following a fine-tuning job.
     FineTuneFollowing,
+    /// The template section's actions (new, duplicate, save, delete, import, export, share).
+    TemplateActions,
 }
 
 /// A chunk that could not be loaded, in the loader's words.

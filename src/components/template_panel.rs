@@ -56,15 +56,12 @@ pub fn TemplatePanel() -> impl IntoView {
     };
     let issues = move || listed(false);
     let warnings = move || listed(true);
-    let import = move |file: web_sys::File| {
-        leptos::task::spawn_local(async move {
-            let result = match crate::download::read_file(file).await {
-                Ok((name, text)) => tpl.import(&name, &text),
-                Err(e) => Err(ImportError::from(e)),
-            };
-            import_error.set(result.err());
-        });
+    let errors = Errors {
+        action: action_error,
+        import: import_error,
     };
+    let act = move |action: Action| act(tpl, action, errors);
+    let import = move |file: web_sys::File| act(Action::Import(file));
     let on_file = move |ev: web_sys::Event| {
         let input = ev
             .target()
@@ -104,22 +101,22 @@ pub fn TemplatePanel() -> impl IntoView {
                 on_change=Callback::new(move |v| tpl.choose(v))
                 hint="The built-ins, and My templates (kept in this browser; changes to them are saved as you type)." />
             <div class="buttons">
-                <button type="button" on:click=move |_| tpl.new_template()>"New template"</button>
-                <button type="button" on:click=move |_| tpl.duplicate()>"Duplicate"</button>
+                <button type="button" on:click=move |_| act(Action::New)>"New template"</button>
+                <button type="button" on:click=move |_| act(Action::Duplicate)>"Duplicate"</button>
                 <Show when=is_unsaved>
-                    <button type="button" class="primary" on:click=move |_| tpl.save_to_mine()>"Save to my templates"</button>
+                    <button type="button" class="primary" on:click=move |_| act(Action::SaveToMine)>"Save to my templates"</button>
                 </Show>
                 <Show when=is_mine>
-                    <button type="button" on:click=move |_| tpl.delete_mine()>"Delete template"</button>
+                    <button type="button" on:click=move |_| act(Action::DeleteMine)>"Delete template"</button>
                 </Show>
-                <button type="button" on:click=move |_| action_error.set(tpl.export().err())>"Export template"</button>
-                <button type="button" on:click=move |_| action_error.set(tpl.share().err())>"Copy share link"</button>
+                <button type="button" on:click=move |_| act(Action::Export)>"Export template"</button>
+                <button type="button" on:click=move |_| act(Action::Share)>"Copy share link"</button>
             </div>
             <Show when=move || tpl.note.get().is_some()>
                 <p role="status" class="note">
                     {move || tpl.note.get().map(|n| words::template_note(&n))}
                     {move || matches!(tpl.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
-                        " " <button type="button" on:click=move |_| tpl.undo_delete()>"Undo"</button>
+                        " " <button type="button" on:click=move |_| act(Action::UndoDelete)>"Undo"</button>
                     })}
                 </p>
             </Show>
@@ -169,4 +166,65 @@ pub fn TemplatePanel() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// What the section's buttons and file picker do.
+enum Action {
+    New,
+    Duplicate,
+    SaveToMine,
+    DeleteMine,
+    UndoDelete,
+    Export,
+    Share,
+    Import(web_sys::File),
+}
+
+/// Where the section says what went wrong.
+#[derive(Clone, Copy)]
+struct Errors {
+    action: RwSignal<Option<TemplateFileError>>,
+    import: RwSignal<Option<ImportError>>,
+}
+
+/// Carries out `action`, its code fetched first if it is not here yet: no part of it is needed
+/// to show the template, so it comes with the chunk loaded after the first screen.
+fn act(tpl: TemplateState, action: Action, errors: Errors) {
+    leptos::task::spawn_local(async move {
+        if crate::parts::call_split!(carry_out(tpl, action, errors))
+            .await
+            .is_err()
+        {
+            errors.action.set(Some(TemplateFileError::Chunk));
+        }
+    });
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(later, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(unsafe_code)]
+fn carry_out(
+    tpl: TemplateState,
+    action: Action,
+    errors: Errors,
+) -> Result<(), crate::parts::ChunkError> {
+    match action {
+        Action::New => tpl.new_template(),
+        Action::Duplicate => tpl.duplicate(),
+        Action::SaveToMine => tpl.save_to_mine(),
+        Action::DeleteMine => tpl.delete_mine(),
+        Action::UndoDelete => tpl.undo_delete(),
+        Action::Export => errors.action.set(tpl.export().err()),
+        Action::Share => errors.action.set(tpl.share().err()),
+        Action::Import(file) => leptos::task::spawn_local(async move {
+            let result = match crate::download::read_file(file).await {
+                Ok((name, text)) => tpl.import(&name, &text),
+                Err(e) => Err(ImportError::from(e)),
+            };
+            errors.import.set(result.err());
+        }),
+    }
+    Ok(())
 }

@@ -19,7 +19,7 @@ use synfact_core::eval::fine_tune::FineTune;
 use synfact_core::form::eval::EvalForm;
 use synfact_core::form::{FieldError, Prepared, RunForm};
 use synfact_core::run::review::ReviewAction;
-use synfact_core::{Event, Run, Status, TemplateDoc};
+use synfact_core::{Connection, Event, Run, Status, TemplateDoc};
 
 /// Copyable handle to the app's run machinery, provided as context.
 #[derive(Clone, Copy)]
@@ -259,8 +259,21 @@ impl Controller {
     }
 
     /// Checks the budget can be counted, saves the new run (in place of an unreviewed finished
-    /// one with the same settings), and starts it.
-    fn launch(self, mut prepared: Prepared, prices: PriceTable) {
+    /// one with the same settings), and starts it: with the engine's chunk, which holds how.
+    fn launch(self, prepared: Prepared, prices: PriceTable) {
+        // Pressed again meanwhile: nothing more.
+        self.starting.set(true);
+        spawn_local(async move {
+            let fns = super::executor::load_engine().await;
+            self.starting.set(false);
+            match fns {
+                Ok(fns) => (fns.launch)(self, prepared, prices),
+                Err(e) => self.view.status_line.set(words::could_not_start(&e)),
+            }
+        });
+    }
+
+    pub(super) fn launch_now(self, mut prepared: Prepared, prices: PriceTable) {
         if prepared.run.settings.budget_usd.is_some() {
             let run = &prepared.run;
             let unpriced = run
@@ -425,6 +438,11 @@ impl Controller {
         // Prices changed since the run was made count from now on (a raised budget too).
         connection.prices = Some(prices);
         self.view.note.set(None);
+        // A run is shown only once the engine's chunk is here: so is the code that resumes.
+        (e.fns().resume)(self, e, connection, keys);
+    }
+
+    pub(super) fn resume_now(self, e: Rc<Executor>, connection: Connection, keys: Vec<String>) {
         spawn_local(async move {
             let acquired = if e.holds_lock() {
                 Acquired::Unsupported

@@ -192,7 +192,24 @@ impl Controller {
     }
 
     /// At start-up: list saved runs and reopen the newest, so a reload picks up where it was.
+    /// Its code comes with the engine's chunk, which reading saved runs needs anyway.
     pub fn restore(self) {
+        spawn_local(async move {
+            match crate::parts::call_split!(super::executor::engine_part()).await {
+                Ok(fns) => (fns.restore)(self),
+                Err(e) => {
+                    // Whether there are saved runs is not known: the line does not say none.
+                    if self.current().is_none() {
+                        self.view.status_line.set(words::RUNS_NOT_READ.into());
+                    }
+                    let e = StorageError::chunk(crate::parts::SplitCode::SavedRuns)(e);
+                    self.view.storage_error.set(Some(e));
+                }
+            }
+        });
+    }
+
+    pub(super) fn restore_now(self) {
         spawn_local(async move {
             let list = match async { runs::list(&*self.database().await?).await }.await {
                 Ok(l) => l,

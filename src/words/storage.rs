@@ -90,6 +90,7 @@ pub fn split_code(code: crate::parts::SplitCode) -> &'static str {
         C::LinkOpening => "part of synfact that opens share links",
         C::LinkMaking => "part of synfact that makes share links",
         C::FineTuneFollowing => "part of synfact that follows a fine-tuning job",
+        C::TemplateActions => "part of synfact that changes, saves, imports and exports templates",
     }
 }
 

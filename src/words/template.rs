@@ -186,6 +186,9 @@ pub fn template_file_error(e: &TemplateFileError) -> String {
         }
         TemplateFileError::NoAddress => "This page has no address to make a link from.".into(),
         TemplateFileError::File(f) => file_error(f, "exported"),
+        TemplateFileError::Chunk => {
+            chunk_failed(split_code(crate::parts::SplitCode::TemplateActions))
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod batch;
 
 use super::saver::{self, Saver};
 use super::view::{Phase, RunView};
+use super::Controller;
 use crate::storage::cache;
 use crate::storage::db::StorageError;
 use crate::{provider, words};
@@ -14,10 +15,12 @@ use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use synfact_core::cost::PriceTable;
+use synfact_core::form::Prepared;
 use synfact_core::provider::error::{CallError, ErrorKind};
 use synfact_core::provider::wire::Completion;
 use synfact_core::run::engine::CallRequest;
-use synfact_core::{Command, Engine, Event, Run, Status};
+use synfact_core::{Command, Connection, Engine, Event, Run, Status};
 use web_sys::AbortController;
 
 const SAVE_EVERY_MS: u32 = 150;
@@ -42,6 +45,13 @@ pub struct EngineFns {
     pub status: fn(&Engine) -> Said,
     /// What the saver writes with.
     pub writers: crate::storage::runs::Writers,
+    /// What `Executor::flush` runs: the saving of what is pending.
+    pub flush: fn(&Rc<Executor>),
+    /// What the controller does with a run once this chunk is here: start a planned run, carry
+    /// on with a saved one (its connection and keys checked), reopen the newest at start-up.
+    pub launch: fn(Controller, Prepared, PriceTable),
+    pub resume: fn(Controller, Rc<Executor>, Connection, Vec<String>),
+    pub restore: fn(Controller),
 }
 
 /// The executor's engine half. In the release build it is a chunk of its own, so the first
@@ -58,6 +68,10 @@ pub fn engine_part() -> Result<EngineFns, crate::parts::ChunkError> {
         carry: Executor::carry_out,
         status: said,
         writers: crate::storage::runs::Writers::ALL,
+        flush: Executor::flush_now,
+        launch: Controller::launch_now,
+        resume: Controller::resume_now,
+        restore: Controller::restore_now,
     })
 }
 
@@ -423,10 +437,19 @@ impl Executor {
         .forget();
     }
 
+    /// What this executor took from the engine's chunk.
+    pub fn fns(&self) -> EngineFns {
+        self.fns
+    }
+
     /// Writes new replies, changed items and the run's counts in one transaction, so a saved
     /// item never gets ahead of the cached reply that moved it. A failed write keeps everything
-    /// for the next try; a full disk pauses the run.
+    /// for the next try; a full disk pauses the run. (Its code is in the engine's chunk.)
     pub fn flush(self: &Rc<Self>) {
+        (self.fns.flush)(self)
+    }
+
+    fn flush_now(self: &Rc<Self>) {
         if !self.saving() {
             return;
         }
