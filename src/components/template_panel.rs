@@ -210,6 +210,8 @@ fn carry_out(
     action: Action,
     errors: Errors,
 ) -> Result<(), crate::parts::ChunkError> {
+    // What an earlier press could not do no longer stands.
+    errors.action.set(None);
     match action {
         Action::New => tpl.new_template(),
         Action::Duplicate => tpl.duplicate(),

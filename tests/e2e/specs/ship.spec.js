@@ -120,6 +120,30 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
   await mock.stop();
 });
 
+test("the template section's buttons say when their part cannot be fetched, change nothing, and work once it can", async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  let blocked = true;
+  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const app = new Synfact(page);
+  await app.open();
+  const before = await app.field('Template JSON').inputValue();
+  await app.button('New template').click();
+  const alert = page.getByRole('alert').filter({ hasText: 'changes, saves, imports and exports templates' });
+  await expect(alert).toContainText('The part of synfact that changes, saves, imports and exports templates could not be loaded');
+  await expect(alert).toContainText('reload the page');
+  expect(await app.field('Template JSON').inputValue()).toBe(before);
+  await app.field('Import template file').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+  await expect(alert).toBeVisible();
+  expect(await app.field('Template JSON').inputValue()).toBe(before);
+  // The network is back: the same button works without a reload, and the message goes.
+  blocked = false;
+  await app.button('New template').click();
+  await expect(app.field('Fact name')).toHaveValue('new_fact');
+  await expect(alert).toHaveCount(0);
+  await context.close();
+});
+
 test('a share link whose chunk cannot be fetched stays in the address, and a reload opens it', async ({ browser }) => {
   const link = await shareLink(browser, 'pandas_habitat');
   const context = await browser.newContext({ serviceWorkers: 'block' });

@@ -152,3 +152,23 @@ test('on a narrow screen too, the fields keep their place when the later parts a
   }
   await context.close();
 });
+
+test('a template button pressed before its part has come does its work when the part arrives, once', async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const app = new Synfact(page);
+  const release = await holdLater(page);
+  await app.open();
+  await expect(app.button('New template')).toBeVisible();
+  await app.button('New template').click();
+  // Nothing changed yet: the press waits for its code, and is not lost.
+  await page.waitForTimeout(300);
+  await expect(app.field('Fact name')).not.toHaveValue('new_fact');
+  release();
+  await expect(app.field('Fact name')).toHaveValue('new_fact');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  // One press made one template.
+  const options = await app.field('Template').locator('option').allTextContents();
+  expect(options.filter((o) => o.startsWith('new_fact'))).toEqual(['new_fact (mine)']);
+  await context.close();
+});
