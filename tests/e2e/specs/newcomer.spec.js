@@ -217,3 +217,15 @@ test('counts read as a person expects: skipped steps and plurals', async ({ page
   else await expect(answers).toContainText('10 / 10');
   judgy.stop();
 });
+
+test("an empty Base URL shows the chosen provider's address, and for Custom the shape of any server's", async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  await app.field('Provider').selectOption('openrouter');
+  await app.field('Base URL').fill('');
+  await expect(app.field('Base URL')).toHaveAttribute('placeholder', 'https://openrouter.ai/api/v1');
+  await app.field('Provider').selectOption('custom');
+  await expect(app.field('Base URL')).toHaveValue('');
+  // Not a provider's own address: Custom is for any OpenAI-compatible server.
+  await expect(app.field('Base URL')).toHaveAttribute('placeholder', 'http://your-server:port/v1');
+});

@@ -172,3 +172,20 @@ test('a template button pressed before its part has come does its work when the 
   expect(options.filter((o) => o.startsWith('new_fact'))).toEqual(['new_fact (mine)']);
   await context.close();
 });
+
+test('on a phone the status line keeps its height when start-up\'s short line gives way to "No run yet"', async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 400, height: 800 } });
+  const page = await context.newPage();
+  const app = new Synfact(page);
+  const release = await holdLater(page);
+  await app.open();
+  await expect(app.status()).toHaveText('Looking for your saved runs…');
+  const height = () => app.status().evaluate((e) => e.getBoundingClientRect().height);
+  const fieldTop = () => app.field('Template').evaluate((e) => e.getBoundingClientRect().top);
+  const [h0, t0] = [await height(), await fieldTop()];
+  release();
+  await expect(app.status()).toHaveText(/^No run yet/);
+  expect(await height()).toBe(h0);
+  expect(await fieldTop()).toBe(t0);
+  await context.close();
+});
