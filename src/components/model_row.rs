@@ -24,15 +24,6 @@ fn switch_provider(m: &mut ModelForm, id: &str) {
     m.provider = id.into();
 }
 
-/// What the Base URL field shows while empty: the chosen provider's own address, or (Custom) the
-/// shape of any OpenAI-compatible server's.
-fn base_url_example(provider: &str) -> String {
-    match preset(provider).base_url {
-        "" => "http://your-server:port/v1".into(),
-        url => url.into(),
-    }
-}
-
 /// One model row. Row 0's labels are plain ("Model"); later rows are numbered ("Model 2").
 #[component]
 pub fn ModelRow(index: usize) -> impl IntoView {
@@ -75,14 +66,12 @@ pub fn ModelRow(index: usize) -> impl IntoView {
             }
         })
     };
-    let provider = field(|m| &m.provider);
-    let base_url_shown = Signal::derive(move || base_url_example(&provider.get()));
     view! {
         <fieldset class="model-row">
             <legend>{if index == 0 { "Model 1".to_string() } else { format!("Model{n}") }}</legend>
             <SelectField id=id("provider") label=format!("Provider{n}") options=preset_options() value=field(|m| &m.provider) on_change=on_provider />
             <TextField id=id("base-url") label=format!("Base URL{n}") value=field(|m| &m.base_url) on_input=set(|m, v| m.base_url = v)
-                placeholder=base_url_shown hint="The API address up to and including /v1."
+                placeholder="http://your-server:port/v1" hint="The API address up to and including /v1."
                 error=checks(settings, Field::BaseUrl(index)).0 on_blur=checks(settings, Field::BaseUrl(index)).1 />
             <TextField id=id("api-key") label=format!("API key{n}") kind="password" value=field(|m| &m.api_key) on_input=set(|m, v| m.api_key = v)
                 hint="Sent only to this provider, from your browser. Leave empty for local servers without keys."

@@ -12,7 +12,7 @@ pub fn TextField(
     #[prop(into)] value: Signal<String>,
     on_input: Callback<String>,
     #[prop(default = "text")] kind: &'static str,
-    #[prop(optional, into)] placeholder: MaybeProp<String>,
+    #[prop(optional, into)] placeholder: String,
     #[prop(optional, into)] hint: String,
     #[prop(optional, into)] error: Option<Signal<Option<String>>>,
     #[prop(optional)] on_blur: Option<Callback<()>>,
@@ -35,7 +35,7 @@ pub fn TextField(
                 id=id
                 type=input_type
                 inputmode=inputmode
-                placeholder=move || placeholder.get()
+                placeholder=placeholder
                 autocomplete=if kind == "password" { "off" } else { "on" }
                 spellcheck="false"
                 aria-describedby=described
