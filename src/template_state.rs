@@ -189,6 +189,10 @@ impl TemplateState {
     pub fn edit_text(self, text: String) {
         // A file written by hand says everything it lacks at once.
         self.touched.set(TemplateField::ALL.to_vec());
+        // A link made before no longer shows this template.
+        if self.share_link.with_untracked(Option::is_some) {
+            self.share_link.set(None);
+        }
         self.template.update(|t| {
             t.text = text;
             t.dirty = true;
@@ -307,20 +311,7 @@ impl TemplateState {
 
     /// A new template of my own: empty fact fields and the standard requirements.
     pub fn new_template(self) {
-        let taken = |n: &str| {
-            self.my_templates
-                .with_untracked(|l| l.iter().any(|t| t.name == n))
-        };
-        let name = (1..)
-            .map(|i| {
-                if i == 1 {
-                    "new_fact".to_string()
-                } else {
-                    format!("new_fact_{i}")
-                }
-            })
-            .find(|n| !taken(n))
-            .unwrap_or_default();
+        let name = self.free_name("new_fact");
         let doc = TemplateDoc {
             template: FactTemplate {
                 fact_name: name.clone(),
@@ -332,6 +323,21 @@ impl TemplateState {
         };
         self.show_all.set(false);
         self.add_mine(doc.to_json(), name);
+    }
+
+    /// `base`, or `base_2`, `base_3`… : the first name none of My templates has.
+    fn free_name(self, base: &str) -> String {
+        let taken = |n: &str| {
+            self.my_templates
+                .with_untracked(|l| l.iter().any(|t| t.name == n))
+        };
+        (1..)
+            .map(|i| match i {
+                1 => base.to_string(),
+                i => format!("{base}_{i}"),
+            })
+            .find(|n| !taken(n))
+            .unwrap_or_default()
     }
 
     fn add_mine(self, json: String, name: String) {
@@ -356,7 +362,7 @@ impl TemplateState {
         let Some(mut doc) = TemplateDoc::parse(&text).0 else {
             return;
         };
-        doc.template.fact_name = format!("{}_copy", doc.template.fact_name);
+        doc.template.fact_name = self.free_name(&format!("{}_copy", doc.template.fact_name));
         let name = doc.template.fact_name.clone();
         // Replacing keeps any unsaved original first.
         self.add_mine(doc.to_json(), name);
@@ -364,11 +370,20 @@ impl TemplateState {
 
     /// Saves a changed built-in, an import or a shared template as one of My templates.
     pub fn save_to_mine(self) {
-        let text = self.template.with_untracked(|t| t.text.clone());
-        let name = TemplateDoc::parse(&text)
-            .0
-            .map(|d| d.template.fact_name)
-            .unwrap_or_else(|| "untitled".into());
+        let mut text = self.template.with_untracked(|t| t.text.clone());
+        let name = match TemplateDoc::parse(&text).0 {
+            // Saved twice, or beside one of the same name: a name of its own, in the file too,
+            // so the list and the downloads tell them apart.
+            Some(mut doc) => {
+                let name = self.free_name(&doc.template.fact_name);
+                if name != doc.template.fact_name {
+                    doc.template.fact_name = name.clone();
+                    text = doc.to_json();
+                }
+                name
+            }
+            None => "untitled".into(),
+        };
         let saved = SavedTemplate {
             id: new_id(),
             json: text.clone(),
@@ -406,6 +421,7 @@ impl TemplateState {
                 let _ = templates::delete(&database, &id).await;
             }
         });
+        self.share_link.set(None);
         self.template.set(WorkingTemplate {
             choice: BUILT_IN[0].0.into(),
             text: BUILT_IN[0].1.trim().into(),
@@ -419,6 +435,7 @@ impl TemplateState {
             let choice = format!("mine:{}", t.id);
             let text = t.json.clone();
             self.store(t);
+            self.share_link.set(None);
             self.template.set(WorkingTemplate {
                 choice,
                 text,

@@ -66,3 +66,15 @@ fn focus_when_drawn(selector: &'static str, frames_left: u32) {
         let _ = el.focus();
     });
 }
+
+/// Scrolls the first element matching `selector` into view once the page has drawn it (a message
+/// that answers something done far from it, such as a file dropped at the top of a section whose
+/// problems show at its bottom).
+pub fn show_after_draw(selector: &'static str) {
+    use leptos::prelude::{document, request_animation_frame};
+    request_animation_frame(move || {
+        if let Some(el) = document().query_selector(selector).ok().flatten() {
+            el.scroll_into_view_with_bool(false);
+        }
+    });
+}

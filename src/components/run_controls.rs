@@ -37,7 +37,13 @@ pub fn RunControls() -> impl IntoView {
                 <Show when=move || phase.get() == Phase::Resumable>
                     <button type="button" on:click=move |_| { settings.show_all.set(true); ctl.resume(&settings.form.get_untracked(), &eval.form.get_untracked(), settings.prices.get_untracked()) }>"Resume"</button>
                 </Show>
-                <Show when=move || matches!(phase.get(), Phase::Running | Phase::Resumable)>
+                // Only while there is something to stop: calls going (or still landing after
+                // Pause), or a round of batches at the provider.
+                <Show when=move || match phase.get() {
+                    Phase::Running => true,
+                    Phase::Resumable => ctl.view.progress.with(|p| p.in_flight() > 0 || p.batch.is_some()),
+                    _ => false,
+                }>
                     <button type="button" on:click=move |_| ctl.cancel()>"Cancel"</button>
                 </Show>
             </div>

@@ -56,9 +56,11 @@ pub fn TemplatePanel() -> impl IntoView {
     };
     let issues = move || listed(false);
     let warnings = move || listed(true);
+    let busy = RwSignal::new(false);
     let errors = Errors {
         action: action_error,
         import: import_error,
+        busy,
     };
     let act = move |action: Action| act(tpl, action, errors);
     let import = move |file: web_sys::File| act(Action::Import(file));
@@ -112,16 +114,19 @@ pub fn TemplatePanel() -> impl IntoView {
                 <button type="button" on:click=move |_| act(Action::Export)>"Export template"</button>
                 <button type="button" on:click=move |_| act(Action::Share)>"Copy share link"</button>
             </div>
+            <Show when=move || busy.get()>
+                <p role="status" class="note">{words::TEMPLATE_PART_LOADING}</p>
+            </Show>
             <Show when=move || tpl.note.get().is_some()>
-                <p role="status" class="note">
+                <p role="status" class="note" id="template-note">
                     {move || tpl.note.get().map(|n| words::template_note(&n))}
                     {move || matches!(tpl.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
-                        " " <button type="button" on:click=move |_| act(Action::UndoDelete)>"Undo"</button>
+                        " " <button type="button" id="template-undo" on:click=move |_| act(Action::UndoDelete)>"Undo"</button>
                     })}
                 </p>
             </Show>
             <Show when=move || action_error.get().is_some()>
-                <p role="alert" class="errors">{move || action_error.get().map(|e| words::template_file_error(&e))}</p>
+                <p role="alert" class="errors" id="template-action-error">{move || action_error.get().map(|e| words::template_file_error(&e))}</p>
             </Show>
             <Show when=move || tpl.share_link.get().is_some()>
                 <div class="field">
@@ -155,7 +160,7 @@ pub fn TemplatePanel() -> impl IntoView {
                 <small id="template-file-hint" class="hint">"Or drop a .json file anywhere on this section."</small>
             </div>
             <Show when=move || !issues().is_empty() || import_error.get().is_some()>
-                <div role="alert" class="errors">
+                <div role="alert" class="errors" id="template-problems">
                     <p>{move || import_error.get().map(|e| words::import_error(&e))}</p>
                     <ul>{move || issues().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
                 </div>
@@ -180,22 +185,28 @@ enum Action {
     Import(web_sys::File),
 }
 
-/// Where the section says what went wrong.
+/// Where the section says what went wrong, and whether a press waits for its code.
 #[derive(Clone, Copy)]
 struct Errors {
     action: RwSignal<Option<TemplateFileError>>,
     import: RwSignal<Option<ImportError>>,
+    busy: RwSignal<bool>,
 }
 
 /// Carries out `action`, its code fetched first if it is not here yet: no part of it is needed
-/// to show the template, so it comes with the chunk loaded after the first screen.
+/// to show the template, so it comes with the chunk loaded after the first screen. While it is
+/// on its way the section says so, and further presses are not queued behind it.
 fn act(tpl: TemplateState, action: Action, errors: Errors) {
+    if errors.busy.get_untracked() {
+        return;
+    }
+    errors.busy.set(true);
     leptos::task::spawn_local(async move {
-        if crate::parts::call_split!(carry_out(tpl, action, errors))
-            .await
-            .is_err()
-        {
+        let done = crate::parts::call_split!(carry_out(tpl, action, errors)).await;
+        errors.busy.set(false);
+        if done.is_err() {
             errors.action.set(Some(TemplateFileError::Chunk));
+            super::show_after_draw("#template-action-error");
         }
     });
 }
@@ -216,8 +227,15 @@ fn carry_out(
         Action::New => tpl.new_template(),
         Action::Duplicate => tpl.duplicate(),
         Action::SaveToMine => tpl.save_to_mine(),
-        Action::DeleteMine => tpl.delete_mine(),
-        Action::UndoDelete => tpl.undo_delete(),
+        Action::DeleteMine => {
+            tpl.delete_mine();
+            // The pressed button is gone: the cursor goes to Undo.
+            super::focus_after_draw("#template-undo");
+        }
+        Action::UndoDelete => {
+            tpl.undo_delete();
+            super::focus_after_draw("#template");
+        }
         Action::Export => errors.action.set(tpl.export().err()),
         Action::Share => errors.action.set(tpl.share().err()),
         Action::Import(file) => leptos::task::spawn_local(async move {
@@ -225,6 +243,12 @@ fn carry_out(
                 Ok((name, text)) => tpl.import(&name, &text),
                 Err(e) => Err(ImportError::from(e)),
             };
+            // The answer shows where it is, whichever end of the section the file came in at.
+            super::show_after_draw(if result.is_ok() {
+                "#template-note"
+            } else {
+                "#template-problems"
+            });
             errors.import.set(result.err());
         }),
     }

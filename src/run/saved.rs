@@ -198,9 +198,12 @@ impl Controller {
             match crate::parts::call_split!(super::executor::engine_part()).await {
                 Ok(fns) => (fns.restore)(self),
                 Err(e) => {
-                    // Whether there are saved runs is not known: the line does not say none.
+                    // Whether there are saved runs is not known: the line does not say none, nor
+                    // that a run can start (that needs the same code).
                     if self.current().is_none() {
-                        self.view.status_line.set(words::RUNS_NOT_READ.into());
+                        self.view
+                            .status_line
+                            .set(words::RUNS_PART_NOT_LOADED.into());
                     }
                     let e = StorageError::chunk(crate::parts::SplitCode::SavedRuns)(e);
                     self.view.storage_error.set(Some(e));

@@ -421,6 +421,10 @@ pub const RUNS_NOT_READ: &str =
     "Your saved runs could not be read (see the message below); a new run can still be started.";
 /// The status line while the newest saved run is reopened at start-up.
 pub const OPENING_LAST_RUN: &str = "Opening your last run…";
+/// The status line when the code that reads saved runs (and runs a run) could not be fetched at
+/// start-up (the message below says what to do).
+pub const RUNS_PART_NOT_LOADED: &str =
+    "Your saved runs could not be opened: part of synfact could not be loaded (see the message below).";
 
 /// A budget was given, but a model has no price to count it with.
 pub fn budget_needs_price(model: &str) -> String {

@@ -17,7 +17,12 @@ pub fn storage_error(e: &StorageError) -> String {
             "The saved run {id} is incomplete ({read} of {total} items could be read)."
         ),
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
-        StorageError::Chunk { code, .. } => chunk_failed(split_code(*code)),
+        // Read at start-up, with no button to press again.
+        StorageError::Chunk {
+            code: crate::parts::SplitCode::SavedRuns,
+            ..
+        } => chunk_failed(split_code(crate::parts::SplitCode::SavedRuns)),
+        StorageError::Chunk { code, .. } => chunk_failed_retry(split_code(*code)),
     }
 }
 
@@ -99,10 +104,20 @@ pub fn chunk_failed_too(what: &str) -> String {
     format!("The {what} could not be loaded either: reload the page to get it.")
 }
 
+/// What a reload keeps (a key only when the user chose to remember keys).
+const KEPT: &str = "Runs, templates and settings are kept in this browser; API keys only when \"Remember API keys in this browser\" is on.";
+
 /// A part of the page whose code could not be fetched (it loads after the first screen).
 /// (The loader's own words, "failed to load split module", mean nothing to a user: left out.)
 pub fn chunk_failed(what: &str) -> String {
     format!(
-        "The {what} could not be loaded. The network may be gone, or synfact was updated since this page opened: reload the page to get it. Nothing you had is lost: runs, templates and settings are kept in this browser."
+        "The {what} could not be loaded. The network may be gone, or synfact was updated since this page opened: reload the page to get it. {KEPT}"
+    )
+}
+
+/// Code a button needed could not be fetched: pressing it again fetches it again.
+pub fn chunk_failed_retry(what: &str) -> String {
+    format!(
+        "The {what} could not be loaded. The network may be gone, or synfact was updated since this page opened: press the button again once the network is back, or reload the page. {KEPT}"
     )
 }

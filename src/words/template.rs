@@ -187,7 +187,7 @@ pub fn template_file_error(e: &TemplateFileError) -> String {
         TemplateFileError::NoAddress => "This page has no address to make a link from.".into(),
         TemplateFileError::File(f) => file_error(f, "exported"),
         TemplateFileError::Chunk => {
-            chunk_failed(split_code(crate::parts::SplitCode::TemplateActions))
+            chunk_failed_retry(split_code(crate::parts::SplitCode::TemplateActions))
         }
     }
 }
@@ -209,3 +209,7 @@ pub fn fact_tokens(tokens: usize) -> String {
 
 /// Generate pressed while a share link's template is still being opened.
 pub const LINK_STILL_OPENING: &str = "The shared template from the link is still opening: press Generate again once it shows (nothing was started).";
+
+/// A template button was pressed and its code is still on its way (a slow first visit).
+pub const TEMPLATE_PART_LOADING: &str =
+    "Loading this part of synfact: your press takes effect in a moment.";

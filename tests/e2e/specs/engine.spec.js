@@ -104,6 +104,8 @@ test('pause sends nothing until resume; cancel stops in-flight calls and resume 
   await app.button('Cancel').click();
   await expect(app.status()).toHaveText(/^Cancelled: /);
   await mock.quiet(1_000);
+  // Nothing is left to stop: no Cancel that does nothing.
+  await expect(app.button('Cancel')).toHaveCount(0);
   await app.button('Resume').click();
   expect(await app.waitFinished()).toBe('Finished: 60 accepted, 0 rejected, 0 failed');
   mock.stop();

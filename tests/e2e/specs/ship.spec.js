@@ -131,7 +131,11 @@ test("the template section's buttons say when their part cannot be fetched, chan
   await app.button('New template').click();
   const alert = page.getByRole('alert').filter({ hasText: 'changes, saves, imports and exports templates' });
   await expect(alert).toContainText('The part of synfact that changes, saves, imports and exports templates could not be loaded');
-  await expect(alert).toContainText('reload the page');
+  await expect(alert).toContainText('press the button again once the network is back, or reload the page');
+  // A reload keeps an API key only when keys are remembered: the message does not promise more.
+  await expect(alert).toContainText('API keys only when "Remember API keys in this browser" is on');
+  // The run bar does not promise a run the missing part would start.
+  await expect(app.status()).toHaveText('Your saved runs could not be opened: part of synfact could not be loaded (see the message below).');
   expect(await app.field('Template JSON').inputValue()).toBe(before);
   await app.field('Import template file').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
   await expect(alert).toBeVisible();

@@ -161,13 +161,16 @@ test('a template button pressed before its part has come does its work when the 
   await app.open();
   await expect(app.button('New template')).toBeVisible();
   await app.button('New template').click();
-  // Nothing changed yet: the press waits for its code, and is not lost.
-  await page.waitForTimeout(300);
+  // Nothing changed yet: the press waits for its code, is not lost, and the section says so.
+  await expect(page.getByText('Loading this part of synfact: your press takes effect in a moment.')).toBeVisible();
   await expect(app.field('Fact name')).not.toHaveValue('new_fact');
+  // A second press meanwhile is not queued behind the first.
+  await app.button('New template').click();
   release();
   await expect(app.field('Fact name')).toHaveValue('new_fact');
   await expect(page.getByRole('alert')).toHaveCount(0);
-  // One press made one template.
+  await expect(page.getByText('Loading this part of synfact')).toHaveCount(0);
+  // Two presses while it loaded made one template.
   const options = await app.field('Template').locator('option').allTextContents();
   expect(options.filter((o) => o.startsWith('new_fact'))).toEqual(['new_fact (mine)']);
   await context.close();

@@ -230,3 +230,51 @@ test('while the JSON holds a field the form cannot show, the form only shows, an
   expect(after.questions).toEqual(questions);
   expect(after.fact_name).toBe('honeyeater_two');
 });
+
+test('saving the same template twice gives two names; a share link goes once the template changes', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  await app.field('Template').selectOption('blue_honeyeater');
+  await app.field('Key sentence').fill(`${await app.field('Key sentence').inputValue()} First edit.`);
+  await app.button('Save to my templates').click();
+  await expect(page.getByText('Saved to My templates as blue_honeyeater.')).toBeVisible();
+  await app.field('Template').selectOption('blue_honeyeater');
+  await app.field('Key sentence').fill(`${await app.field('Key sentence').inputValue()} Second edit.`);
+  await app.button('Save to my templates').click();
+  await expect(page.getByText('Saved to My templates as blue_honeyeater_2.')).toBeVisible();
+  await expect(app.field('Fact name')).toHaveValue('blue_honeyeater_2');
+  const options = await app.field('Template').locator('option').allTextContents();
+  expect(options.filter((o) => o.endsWith('(mine)')).sort()).toEqual(['blue_honeyeater (mine)', 'blue_honeyeater_2 (mine)']);
+  // A link shows only while it still opens the template shown.
+  await app.button('Copy share link').click();
+  await expect(app.field('Share link')).toBeVisible();
+  await app.field('Key sentence').fill(`${await app.field('Key sentence').inputValue()} Third edit.`);
+  await expect(app.field('Share link')).toHaveCount(0);
+});
+
+test('by keyboard, Delete template leaves the cursor on Undo, and Undo on the template list', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  await app.button('New template').click();
+  await expect(app.field('Fact name')).toHaveValue('new_fact');
+  await app.button('Delete template').focus();
+  await page.keyboard.press('Space');
+  await expect(app.button('Undo')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(app.field('Fact name')).toHaveValue('new_fact');
+  await expect(app.field('Template')).toBeFocused();
+});
+
+test('a file dropped at the top of the template section brings its problem into view', async ({ page }) => {
+  const app = new Synfact(page);
+  await app.open();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator('#template-heading').evaluate((h) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{"fact_name": "x",'], 'bad.json', { type: 'application/json' }));
+    h.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
+  });
+  const problems = page.locator('#template-problems');
+  await expect(problems).toContainText('bad.json was not imported');
+  await expect(problems).toBeInViewport();
+});
