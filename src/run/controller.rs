@@ -294,6 +294,11 @@ impl Controller {
         // The run shown (not going: Generate waits for that) stops drawing now, so none of its
         // pending redraws can put its status back over the new run's.
         if let Some(old) = self.current() {
+            // A run left unfinished stays in Saved runs: said, so it does not seem lost.
+            if !matches!(old.status(), Status::Finished | Status::Running) {
+                let fact = old.with_run(|r| r.template.fact_name.clone());
+                self.view.note.set(Some(words::unfinished_kept(&fact)));
+            }
             old.close();
             self.current.set_value(None);
         }

@@ -275,6 +275,11 @@ pub fn paused_to_show(fact: &str) -> String {
     format!("The run of {fact} that was going is paused, so that this one could be shown. To carry on with it, open it under Saved runs and press Resume.")
 }
 
+/// A new run took the place of one left unfinished (paused, cancelled, stopped).
+pub fn unfinished_kept(fact: &str) -> String {
+    format!("The unfinished run of {fact} is kept: to carry on with it, open it under Saved runs and press Resume.")
+}
+
 /// Why a run stopped and what to fix.
 pub fn stop_reason(reason: &StopReason, run: &Run) -> String {
     match reason {

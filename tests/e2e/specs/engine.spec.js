@@ -142,3 +142,19 @@ test('several models in one run, each item records its model, exports per model'
   await expect(page.getByText('No saved runs yet.')).toBeVisible();
   mock.stop();
 });
+
+test('Generate after a pause says where the paused run is kept', async ({ page }) => {
+  const mock = await startMock(['--latency-ms', '400']);
+  const app = new Synfact(page);
+  await app.open();
+  await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'gen', judgeModel: 'judge', examples: 40 });
+  await app.generate();
+  await app.waitDone(1);
+  await app.button('Pause').click();
+  await expect(app.status()).toHaveText(/^Paused: /);
+  await app.field('Examples').fill('2');
+  await app.generate();
+  await expect(page.locator('#run-note')).toHaveText('The unfinished run of blue_honeyeater is kept: to carry on with it, open it under Saved runs and press Resume.');
+  expect(await app.waitFinished()).toBe('Finished: 2 accepted, 0 rejected, 0 failed');
+  mock.stop();
+});
