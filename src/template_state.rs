@@ -65,7 +65,8 @@ pub struct TemplateState {
     pub parsed: Memo<(Option<TemplateDoc>, Vec<TemplateIssue>)>,
     pub my_templates: RwSignal<Vec<SavedTemplate>>,
     pub note: RwSignal<Option<TemplateNote>>,
-    pub share_link: RwSignal<Option<String>>,
+    /// The share link made last, and the template file it was made from (see `share_link`).
+    made_link: RwSignal<Option<(String, String)>>,
     /// A share link could not be opened (from the address) or made (Share), and why.
     pub link_error: RwSignal<Option<String>>,
     /// The saved working template has been read (until then nothing overwrites it, and the
@@ -91,7 +92,7 @@ impl TemplateState {
             parsed: Memo::new(move |_| template.with(|t| TemplateDoc::parse(&t.text))),
             my_templates: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
-            share_link: RwSignal::new(None),
+            made_link: RwSignal::new(None),
             link_error: RwSignal::new(None),
             loaded: RwSignal::new(false),
             touched: RwSignal::new(Vec::new()),
@@ -185,14 +186,20 @@ impl TemplateState {
         self.parsed.get()
     }
 
+    /// The share link made last, while the template is still the one it was made from: no edit,
+    /// switch or delete has to remember to take it away (tracked).
+    pub fn share_link(self) -> Option<String> {
+        self.made_link.with(|m| {
+            m.as_ref()
+                .filter(|(text, _)| self.template.with(|t| t.text == *text))
+                .map(|(_, link)| link.clone())
+        })
+    }
+
     /// Typing in the JSON view.
     pub fn edit_text(self, text: String) {
         // A file written by hand says everything it lacks at once.
         self.touched.set(TemplateField::ALL.to_vec());
-        // A link made before no longer shows this template.
-        if self.share_link.with_untracked(Option::is_some) {
-            self.share_link.set(None);
-        }
         self.template.update(|t| {
             t.text = text;
             t.dirty = true;
@@ -232,7 +239,6 @@ impl TemplateState {
         let current = self.template.get_untracked();
         let kept = current.is_unsaved().then(|| self.keep(&current.text, ""));
         self.note.set(kept.clone().map(TemplateNote::Kept));
-        self.share_link.set(None);
         self.template.set(next);
         kept
     }
@@ -421,7 +427,6 @@ impl TemplateState {
                 let _ = templates::delete(&database, &id).await;
             }
         });
-        self.share_link.set(None);
         self.template.set(WorkingTemplate {
             choice: BUILT_IN[0].0.into(),
             text: BUILT_IN[0].1.trim().into(),
@@ -435,7 +440,6 @@ impl TemplateState {
             let choice = format!("mine:{}", t.id);
             let text = t.json.clone();
             self.store(t);
-            self.share_link.set(None);
             self.template.set(WorkingTemplate {
                 choice,
                 text,
@@ -515,7 +519,8 @@ impl TemplateState {
         let note = self.note;
         // What an earlier press showed no longer stands.
         self.link_error.set(None);
-        self.share_link.set(None);
+        self.made_link.set(None);
+        let text = self.template.with_untracked(|t| t.text.clone());
         spawn_local(async move {
             let link = match crate::parts::call_split!(encode_link(doc)).await {
                 Ok(fragment) => format!("{base}{fragment}"),
@@ -524,7 +529,7 @@ impl TemplateState {
                     return self.link_error.set(Some(words::chunk_failed(what)));
                 }
             };
-            self.share_link.set(Some(link.clone()));
+            self.made_link.set(Some((text, link.clone())));
             let copied = match web_sys::window().map(|w| w.navigator().clipboard()) {
                 Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&link))
                     .await

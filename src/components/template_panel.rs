@@ -57,13 +57,13 @@ pub fn TemplatePanel() -> impl IntoView {
     let issues = move || listed(false);
     let warnings = move || listed(true);
     let busy = RwSignal::new(false);
-    let errors = Errors {
+    let errors = Feedback {
         action: action_error,
         import: import_error,
         busy,
     };
-    let act = move |action: Action| act(tpl, action, errors);
-    let import = move |file: web_sys::File| act(Action::Import(file));
+    let press = move |action: Action| act(tpl, action, errors);
+    let import = move |file: web_sys::File| press(Action::Import(file));
     let on_file = move |ev: web_sys::Event| {
         let input = ev
             .target()
@@ -103,16 +103,16 @@ pub fn TemplatePanel() -> impl IntoView {
                 on_change=Callback::new(move |v| tpl.choose(v))
                 hint="The built-ins, and My templates (kept in this browser; changes to them are saved as you type)." />
             <div class="buttons">
-                <button type="button" on:click=move |_| act(Action::New)>"New template"</button>
-                <button type="button" on:click=move |_| act(Action::Duplicate)>"Duplicate"</button>
+                <button type="button" on:click=move |_| press(Action::New)>"New template"</button>
+                <button type="button" on:click=move |_| press(Action::Duplicate)>"Duplicate"</button>
                 <Show when=is_unsaved>
-                    <button type="button" class="primary" on:click=move |_| act(Action::SaveToMine)>"Save to my templates"</button>
+                    <button type="button" class="primary" on:click=move |_| press(Action::SaveToMine)>"Save to my templates"</button>
                 </Show>
                 <Show when=is_mine>
-                    <button type="button" on:click=move |_| act(Action::DeleteMine)>"Delete template"</button>
+                    <button type="button" on:click=move |_| press(Action::DeleteMine)>"Delete template"</button>
                 </Show>
-                <button type="button" on:click=move |_| act(Action::Export)>"Export template"</button>
-                <button type="button" on:click=move |_| act(Action::Share)>"Copy share link"</button>
+                <button type="button" on:click=move |_| press(Action::Export)>"Export template"</button>
+                <button type="button" on:click=move |_| press(Action::Share)>"Copy share link"</button>
             </div>
             <Show when=move || busy.get()>
                 <p role="status" class="note">{words::TEMPLATE_PART_LOADING}</p>
@@ -121,20 +121,20 @@ pub fn TemplatePanel() -> impl IntoView {
                 <p role="status" class="note" id="template-note">
                     {move || tpl.note.get().map(|n| words::template_note(&n))}
                     {move || matches!(tpl.note.get(), Some(TemplateNote::Deleted(_))).then(|| view! {
-                        " " <button type="button" id="template-undo" on:click=move |_| act(Action::UndoDelete)>"Undo"</button>
+                        " " <button type="button" id="template-undo" on:click=move |_| press(Action::UndoDelete)>"Undo"</button>
                     })}
                 </p>
             </Show>
             <Show when=move || action_error.get().is_some()>
                 <p role="alert" class="errors" id="template-action-error">{move || action_error.get().map(|e| words::template_file_error(&e))}</p>
             </Show>
-            <Show when=move || tpl.share_link.get().is_some()>
+            <Show when=move || tpl.share_link().is_some()>
                 <div class="field">
                     <label for="share-link">"Share link"</label>
                     <input id="share-link" type="text" readonly aria-describedby="share-link-hint"
-                        prop:value=move || tpl.share_link.get().unwrap_or_default()
+                        prop:value=move || tpl.share_link().unwrap_or_default()
                         on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
-                    <small id="share-link-hint" class="hint">{move || format!("{} characters. Anyone who opens it sees this template (nothing is sent to a server).", tpl.share_link.get().map_or(0, |l| l.chars().count()))}</small>
+                    <small id="share-link-hint" class="hint">{move || format!("{} characters. Anyone who opens it sees this template (nothing is sent to a server).", tpl.share_link().map_or(0, |l| l.chars().count()))}</small>
                 </div>
             </Show>
             <TemplateForm />
@@ -185,9 +185,9 @@ enum Action {
     Import(web_sys::File),
 }
 
-/// Where the section says what went wrong, and whether a press waits for its code.
+/// What the section says of a press: what went wrong, and whether it waits for its code.
 #[derive(Clone, Copy)]
-struct Errors {
+struct Feedback {
     action: RwSignal<Option<TemplateFileError>>,
     import: RwSignal<Option<ImportError>>,
     busy: RwSignal<bool>,
@@ -196,7 +196,7 @@ struct Errors {
 /// Carries out `action`, its code fetched first if it is not here yet: no part of it is needed
 /// to show the template, so it comes with the chunk loaded after the first screen. While it is
 /// on its way the section says so, and further presses are not queued behind it.
-fn act(tpl: TemplateState, action: Action, errors: Errors) {
+fn act(tpl: TemplateState, action: Action, errors: Feedback) {
     if errors.busy.get_untracked() {
         return;
     }
@@ -219,7 +219,7 @@ fn act(tpl: TemplateState, action: Action, errors: Errors) {
 fn carry_out(
     tpl: TemplateState,
     action: Action,
-    errors: Errors,
+    errors: Feedback,
 ) -> Result<(), crate::parts::ChunkError> {
     // What an earlier press could not do no longer stands.
     errors.action.set(None);

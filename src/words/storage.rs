@@ -19,9 +19,9 @@ pub fn storage_error(e: &StorageError) -> String {
         StorageError::Failed(d) => format!("The browser's storage (IndexedDB) failed: {d}"),
         // Read at start-up, with no button to press again.
         StorageError::Chunk {
-            code: crate::parts::SplitCode::SavedRuns,
+            code: code @ crate::parts::SplitCode::SavedRuns,
             ..
-        } => chunk_failed(split_code(crate::parts::SplitCode::SavedRuns)),
+        } => chunk_failed(split_code(*code)),
         StorageError::Chunk { code, .. } => chunk_failed_retry(split_code(*code)),
     }
 }

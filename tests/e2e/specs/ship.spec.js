@@ -67,12 +67,18 @@ test('the first load stays within the release-size budget', async () => {
   expect(size.whole.gzip).toBeLessThanOrEqual(budget.whole_gzip_max);
 });
 
+/** Makes a chunk's requests fail as an offline network does, until the returned function is called. */
+async function blockChunk(page, name) {
+  let blocked = true;
+  await page.route(new RegExp(`/split_${name}-[0-9a-f]+\\.wasm$`), (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  return () => { blocked = false; };
+}
+
 test('a part of the page whose chunk cannot be fetched says so, with a reload that brings it back', async ({ browser }) => {
   // No service worker: every fetch goes through the page's routes.
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  let blocked = true;
-  await page.route(/\/split_results-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const unblock = await blockChunk(page, 'results');
   const app = new Synfact(page);
   await app.open();
   const open = () => app.field('Open a chat JSONL file').setInputFiles({ name: 'two.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(
@@ -84,7 +90,7 @@ test('a part of the page whose chunk cannot be fetched says so, with a reload th
   await expect(alert).toContainText('reload the page');
   // The rest of the page still works.
   await expect(app.button('Generate')).toBeEnabled();
-  blocked = false;
+  unblock();
   await alert.getByRole('button', { name: 'Reload the page' }).click();
   await expect(app.button('Generate')).toBeVisible();
   await open();
@@ -97,8 +103,7 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
   const mock = await startMock([]);
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  let blocked = true;
-  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const unblock = await blockChunk(page, 'later');
   const app = new Synfact(page);
   await app.open();
   await app.setup({ provider: 'custom', baseUrl: mock.base, model: 'm', judgeModel: 'j', examples: 3 });
@@ -113,7 +118,7 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
   await expect(app.field('Base URL')).toHaveValue(mock.base);
   expect((await mock.stats()).requests).toBe(0);
   // The network is back: the same button goes on without a reload.
-  blocked = false;
+  unblock();
   await app.generate();
   await expect(app.status()).toHaveText('Finished: 3 accepted, 0 rejected, 0 failed', { timeout: 30000 });
   await context.close();
@@ -123,8 +128,7 @@ test('Generate says when the part that runs a run cannot be fetched, keeps the f
 test("the template section's buttons say when their part cannot be fetched, change nothing, and work once it can", async ({ browser }) => {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  let blocked = true;
-  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const unblock = await blockChunk(page, 'later');
   const app = new Synfact(page);
   await app.open();
   const before = await app.field('Template JSON').inputValue();
@@ -141,7 +145,7 @@ test("the template section's buttons say when their part cannot be fetched, chan
   await expect(alert).toBeVisible();
   expect(await app.field('Template JSON').inputValue()).toBe(before);
   // The network is back: the same button works without a reload, and the message goes.
-  blocked = false;
+  unblock();
   await app.button('New template').click();
   await expect(app.field('Fact name')).toHaveValue('new_fact');
   await expect(alert).toHaveCount(0);
@@ -152,8 +156,7 @@ test('a share link whose chunk cannot be fetched stays in the address, and a rel
   const link = await shareLink(browser, 'pandas_habitat');
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  let blocked = true;
-  await page.route(/\/split_later-[0-9a-f]+\.wasm$/, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  const unblock = await blockChunk(page, 'later');
   const app = new Synfact(page);
   await page.goto(link);
   await expect(app.button('Generate')).toBeVisible();
@@ -161,7 +164,7 @@ test('a share link whose chunk cannot be fetched stays in the address, and a rel
   await expect(alert).toContainText('The part of synfact that opens share links could not be loaded');
   expect(page.url()).toContain('#t=');
   await expect(app.field('Template')).not.toHaveValue('shared');
-  blocked = false;
+  unblock();
   await page.reload();
   await expect(page.getByText('Opened the shared template pandas_habitat.')).toBeVisible();
   await expect(app.field('Template')).toHaveValue('shared');
